@@ -1,0 +1,128 @@
+"""Typed outlet declarations: what the registry file may say, checked once at load time."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Annotated
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from transforms.record import ExtractionHints
+
+OutletId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
+
+
+class SourceKind(StrEnum):
+    """How an outlet's article URLs are discovered (Fundus's typed sources)."""
+
+    FEED = "feed"  # RSS 2.0 or Atom
+    SITEMAP = "sitemap"  # urlset or sitemap index
+    NEWS_SITEMAP = "news_sitemap"  # Google News sitemap (last 48 h)
+    ROBOTS = "robots"  # the Sitemap: lines of robots.txt
+    LISTING = "listing"  # HTML listing pages, paginated through ``{page}``
+
+
+class Source(BaseModel):
+    """One discovery entry point."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: SourceKind
+    url: str
+    max_pages: int = Field(default=1, ge=1, le=10_000)
+
+    @field_validator("url")
+    @classmethod
+    def _absolute_http(cls, url: str) -> str:
+        parts = urlsplit(url)
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
+            raise ValueError(f"must be an absolute http(s) URL, got {url!r}")
+        return url
+
+    @model_validator(mode="after")
+    def _paginated_listing(self) -> Source:
+        if self.max_pages > 1 and "{page}" not in self.url:
+            raise ValueError("max_pages > 1 needs a '{page}' placeholder in url")
+        return self
+
+
+class Politeness(BaseModel):
+    """Per-outlet overrides of the crawl's politeness settings."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    concurrency: int = Field(default=4, ge=1, le=32)
+    delay: float = Field(default=0.0, ge=0.0, le=60.0)
+
+
+class Outlet(BaseModel):
+    """One news outlet. ``id`` is stable and reused everywhere (spider name, table rows, files)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: OutletId
+    name: str = Field(min_length=1)
+    home: str
+    hosts: tuple[str, ...] = Field(min_length=1)
+    country: str = Field(default="MA", pattern=r"^[A-Z]{2}$")
+    languages: tuple[str, ...] = Field(default=("fr",), min_length=1)
+    timezone: str = "Africa/Casablanca"
+    aggregator: bool = False
+    sources: tuple[Source, ...] = Field(min_length=1)
+    article_patterns: tuple[str, ...] = Field(min_length=1)
+    ignore_patterns: tuple[str, ...] = ()
+    politeness: Politeness = Politeness()
+    remove_selectors: tuple[str, ...] = ()
+    body_selector: str | None = None
+    spider: str | None = None  # dotted path of an outlet-specific spider class, if one is needed
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, tz: str) -> str:
+        try:
+            ZoneInfo(tz)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown timezone {tz!r}") from exc
+        return tz
+
+    @field_validator("article_patterns", "ignore_patterns")
+    @classmethod
+    def _compiles(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"bad regular expression {pattern!r}: {exc}") from exc
+        return patterns
+
+    @field_validator("hosts")
+    @classmethod
+    def _lowercase_hosts(cls, hosts: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(h.lower() for h in hosts)
+
+    @model_validator(mode="after")
+    def _urls_on_own_hosts(self) -> Outlet:
+        for url in (self.home, *(s.url for s in self.sources)):
+            host = urlsplit(url).hostname or ""
+            if host not in self.hosts:
+                raise ValueError(f"{url} is not on the outlet's hosts {list(self.hosts)}")
+        return self
+
+    @property
+    def extraction_hints(self) -> ExtractionHints:
+        return ExtractionHints(
+            timezone=self.timezone,
+            language=self.languages[0],
+            remove_selectors=self.remove_selectors,
+            body_selector=self.body_selector,
+            aggregator=self.aggregator,
+        )
+
+    def is_article_url(self, url: str) -> bool:
+        """True when ``url`` looks like one of this outlet's articles and is not ignored."""
+        if any(re.search(p, url) for p in self.ignore_patterns):
+            return False
+        return any(re.search(p, url) for p in self.article_patterns)
