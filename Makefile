@@ -1,0 +1,41 @@
+# Two commands matter: `make demo` (set up, run the nightly flow on the offline snapshot) and
+# `make test` (set up, run the test suite). Both create .venv from the lock file first.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.synced
+
+export PREFECT_HOME ?= $(CURDIR)/.prefect
+export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
+export PREFECT_LOGGING_LEVEL ?= INFO
+
+.PHONY: env demo test lint lock snapshot clean
+
+env: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.9
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	touch $(STAMP)
+
+demo: env
+	$(BIN)/python -m flows.nightly --snapshot
+
+test: env
+	$(BIN)/python -m pytest
+
+lint: env
+	$(BIN)/ruff check .
+
+# Re-resolve pinned versions after editing pyproject.toml.
+lock:
+	$(BIN)/uv pip compile --quiet pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
+
+# Rebuild snapshot/outlets.warc.gz and expected.json from snapshot/content and templates.
+snapshot: env
+	$(BIN)/python -m snapshot.build
+
+clean:
+	rm -rf $(VENV) .prefect data warehouse/news.duckdb warehouse/news.duckdb.wal

@@ -1,0 +1,30 @@
+"""``python -m registry [PATH]``: validate the outlet registry and list its outlets."""
+
+from __future__ import annotations
+
+import sys
+
+from rich.console import Console
+from rich.table import Table
+
+from registry import RegistryError, load_outlets
+
+
+def main(argv: list[str]) -> int:
+    try:
+        outlets = load_outlets(argv[0] if argv else None)
+    except RegistryError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    table = Table(title=f"{len(outlets)} outlets")
+    for col in ("id", "name", "languages", "sources", "aggregator"):
+        table.add_column(col)
+    for o in outlets.values():
+        kinds = ", ".join(sorted({s.kind.value for s in o.sources}))
+        table.add_row(o.id, o.name, ",".join(o.languages), kinds, "yes" if o.aggregator else "")
+    Console().print(table)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

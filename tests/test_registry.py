@@ -1,0 +1,95 @@
+"""The outlet registry: the shipped file is valid, and bad entries give errors naming the field."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from registry import RegistryError, load_outlets, select_outlets
+
+SHIPPED = {"lebrief", "maghress_fr", "lepetitjournalmarocain", "hespress_fr", "le360_fr",
+           "lopinion", "barlamane_fr", "h24info", "leseco"}
+
+GOOD = """
+outlets:
+  - id: sample
+    name: Sample
+    home: https://sample.ma/
+    hosts: [sample.ma]
+    sources: [{kind: feed, url: https://sample.ma/feed/}]
+    article_patterns: ['/\\d{4}/\\d{2}/']
+"""
+
+
+def write(tmp_path, text: str):
+    path = tmp_path / "outlets.yaml"
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def test_shipped_registry_has_the_requested_outlets():
+    outlets = load_outlets()
+    assert SHIPPED <= set(outlets)
+    for outlet in outlets.values():
+        assert outlet.timezone == "Africa/Casablanca"
+        assert outlet.is_article_url(outlet.home) is False, outlet.id
+
+
+def test_article_patterns_and_ignore_patterns():
+    lebrief = load_outlets()["lebrief"]
+    assert lebrief.is_article_url("https://lebrief.ma/bourita-recoit-jenkins-208739/")
+    assert not lebrief.is_article_url("https://lebrief.ma/rubrique-politique/page/2/")
+    lpjm = load_outlets()["lepetitjournalmarocain"]
+    assert lpjm.is_article_url(
+        "https://lepetitjournalmarocain.com/2022/05/11/nasser-bourita-antony-blinken/")
+    assert not lpjm.is_article_url("https://lepetitjournalmarocain.com/category/national/")
+
+
+def test_minimal_entry_gets_defaults(tmp_path):
+    outlet = load_outlets(write(tmp_path, GOOD))["sample"]
+    assert outlet.languages == ("fr",) and outlet.country == "MA"
+    assert outlet.extraction_hints.timezone == "Africa/Casablanca"
+
+
+@pytest.mark.parametrize(
+    ("change", "needle"),
+    [
+        (("timezone: Africa/Casablanca", "timezone: Mars/Olympus"), "timezone"),
+        (("kind: feed", "kind: telegram"), "sources.0.kind"),
+        (("https://sample.ma/feed/", "https://elsewhere.ma/feed/"), "not on the outlet's hosts"),
+        (("'/\\d{4}/\\d{2}/'", "'/(unclosed'"), "article_patterns"),
+        (("id: sample", "id: Sample-Outlet"), "id"),
+        (("    name: Sample\n", ""), "name"),
+    ],
+)
+def test_bad_entry_names_outlet_and_field(tmp_path, change, needle):
+    text = GOOD.replace("    hosts:", "    timezone: Africa/Casablanca\n    hosts:")
+    assert change[0] in text
+    with pytest.raises(RegistryError) as err:
+        load_outlets(write(tmp_path, text.replace(*change)))
+    message = str(err.value)
+    assert needle in message
+    assert "outlet" in message
+
+
+def test_duplicate_ids_are_rejected(tmp_path):
+    entry = GOOD.split("outlets:\n", 1)[1]
+    with pytest.raises(RegistryError, match="'sample': duplicate id"):
+        load_outlets(write(tmp_path, "outlets:\n" + entry + entry))
+
+
+@pytest.mark.parametrize("text", ["outlets: [", "{}", "outlets: []"])
+def test_unusable_file(tmp_path, text):
+    with pytest.raises(RegistryError):
+        load_outlets(write(tmp_path, text))
+
+
+def test_missing_file_is_a_clear_error(tmp_path):
+    with pytest.raises(RegistryError, match="cannot read outlet registry"):
+        load_outlets(tmp_path / "nope.yaml")
+
+
+def test_unknown_outlet_names_it():
+    with pytest.raises(RegistryError, match="unknown outlet.*nowhere_news"):
+        select_outlets(load_outlets(), ["lebrief", "nowhere_news"])
