@@ -7,14 +7,18 @@ from collections.abc import Sequence
 from rich.console import Console
 from rich.table import Table
 
-COLUMNS = ("outlet", "pages_fetched", "articles_loaded", "duplicates", "non_articles", "errors")
+# Keys of ``warehouse.load.run_summary`` rows, in display order, with their headers.
+COLUMNS = ("outlet", "pages", "articles_new", "articles_updated", "duplicates", "non_articles",
+           "errors")
+HEADERS = {"pages": "pages fetched", "articles_new": "articles loaded",
+           "articles_updated": "updated"}
 
 
 def summary_table(rows: Sequence[dict], title: str) -> Table:
     """A rich table with one row per outlet and a total row."""
     table = Table(title=title, title_justify="left")
     for col in COLUMNS:
-        table.add_column(col.replace("_", " "), justify="left" if col == "outlet" else "right")
+        table.add_column(HEADERS.get(col, col.replace("_", " ")), justify="left" if col == "outlet" else "right")
     for row in rows:
         table.add_row(*(str(row.get(col, "")) for col in COLUMNS))
     if len(rows) > 1:
@@ -36,7 +40,7 @@ def result_table(columns: Sequence[str], records: Sequence[Sequence], title: str
 def summary_markdown(rows: Sequence[dict], run_id: str, failed: Sequence[str]) -> str:
     """A short markdown summary for the Prefect UI (no external links)."""
     lines = [f"# Nightly run `{run_id}`", ""]
-    total = sum(int(r.get("articles_loaded") or 0) for r in rows)
+    total = sum(int(r.get("articles_new") or 0) for r in rows)
     lines.append(f"**{total}** new articles from **{len(rows)}** outlets.")
     if failed:
         lines.append(f"\n**Failed outlets:** {', '.join(failed)} (see their crawl logs).")

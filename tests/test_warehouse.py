@@ -1,0 +1,593 @@
+"""warehouse: migrations, connection errors, idempotent run loads, dedup levels, stories, search.
+
+Each test takes a fresh DuckDB file in tmp_path, builds a run folder (raw jsonl.gz, fetch log,
+articles.parquet) from ``Article`` records with the helpers below, loads it and queries it.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import types
+import typing
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from transforms.dedup import content_hash, minhash_signature
+from transforms.record import Article, Verdict
+from warehouse import WarehouseError, connect
+from warehouse.__main__ import main as cli
+from warehouse.db import migrate, migrations, schema_version
+from warehouse.load import (
+    OutletCounts,
+    RunFilesError,
+    known_urls,
+    load_run,
+    record_run_end,
+    record_run_start,
+    run_summary,
+    sync_outlets,
+)
+from warehouse.search import build_search_index, search_articles
+
+ROOT = Path(__file__).resolve().parents[1]
+T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
+TABLES = (
+    "pages",
+    "fetches",
+    "extractions",
+    "articles",
+    "article_versions",
+    "article_signatures",
+    "stories",
+)
+
+# --- run folder builders -----------------------------------------------------------------------
+
+
+def _arrow_type(annotation: object) -> pa.DataType:
+    """Parquet type of an ``Article`` field, following the flow's contract."""
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
+        return _arrow_type(args[0])
+    if typing.get_origin(annotation) is list:
+        return pa.list_(pa.string())
+    if annotation is datetime:
+        return pa.timestamp("us", tz="UTC")
+    if annotation is int:
+        return pa.int64()
+    return pa.string()  # str and the Verdict enum
+
+
+def _schema() -> pa.Schema:
+    fields = [pa.field(n, _arrow_type(f.annotation)) for n, f in Article.model_fields.items()]
+    return pa.schema(
+        [
+            *fields,
+            pa.field("run_id", pa.string()),
+            pa.field("fetched_at", pa.timestamp("us", tz="UTC")),
+            pa.field("http_status", pa.int64()),
+            pa.field("content_hash", pa.string()),
+            pa.field("minhash", pa.list_(pa.uint64())),
+        ]
+    )
+
+
+def art(outlet: str, slug: str, text: str, *, title: str | None = None, **extra: object) -> Article:
+    """An article page of ``outlet`` at ``https://<outlet>.ma/<slug>``."""
+    url = f"https://{outlet}.ma/{slug}"
+    fields: dict[str, object] = {
+        "verdict": Verdict.ARTICLE,
+        "outlet": outlet,
+        "url": url,
+        "canonical_url": url,
+        "title": title or slug.replace("-", " "),
+        "text": text,
+        "word_count": len(text.split()),
+        "language": "fr",
+        "authors": ["Rédaction"],
+        "published_at": T0,
+        "extractor": "generic",
+        "extractor_version": "1",
+    }
+    fields.update(extra)
+    return Article.model_validate(fields)
+
+
+def non_article(outlet: str, slug: str, verdict: Verdict) -> Article:
+    url = f"https://{outlet}.ma/{slug}"
+    return Article(verdict=verdict, outlet=outlet, url=url, canonical_url=url, reason="test")
+
+
+def write_run(
+    root: Path,
+    run_id: str,
+    pages: list[Article],
+    *,
+    fetched_at: datetime = T0,
+    failed_fetches: dict[str, int] | None = None,
+) -> Path:
+    """A run folder as the crawler and the extraction flow write it."""
+    run_dir = root / run_id
+    (run_dir / "raw").mkdir(parents=True)
+    (run_dir / "fetches").mkdir()
+    stamp = fetched_at.isoformat().replace("+00:00", "Z")
+    outlets = sorted({p.outlet for p in pages} | set(failed_fetches or {}))
+    for outlet in outlets:
+        mine = [p for p in pages if p.outlet == outlet]
+        raw = [
+            {
+                "run_id": run_id,
+                "outlet": outlet,
+                "url": p.url,
+                "final_url": p.url,
+                "status": 200,
+                "headers": {"content-type": "text/html; charset=utf-8"},
+                "body_b64": base64.b64encode(f"<p>{p.text}</p>".encode()).decode(),
+                "fetched_at": stamp,
+                "sources": ["feed"],
+            }
+            for p in mine
+        ]
+        fetches = [
+            {
+                "run_id": run_id,
+                "outlet": outlet,
+                "url": p.url,
+                "status": 200,
+                "error": None,
+                "bytes": len(p.text),
+                "duration_ms": 12.5,
+                "fetched_at": stamp,
+            }
+            for p in mine
+        ]
+        for i in range((failed_fetches or {}).get(outlet, 0)):
+            fetches.append(
+                {
+                    "run_id": run_id,
+                    "outlet": outlet,
+                    "url": f"https://{outlet}.ma/x{i}",
+                    "status": None,
+                    "error": "TimeoutError",
+                    "bytes": 0,
+                    "duration_ms": 30000.0,
+                    "fetched_at": stamp,
+                }
+            )
+        for folder, rows in (("raw", raw), ("fetches", fetches)):
+            with gzip.open(run_dir / folder / f"{outlet}.jsonl.gz", "wt", encoding="utf-8") as f:
+                f.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+    rows = []
+    for page in pages:
+        row = page.model_dump(mode="python")
+        row["verdict"] = str(page.verdict)
+        is_article = page.verdict is Verdict.ARTICLE
+        row.update(
+            run_id=run_id,
+            fetched_at=fetched_at,
+            http_status=200,
+            content_hash=content_hash(page.text),
+            minhash=minhash_signature(page.text) if is_article else [],
+        )
+        rows.append(row)
+    pq.write_table(pa.Table.from_pylist(rows, schema=_schema()), run_dir / "articles.parquet")
+    return run_dir
+
+
+def words(seed: int, n: int = 120) -> str:
+    """A distinct French-looking text (seeded) long enough for shingles."""
+    import random
+
+    rng = random.Random(seed)
+    vocab = "maroc rabat réforme santé gouvernement élection marché eau port énergie".split()
+    return " ".join(f"{rng.choice(vocab)}{rng.randrange(1000)}" for _ in range(n))
+
+
+def counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    return {t: con.table(t).aggregate("count(*)").fetchone()[0] for t in TABLES}
+
+
+def snapshot(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[object, ...]]]:
+    """Every stored row (minus load-time columns), to compare two loads exactly."""
+    return {t: sorted(map(repr, con.table(t).fetchall())) for t in TABLES}
+
+
+@pytest.fixture
+def con(tmp_path: Path) -> typing.Iterator[duckdb.DuckDBPyConnection]:
+    connection = connect(tmp_path / "news.duckdb")
+    yield connection
+    connection.close()
+
+
+# --- schema and connection ---------------------------------------------------------------------
+
+
+def test_migrations_from_zero_then_reopen_is_noop(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "news.duckdb"
+    first = connect(path)
+    assert schema_version(first) == len(migrations()) == migrations()[-1].version
+    applied = first.execute("select version, applied_at from schema_migrations").fetchall()
+    first.close()
+    again = connect(path)
+    assert migrate(again) == []
+    assert again.execute("select version, applied_at from schema_migrations").fetchall() == applied
+    views = again.execute("select view_name from duckdb_views() where not internal").fetchall()
+    assert {"latest_articles", "daily_counts", "story_outlets"} <= {v[0] for v in views}
+    again.close()
+
+
+def test_corrupt_file_is_refused_and_left_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "news.duckdb"
+    path.write_bytes(b"PK\x03\x04 definitely a zip file, not a database" * 10)
+    before = path.read_bytes()
+    for read_only in (False, True):
+        with pytest.raises(WarehouseError, match="is not a DuckDB database file"):
+            connect(path, read_only=read_only)
+    assert path.read_bytes() == before
+    empty = tmp_path / "empty.duckdb"
+    empty.touch()
+    with pytest.raises(WarehouseError, match="0 bytes"):
+        connect(empty)
+
+
+def test_locked_file_names_the_holder(tmp_path: Path) -> None:
+    path = tmp_path / "news.duckdb"
+    connect(path).close()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
+            import sys, time
+            from warehouse import connect
+            con = connect({str(path)!r})
+            print("held", flush=True)
+            sys.stdin.read()
+        """),
+        ],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        for read_only in (False, True):
+            with pytest.raises(WarehouseError) as error:
+                connect(path, read_only=read_only)
+            message = str(error.value)
+            assert f"PID {holder.pid}" in message and "locked by another process" in message
+            assert "Close that process" in message and "retry" in message
+    finally:
+        holder.communicate("", timeout=30)
+    connect(path).close()  # released: opens again
+
+
+def test_missing_file_read_only_and_unwritable_directory(tmp_path: Path) -> None:
+    with pytest.raises(WarehouseError, match="does not exist"):
+        connect(tmp_path / "nope.duckdb", read_only=True)
+    assert not (tmp_path / "nope.duckdb").exists()
+    not_a_dir = tmp_path / "a-file"
+    not_a_dir.write_text("x")
+    with pytest.raises(WarehouseError, match="cannot create directory"):
+        connect(not_a_dir / "sub" / "news.duckdb")
+    locked_dir = tmp_path / "ro"
+    locked_dir.mkdir(mode=0o555)
+    if os.geteuid() == 0:
+        pytest.skip("running as root: directory permissions are not enforced")
+    with pytest.raises(WarehouseError, match="not writable"):
+        connect(locked_dir / "news.duckdb")
+
+
+# --- loading -----------------------------------------------------------------------------------
+
+
+def _first_run(tmp_path: Path) -> Path:
+    return write_run(
+        tmp_path / "runs",
+        "r1",
+        [
+            art("lebrief", "budget-2026", words(1)),
+            art("lebrief", "port-tanger", words(2)),
+            non_article("lebrief", "rubrique-politique", Verdict.LISTING),
+            art("hespress", "eau-potable", words(3)),
+            non_article("hespress", "broken", Verdict.ERROR),
+        ],
+        failed_fetches={"hespress": 2},
+    )
+
+
+def test_load_counts_and_reload_is_idempotent(con: duckdb.DuckDBPyConnection, tmp_path: Path):
+    run_dir = _first_run(tmp_path)
+    report = load_run(con, "r1", run_dir)
+    assert report.outlets == {
+        "hespress": OutletCounts(pages=2, articles_new=1, non_articles=0, errors=3),
+        "lebrief": OutletCounts(pages=3, articles_new=2, non_articles=1),
+    }
+    assert counts(con) == {
+        "pages": 5,
+        "fetches": 7,
+        "extractions": 5,
+        "articles": 3,
+        "article_versions": 3,
+        "article_signatures": 3,
+        "stories": 3,
+    }
+    body, sha = con.execute(
+        "select body, content_sha256 from pages where url like '%budget-2026'"
+    ).fetchone()
+    import hashlib
+    import zlib
+
+    assert zlib.decompress(body) == f"<p>{words(1)}</p>".encode()
+    assert sha == hashlib.sha256(zlib.decompress(body)).hexdigest()
+    before = snapshot(con)
+    assert load_run(con, "r1", run_dir) == report
+    assert snapshot(con) == before
+
+
+def test_failed_load_commits_nothing_then_reload_is_clean(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    load_run(con, "r1", _first_run(tmp_path))
+    clean = snapshot(con)
+    broken = write_run(tmp_path / "runs", "r2", [art("lebrief", "new-one", words(9))])
+    good_parquet = (broken / "articles.parquet").read_bytes()
+    # Pages and fetches of r2 are inserted before the parquet is read: a bad parquet fails late.
+    (broken / "articles.parquet").write_bytes(b"not parquet")
+    with pytest.raises(duckdb.Error):
+        load_run(con, "r2", broken)
+    assert snapshot(con) == clean
+    (broken / "articles.parquet").write_bytes(good_parquet)
+    load_run(con, "r2", broken)
+    once = snapshot(con)
+    load_run(con, "r2", broken)
+    assert snapshot(con) == once
+    assert con.execute("select count(*) from pages where run_id = 'r2'").fetchone() == (1,)
+
+
+def test_process_killed_mid_load_leaves_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "news.duckdb"
+    run_dir = _first_run(tmp_path)
+    script = textwrap.dedent(f"""
+        import os
+        import warehouse.load
+        from pathlib import Path
+        from warehouse import connect
+
+        def die(con, *args, **kwargs):
+            os._exit(9)  # as if killed: no rollback, no close
+
+        warehouse.load.update_stories = die
+        warehouse.load.load_run(connect({str(path)!r}), "r1", Path({str(run_dir)!r}))
+    """)
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, timeout=120)
+    assert result.returncode == 9
+    con = connect(path)
+    assert set(counts(con).values()) == {0}
+    load_run(con, "r1", run_dir)
+    assert counts(con)["articles"] == 3
+    con.close()
+
+
+def test_files_of_another_run_are_refused(con: duckdb.DuckDBPyConnection, tmp_path: Path):
+    run_dir = write_run(tmp_path / "runs", "r1", [art("lebrief", "a", words(1))])
+    with pytest.raises(RunFilesError, match="r1"):
+        load_run(con, "r9", run_dir)
+    assert set(counts(con).values()) == {0}
+
+
+def test_refetch_updates_last_seen_never_duplicates(con: duckdb.DuckDBPyConnection, tmp_path):
+    runs = tmp_path / "runs"
+    load_run(con, "r1", write_run(runs, "r1", [art("lebrief", "a", words(1))]))
+    later = T0 + timedelta(days=1)
+    # Reached through a tracking URL this time: same canonical URL, same article.
+    again = art("lebrief", "a", words(1), url="https://lebrief.ma/a?utm_source=x")
+    report = load_run(con, "r2", write_run(runs, "r2", [again], fetched_at=later))
+    assert report.outlets["lebrief"] == OutletCounts(pages=1)
+    rows = con.execute("select first_seen, last_seen, run_id from articles").fetchall()
+    assert rows == [(T0, later, "r1")]
+    assert con.execute("select count(*) from article_versions").fetchone() == (1,)
+    assert known_urls(con, "lebrief") == [
+        "https://lebrief.ma/a",
+        "https://lebrief.ma/a?utm_source=x",
+    ]
+    assert known_urls(con, "other") == []
+
+
+def test_changed_text_adds_a_version(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    load_run(con, "r1", write_run(runs, "r1", [art("lebrief", "a", words(1), title="Avant")]))
+    edited = art("lebrief", "a", words(1) + " correctif", title="Après")
+    day2 = T0 + timedelta(days=1)
+    report = load_run(con, "r2", write_run(runs, "r2", [edited], fetched_at=day2))
+    assert report.outlets["lebrief"].articles_updated == 1
+    assert report.outlets["lebrief"].articles_new == 0
+    versions = con.execute(
+        "select version, title, run_id from article_versions order by version"
+    ).fetchall()
+    assert versions == [(1, "Avant", "r1"), (2, "Après", "r2")]
+    assert con.execute("select title, run_id, first_seen from articles").fetchall() == [
+        ("Après", "r2", T0)
+    ]
+    # Reloading the older run changes nothing: the newer fetch stays in the row.
+    before = snapshot(con)
+    load_run(con, "r1", runs / "r1")
+    assert snapshot(con) == before
+
+
+def test_exact_copy_from_another_outlet_points_to_earliest(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    runs = tmp_path / "runs"
+    text = words(5)
+    copy = art("hespress", "copie", text.upper(), published_at=T0 + timedelta(hours=3))
+    same_outlet = art("lebrief", "bis", text, published_at=T0 + timedelta(hours=5))
+    load_run(con, "r1", write_run(runs, "r1", [copy]))
+    original = art("lebrief", "original", text, published_at=T0)
+    report = load_run(con, "r2", write_run(runs, "r2", [original, same_outlet]))
+    rows = dict(con.execute("select url, duplicate_of from articles").fetchall())
+    original_id = con.execute(
+        "select article_id from articles where url like '%/original'"
+    ).fetchone()[0]
+    assert rows == {
+        "https://hespress.ma/copie": original_id,  # loaded first, published later
+        "https://lebrief.ma/original": None,
+        "https://lebrief.ma/bis": None,  # same outlet: a re-post, not a copy
+    }
+    assert report.outlets["lebrief"].duplicates == 0
+    assert run_summary(con, "r1")[0]["duplicates"] == 1
+    stories = con.execute("select count(*), max(article_count) from stories").fetchone()
+    assert stories == (1, 3)
+
+
+def test_near_duplicates_form_a_story_named_after_the_earliest(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    base = words(7, 300).split()
+    pages = [
+        art("lebrief", "a", " ".join(base), published_at=T0 + timedelta(hours=2)),
+        art(
+            "hespress",
+            "b",
+            " ".join(base[:150] + ["selon", "la", "MAP"] + base[150:]),
+            published_at=T0,
+        ),
+        art("le360", "c", " ".join(base[:-5]), published_at=T0 + timedelta(hours=6)),
+        art("le360", "other", words(8)),
+    ]
+    load_run(con, "r1", write_run(tmp_path / "runs", "r1", pages))
+    first = con.execute("select article_id from articles where outlet = 'hespress'").fetchone()[0]
+    by_url = dict(con.execute("select url, story_id from articles").fetchall())
+    assert by_url["https://lebrief.ma/a"] == by_url["https://le360.ma/c"] == first
+    assert by_url["https://le360.ma/other"] != first
+    assert con.execute(
+        "select first_article_id, first_published_at, article_count, outlet_count "
+        "from stories where story_id = ?",
+        [first],
+    ).fetchone() == (first, T0, 3, 3)
+    delays = dict(
+        con.execute(
+            "select outlet, pickup_delay from story_outlets where story_id = ?", [first]
+        ).fetchall()
+    )
+    assert delays == {
+        "hespress": timedelta(0),
+        "lebrief": timedelta(hours=2),
+        "le360": timedelta(hours=6),
+    }
+    # Near-duplicates are one story but not duplicate_of (the texts differ).
+    copies = con.execute("select count(*) from articles where duplicate_of is not null")
+    assert copies.fetchone() == (0,)
+
+
+def test_aggregator_copy_points_to_its_original(con: duckdb.DuckDBPyConnection, tmp_path):
+    runs = tmp_path / "runs"
+    copy = art(
+        "maghress",
+        "fr/lebrief/123",
+        "Publié dans LeBrief le 01 - 03 - 2026. " + words(11, 40),  # a rewritten excerpt
+        original_outlet="lebrief",
+        original_url="https://lebrief.ma/budget",
+        original_published_at=T0,
+    )
+    load_run(con, "r1", write_run(runs, "r1", [copy]))  # the copy arrives before the original
+    assert con.execute("select duplicate_of from articles").fetchone() == (None,)
+    load_run(con, "r2", write_run(runs, "r2", [art("lebrief", "budget", words(12))]))
+    rows = dict(con.execute("select outlet, article_id from articles").fetchall())
+    assert con.execute(
+        "select duplicate_of, story_id from articles where outlet = 'maghress'"
+    ).fetchone() == (rows["lebrief"], rows["lebrief"])
+
+
+def test_run_summary_and_run_bookkeeping(con: duckdb.DuckDBPyConnection, tmp_path: Path):
+    record_run_start(con, "r1", "nightly", {"outlets": ["lebrief", "hespress"], "days": 2})
+    load_run(con, "r1", _first_run(tmp_path))
+    summary = run_summary(con, "r1")
+    assert [
+        (r["outlet"], r["pages"], r["articles_new"], r["duplicates"], r["errors"]) for r in summary
+    ] == [("hespress", 2, 1, 0, 3), ("lebrief", 3, 2, 0, 0)]
+    assert summary[0]["fetch_errors"] == 2 and summary[0]["extraction_errors"] == 1
+    record_run_end(con, "r1", "completed", {"articles": 3})
+    row = con.execute(
+        "select flow, parameters->>'$.days', status, counts->>'$.articles', "
+        "finished_at is not null from crawl_runs"
+    ).fetchone()
+    assert row == ("nightly", "2", "completed", "3", True)
+    with pytest.raises(KeyError):
+        record_run_end(con, "never", "failed", {})
+
+
+def test_sync_outlets_upserts(con: duckdb.DuckDBPyConnection) -> None:
+    from registry.model import Outlet
+
+    outlet = Outlet.model_validate(
+        {
+            "id": "lebrief",
+            "name": "LeBrief",
+            "home": "https://lebrief.ma/",
+            "hosts": ["lebrief.ma"],
+            "sources": [{"kind": "feed", "url": "https://lebrief.ma/feed/"}],
+            "article_patterns": ["-\\d+$"],
+        }
+    )
+    sync_outlets(con, [outlet])
+    sync_outlets(con, [outlet.model_copy(update={"name": "Le Brief"})])
+    assert con.execute("select * from outlets").fetchall() == [
+        ("lebrief", "Le Brief", "https://lebrief.ma/", "MA", ["fr"], False)
+    ]
+
+
+def test_search_finds_french_and_arabic(con: duckdb.DuckDBPyConnection, tmp_path: Path):
+    pages = [
+        art("lebrief", "elections", "Les élections législatives approchent au Maroc. " + words(1)),
+        art(
+            "hespress_ar",
+            "taalim",
+            "أعلنت الحكومة المغربية عن إصلاحات جديدة في التعليم",
+            title="إصلاح التعليم",
+            language="ar",
+        ),
+        art("le360", "autre", words(2)),
+    ]
+    load_run(con, "r1", write_run(tmp_path / "runs", "r1", pages))
+    build_search_index(con)
+    assert [h["outlet"] for h in search_articles(con, "election")] == ["lebrief"]
+    assert [h["outlet"] for h in search_articles(con, "التعليم")] == ["hespress_ar"]
+    assert search_articles(con, "introuvable") == []
+
+
+def test_cli_sql_and_info(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "news.duckdb"
+    con = connect(path)
+    load_run(con, "r1", _first_run(tmp_path))
+    con.close()
+    assert (
+        cli(
+            [
+                "--db",
+                str(path),
+                "sql",
+                "select outlet, count(*) n from articles group by 1 order by 1",
+            ]
+        )
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert "hespress" in out and "(2 rows)" in out
+    assert cli(["--db", str(path), "info"]) == 0
+    out = capsys.readouterr().out
+    assert f"schema version: {migrations()[-1].version}" in out and "articles" in out
+    assert cli(["--db", str(tmp_path / "missing.duckdb"), "info"]) == 1
+    assert "does not exist" in capsys.readouterr().err

@@ -1,0 +1,213 @@
+"""Opening the warehouse file: clear errors for the ways it goes wrong, migrations on open.
+
+DuckDB allows one read-write process per file and, while it holds the file, no reader at all
+(docs/stable/connect/concurrency.md). Only loaders called from a flow open read-write; everything
+else passes ``read_only=True``. A read-write open applies pending migrations, so code and schema
+never disagree in a writer.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from warehouse.queries import sql
+
+DEFAULT_PATH = "warehouse/news.duckdb"
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+# Bytes 8..12 of every DuckDB database file (the main header's magic).
+_MAGIC = b"DUCK"
+_LOCK = re.compile(r"Conflicting lock is held in (?P<program>.*?) \(PID (?P<pid>\d+)\)")
+
+
+class WarehouseError(RuntimeError):
+    """The warehouse cannot be opened or migrated; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One numbered schema change (``migrations/0003_create_fetches.sql``)."""
+
+    version: int
+    name: str
+    path: Path
+
+
+def default_path() -> Path:
+    """``$KHABAR_DB``, else ``warehouse/news.duckdb`` (relative to the working directory)."""
+    return Path(os.environ.get("KHABAR_DB") or DEFAULT_PATH)
+
+
+def connect(
+    path: str | os.PathLike[str] | None = None, *, read_only: bool = False
+) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse; a read-write open first applies pending migrations.
+
+    Args:
+        path: database file; ``None`` means ``default_path()``.
+        read_only: open without the write lock (several readers may share the file).
+
+    Returns:
+        A connection with the session time zone set to UTC.
+
+    Raises:
+        WarehouseError: the file is not a DuckDB database (it is never replaced by an empty
+            one), another process holds its lock, its directory is not writable, it does not
+            exist and ``read_only`` is set, or a migration fails.
+    """
+    target = Path(path) if path is not None else default_path()
+    _check_target(target, read_only)
+    try:
+        con = duckdb.connect(str(target), read_only=read_only)
+    except duckdb.Error as exc:
+        raise _explain(exc, target) from exc
+    con.execute(sql("set_utc_timezone"))
+    if not read_only:
+        try:
+            migrate(con)
+        except BaseException:
+            con.close()
+            raise
+    return con
+
+
+def _check_target(target: Path, read_only: bool) -> None:
+    if target.exists():
+        if not target.is_file():
+            raise WarehouseError(f"{target} is not a file: point KHABAR_DB at a .duckdb file")
+        try:
+            with target.open("rb") as handle:
+                header = handle.read(12)
+        except OSError as exc:
+            raise WarehouseError(f"cannot read {target}: {exc.strerror}") from exc
+        if header[8:12] != _MAGIC:
+            raise WarehouseError(_not_duckdb(target))
+        if not read_only and not os.access(target, os.W_OK):
+            raise WarehouseError(
+                f"{target} is not writable by this user: fix its permissions, or open it with "
+                "read_only=True to query it"
+            )
+        return
+    if read_only:
+        raise WarehouseError(
+            f"{target} does not exist: load a run first (the loader creates it), or set "
+            "KHABAR_DB to the warehouse file"
+        )
+    parent = target.parent if str(target.parent) else Path(".")
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WarehouseError(f"cannot create directory {parent}: {exc.strerror}") from exc
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise WarehouseError(
+            f"directory {parent} is not writable, so {target.name} cannot be created there "
+            "(DuckDB also writes a .wal file beside it): choose another path with KHABAR_DB"
+        )
+
+
+def _not_duckdb(target: Path) -> str:
+    size = target.stat().st_size
+    return (
+        f"{target} ({size} bytes) is not a DuckDB database file. It was left untouched: move it "
+        "aside (or restore a backup) before opening the warehouse there; a new empty database "
+        "is never created over it"
+    )
+
+
+def _explain(exc: duckdb.Error, target: Path) -> WarehouseError:
+    message = str(exc)
+    lock = _LOCK.search(message)
+    if lock:
+        pid = lock["pid"]
+        who = _command_line(pid) or lock["program"]
+        return WarehouseError(
+            f"{target} is locked by another process: PID {pid} ({who}). DuckDB lets one "
+            "read-write process hold the file, with no other reader or writer beside it. "
+            f"Close that process (a running flow, a python shell or notebook, `python -m "
+            f"warehouse`) or wait for it to finish and retry; `kill {pid}` only if it is stuck"
+        )
+    if "not a valid DuckDB database" in message:
+        return WarehouseError(_not_duckdb(target))
+    if "Permission denied" in message or "Read-only file system" in message:
+        return WarehouseError(f"cannot write {target} or its .wal file: {message}")
+    return WarehouseError(f"cannot open {target}: {message}")
+
+
+def _command_line(pid: str) -> str:
+    """The other process's command line (Linux /proc), to say *which* program to close."""
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return ""
+    return raw.replace(b"\0", b" ").decode("utf-8", "replace").strip()[:200]
+
+
+def migrations() -> list[Migration]:
+    """Migration files in version order.
+
+    Raises:
+        WarehouseError: two files share a version number.
+    """
+    found: dict[int, Migration] = {}
+    for path in sorted(MIGRATIONS_DIR.glob("[0-9][0-9][0-9][0-9]_*.sql")):
+        version = int(path.name[:4])
+        if version in found:
+            raise WarehouseError(f"two migrations numbered {version}: {path.name}")
+        found[version] = Migration(version, path.stem, path)
+    return [found[v] for v in sorted(found)]
+
+
+def applied_versions(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Versions recorded in ``schema_migrations`` (empty for a new file)."""
+    if not con.execute(sql("select_schema_migrations_exists")).fetchone()[0]:
+        return []
+    return [row[0] for row in con.execute(sql("select_applied_migrations")).fetchall()]
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    """Highest applied migration, 0 for an empty database."""
+    return max(applied_versions(con), default=0)
+
+
+def pending_migrations(con: duckdb.DuckDBPyConnection) -> list[Migration]:
+    """Migrations this code has and the database has not applied."""
+    done = set(applied_versions(con))
+    return [m for m in migrations() if m.version not in done]
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[Migration]:
+    """Apply pending migrations in order, each in its own transaction with its record row.
+
+    Returns:
+        The migrations applied (empty when the schema was current: re-opening is a no-op).
+
+    Raises:
+        WarehouseError: the database is newer than this code, or a migration fails (that
+            migration is rolled back; earlier ones stay).
+    """
+    con.execute(sql("create_schema_migrations"))
+    known = {m.version for m in migrations()}
+    unknown = sorted(set(applied_versions(con)) - known)
+    if unknown:
+        raise WarehouseError(
+            f"the database has migrations {unknown} this code does not know: it was written by a "
+            "newer khabar; update the code before writing to it"
+        )
+    pending = pending_migrations(con)
+    for migration in pending:
+        con.begin()
+        try:
+            con.execute(migration.path.read_text(encoding="utf-8"))
+            con.execute(
+                sql("insert_schema_migration"),
+                {"version": migration.version, "name": migration.name},
+            )
+            con.commit()
+        except duckdb.Error as exc:
+            con.rollback()
+            raise WarehouseError(f"migration {migration.path.name} failed: {exc}") from exc
+    return pending

@@ -1,0 +1,22 @@
+"""Named SQL statements: ``sql("upsert_articles")`` is ``warehouse/sql/upsert_articles.sql``.
+
+Every statement the project runs lives in that folder, one per file, so a reader finds all the SQL
+in one place and a diff of a query is a diff of one file.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+SQL_DIR = Path(__file__).with_name("sql")
+
+
+@cache
+def sql(name: str) -> str:
+    """Text of the statement ``name``.
+
+    Raises:
+        FileNotFoundError: no ``warehouse/sql/<name>.sql``.
+    """
+    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")

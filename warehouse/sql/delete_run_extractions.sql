@@ -1,0 +1,1 @@
+DELETE FROM extractions WHERE run_id = $run_id;

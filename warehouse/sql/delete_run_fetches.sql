@@ -1,0 +1,1 @@
+DELETE FROM fetches WHERE run_id = $run_id;

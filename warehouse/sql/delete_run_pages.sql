@@ -1,0 +1,1 @@
+DELETE FROM pages WHERE run_id = $run_id;

@@ -1,0 +1,1 @@
+DELETE FROM article_versions WHERE run_id = $run_id;

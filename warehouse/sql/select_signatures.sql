@@ -1,0 +1,1 @@
+SELECT article_id, minhash FROM article_signatures ORDER BY article_id;

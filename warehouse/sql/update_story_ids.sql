@@ -1,0 +1,3 @@
+UPDATE articles SET story_id = m.story_id
+FROM story_map AS m
+WHERE articles.article_id = m.article_id AND articles.story_id IS DISTINCT FROM m.story_id;

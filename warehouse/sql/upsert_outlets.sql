@@ -1,0 +1,8 @@
+INSERT INTO outlets (id, name, home, country, languages, aggregator)
+SELECT id, name, home, country, languages, aggregator FROM outlet_rows
+ON CONFLICT (id) DO UPDATE SET
+    name = excluded.name,
+    home = excluded.home,
+    country = excluded.country,
+    languages = excluded.languages,
+    aggregator = excluded.aggregator;
