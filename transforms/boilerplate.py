@@ -1,0 +1,340 @@
+"""Boilerplate removal: drop page furniture from the parsed tree, then scrub leftover lines.
+
+Two layers, both general rather than per-outlet string lists:
+
+* ``remove_boilerplate_nodes`` deletes elements whose *structure* says they are not the article:
+  tag (nav, aside, footer, form controls), ARIA role, hidden state, or a class/id token naming a
+  ticker, breadcrumb, share bar, related-posts block, newsletter or comment box, cookie banner,
+  reading-time widget, author box, sidebar or widget. Per-outlet CSS selectors from the registry
+  run first.
+* ``clean_paragraphs`` removes lines that survive because they sit *inside* the article body:
+  Reading Time WP labels, tweet-embed footers, aggregator notes, the report-an-ad confirmation.
+
+``learn_boilerplate`` / ``drop_learned`` add an optional third layer learned from many pages of
+one outlet (blocks that recur on most pages are furniture).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+from lxml import etree
+from lxml.cssselect import CSSSelector
+from lxml.html import HtmlElement
+
+# Whole tags that never hold article prose. <form> is not here: JSF/ASP.NET pages (maghress) wrap
+# the entire page, article included, in one form; comment and newsletter forms go by class/id.
+_DROP_TAGS = (
+    "script", "style", "noscript", "template", "iframe", "nav", "aside", "footer", "button",
+    "select", "textarea", "input", "label", "svg", "canvas", "marquee", "dialog", "object",
+)
+_DROP_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search", "dialog"}
+
+# Class/id tokens that name page furniture. Matched against each token separately so that
+# "td-post-content" does not match "post" rules; anchored fragments keep "ad" from matching "head".
+_FURNITURE = re.compile(
+    r"""(
+      ticker|marquee|breaking|trending|flash-?info
+    | twitter-tweet|instagram-media|tiktok-embed|fb-post|wp-block-embed
+    | bread-?crumbs?|entry-crumbs|crumb-container
+    | shar(e|ing)(-|_|$)|share-buttons|social-(share|links|icons)|sharedaddy|addtoany|a2a_kit
+    | related|similar|yarpp|more-from|prev-next|next-prev|post-navigation|nav-links
+    | newsletter|subscri(be|ption)|mailpoet|mc4wp|sib-form|signup
+    | comments?(-|_|$)|comment-(respond|form|list|area)|^respond$|disqus
+    | cookie|consent|gdpr
+    | reading-?time|read-?time|rt-(label|time|prefix|postfix)
+    | author-?(box|bio|info)|about-author|post-author-box
+    | sidebar|widget|theiaStickySidebar
+    | post-views|meta-views|views-count|td-post-comments|meta-comment
+    | (^|-|_)ads?(-|_|$)|advert|dfp|adsbygoogle|sponsor
+    | popup|modal|overlay
+    | site-header|theme-header|td-header|header-(wrap|top|menu)|top-?bar|main-menu|menu-
+    | site-footer|td-footer|sub-footer
+    | post-tags|td-tags|tagcloud|post-bottom|entry-tags|jeg_post_tags
+    | td-category|entry-category|post-cat|jeg_meta_category|cat-links
+    | (^|-|_)(print|report)(-|_|$)|pagination|page-nav|jeg_navigation
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+# WordPress post_class() adds one token per category and tag ("category-breaking-news",
+# "tag-newsletter"): those describe the post, not a widget, and sit on the article itself.
+_POST_CLASS_PREFIX = re.compile(r"^(category|tag|post|postid|format|type|status|has|hentry)-")
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_NEVER_DROP = {"html", "body", "head", "main", "article"}
+
+
+def _is_furniture(element: HtmlElement, memo: dict[str, bool]) -> bool:
+    """Whether a class/id token names furniture; ``memo`` is per call (themes repeat tokens)."""
+    for token in ((element.get("class") or "") + " " + (element.get("id") or "")).split():
+        hit = memo.get(token)
+        if hit is None:
+            hit = memo[token] = bool(
+                _FURNITURE.search(token) and not _POST_CLASS_PREFIX.match(token)
+            )
+        if hit:
+            return True
+    return False
+
+
+def _drop(element: HtmlElement) -> None:
+    """Remove an element but keep its tail text (which belongs to the parent)."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    tail = element.tail
+    previous = element.getprevious()
+    parent.remove(element)
+    if tail and tail.strip():
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+
+
+def _text_len(element: HtmlElement) -> int:
+    return sum(len(t.strip()) for t in element.itertext())
+
+
+def remove_boilerplate_nodes(root: HtmlElement, selectors: Sequence[str] = ()) -> int:
+    """Delete furniture elements from ``root`` in place.
+
+    A class-matched element that holds most of the page's paragraph text is kept: a theme that
+    names its content wrapper "single-post-sidebar-layout" must not lose the article.
+
+    Args:
+        root: the parsed page (modified in place).
+        selectors: extra CSS selectors (registry ``remove_selectors``), applied first.
+
+    Returns:
+        How many elements were removed.
+    """
+    removed = 0
+    for selector in selectors:
+        for element in CSSSelector(selector)(root):
+            if element.tag not in _NEVER_DROP:
+                _drop(element)
+                removed += 1
+
+    body = root.find("body")
+    scope = body if body is not None else root
+    prose = sum(_text_len(p) for p in scope.iter("p")) or 1
+    doomed: list[HtmlElement] = []
+    memo: dict[str, bool] = {}
+    for element in scope.iter():
+        if not isinstance(element.tag, str):
+            if isinstance(element, etree._Comment):
+                doomed.append(element)
+            continue
+        tag = element.tag.lower()
+        if tag in _NEVER_DROP:
+            continue
+        if tag == "script" and element.get("type") == "application/ld+json":
+            continue  # trafilatura reads JSON-LD metadata from the tree it gets
+        if (
+            tag in _DROP_TAGS
+            or (element.get("role") or "").lower() in _DROP_ROLES
+            or element.get("hidden") is not None
+            or _HIDDEN_STYLE.search(element.get("style") or "")
+        ):
+            doomed.append(element)
+        elif (element.get("class") or element.get("id")) and _is_furniture(element, memo):
+            share = sum(_text_len(p) for p in element.iter("p")) / prose
+            if share < 0.5:
+                doomed.append(element)
+    for element in doomed:
+        # Skip descendants of an element already removed (their parent chain is gone).
+        if element.getparent() is not None and _attached(element, scope):
+            _drop(element)
+            removed += 1
+    return removed
+
+
+def _attached(element: HtmlElement, scope: HtmlElement) -> bool:
+    node = element
+    while node is not None:
+        if node is scope:
+            return True
+        node = node.getparent()
+    return False
+
+
+_BLOCK_TAGS = {"p", "div", "section", "article", "ul", "ol", "table", "blockquote", "h1", "h2",
+               "h3", "h4", "h5", "h6", "figure", "pre"}
+_BREAK_CONTAINERS = {"span", "div", "td", "font", "section", "article", "center", "main"}
+
+
+def paragraphs_from_breaks(root: HtmlElement) -> int:
+    """Turn ``text<br><br>text`` containers into ``<div><p>text</p><p>text</p></div>``.
+
+    Old CMSs (maghress's ``span.articlecontent``) separate paragraphs with ``<br>`` only, and
+    trafilatura flattens such an inline container into one run-on paragraph. Only containers with
+    no block children are rewritten, so ordinary markup is untouched.
+
+    Returns:
+        How many containers were rewritten.
+    """
+    rewritten = 0
+    for element in list(root.iter(*_BREAK_CONTAINERS)):
+        children = list(element)
+        if not any(c.tag == "br" for c in children) or any(
+            isinstance(c.tag, str) and c.tag in _BLOCK_TAGS for c in children
+        ):
+            continue
+        segments: list[list[HtmlElement | str]] = [[element.text or ""]]
+        for child in children:
+            if child.tag == "br":
+                segments.append([child.tail or ""])
+            else:
+                tail, child.tail = child.tail, None
+                segments[-1].extend([child, tail or ""])
+        element.text = None
+        for child in children:
+            element.remove(child)
+        element.tag = "div"
+        for segment in segments:
+            paragraph = element.makeelement("p", {})
+            last: HtmlElement | None = None
+            for part in segment:
+                if isinstance(part, str):
+                    if last is None:
+                        paragraph.text = (paragraph.text or "") + part
+                    else:
+                        last.tail = (last.tail or "") + part
+                else:
+                    paragraph.append(part)
+                    last = part
+            if "".join(paragraph.itertext()).strip():
+                element.append(paragraph)
+        rewritten += 1
+    return rewritten
+
+
+# --- line-level cleaning -------------------------------------------------------------------
+
+_DROP_LINE = [
+    # Reading Time WP ("Temps de lecture : 2 minutes"), Jannah ("2 minutes read"), Arabic labels.
+    r"(temps|durée) (de|estimée de) lecture\s*:?\s*\d+\s*(min|minutes?)\.?",
+    r"(reading time|read time)\s*:?\s*\d+\s*(min|minutes?)\.?",
+    r"\d+\s*(min|minutes?) (read|de lecture)",
+    r"(مدة|وقت) القراءة\s*:?\s*\d+\s*(دقيقة|دقائق|د)?",
+    # Aggregator notes (maghress "Publié dans L'opinion le 26 - 01 - 2021", "نشر في … يوم").
+    r"publié dans .{1,80}? le \d{1,2}\s*-\s*\d{1,2}\s*-\s*\d{4}",
+    r"نشر في .{1,80}? يوم \d{1,2}\s*-\s*\d{1,2}\s*-\s*\d{4}",
+    r"cliquez ici pour lire l'article (depuis|sur) (sa|la) source\.?",
+    r"(اضغط|انقر) هنا لقراءة (الخبر|المقال) من مصدره\.?",
+    # Report-an-ad widget ("Merci d'avoir signalé!" / "Cette image sera automatiquement bloquée…").
+    r"merci d'avoir signalé\s*!?",
+    r"cette image sera automatiquement bloquée.*",
+    r"أبلغ عن إشهار غير لائق",
+    # Comment and newsletter prompts when they leak as plain lines.
+    r"(laissez|laisser)(-nous)? (un|vos|votre) commentaires?\.?",
+    r"(leave a (reply|comment))\.?",
+    r"votre adresse (e-?mail|de messagerie) ne sera pas publiée.*",
+    r"et sur nos réseaux sociaux\s*:?",
+    r"(partager|partagez|share)( (sur|on|cet article|this))?\s*:?\s*(facebook|twitter|x|whatsapp"
+    r"|linkedin|telegram|email|\s|,)*",
+    r"(facebook|twitter|whatsapp|linkedin|telegram|messenger|pinterest|email|print|imprimer)"
+    r"(\s+(facebook|twitter|whatsapp|linkedin|telegram|messenger|pinterest|email|print|imprimer))*",
+]
+_DROP_LINE_RE = re.compile(r"^\s*(?:" + "|".join(_DROP_LINE) + r")\s*$", re.IGNORECASE)
+# A newsletter teaser line is short and says so; a long paragraph mentioning a newsletter is prose.
+_NEWSLETTER = re.compile(r"\bnewsletter\b|inscri(vez|ption)|abonnez-vous", re.IGNORECASE)
+
+# Tweet embed footer: "— Maroc Diplomatie 🇲🇦 (@MarocDiplomatie) January 30, 2024", possibly glued
+# to the tweet text, and the photo link "pic.twitter.com/…" / "https://t.co/…" before it.
+_TWEET_FOOTER = re.compile(
+    r"\s*[—–-]{1,2}\s*[^\n()]{0,80}\(@\w{1,20}\)\s*"
+    r"(?:[A-Z][a-z]+\.? \d{1,2}, \d{4}|\d{1,2} [a-zéû]+\.? \d{4})?\s*$"
+)
+_TWEET_LINKS_TAIL = re.compile(r"(?:\s*(?:https?://t\.co/\w+|pic\.twitter\.com/\w+))+\s*$")
+_HAS_WORD = re.compile(r"\w{2,}")
+
+
+def clean_paragraph(line: str) -> str:
+    """One line with embed tails removed; "" when the whole line is furniture."""
+    line = " ".join(line.split())
+    if not line or _DROP_LINE_RE.match(line):
+        return ""
+    line = _TWEET_FOOTER.sub("", line)
+    line = _TWEET_LINKS_TAIL.sub("", line).strip()
+    if len(line.split()) <= 12 and _NEWSLETTER.search(line):
+        return ""
+    if not _HAS_WORD.search(line) or _DROP_LINE_RE.match(line):
+        return ""
+    return line
+
+
+def clean_paragraphs(lines: Iterable[str]) -> list[str]:
+    """Cleaned, non-empty paragraphs in order."""
+    return [p for p in (clean_paragraph(line) for line in lines) if p]
+
+
+# --- learned per-outlet boilerplate --------------------------------------------------------
+
+_PUNCT_DIGITS = re.compile(r"[\W\d_]+", re.UNICODE)
+
+
+def block_fingerprint(block: str) -> str:
+    """A short, stable key for a text block: case, accents, digits and punctuation ignored.
+
+    Digits are ignored so that "Temps de lecture : 2 minutes" and "… : 3 minutes", or a footer with
+    the current year, share one key.
+    """
+    text = unicodedata.normalize("NFKD", block.casefold())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = " ".join(_PUNCT_DIGITS.sub(" ", text).split())
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
+
+
+def learn_boilerplate(
+    pages_text_blocks: Iterable[Sequence[str]], min_share: float = 0.5, min_pages: int = 4
+) -> frozenset[str]:
+    """Fingerprints of blocks that recur on at least ``min_share`` of an outlet's pages.
+
+    Args:
+        pages_text_blocks: for each page of one outlet, its text blocks (paragraphs or lines).
+        min_share: fraction of pages a block must appear on to count as furniture.
+        min_pages: below this many pages nothing is learned (one article quoted twice is not
+            furniture).
+
+    Returns:
+        A frozen set of ``block_fingerprint`` values, to pass to ``extract_article(learned=...)``.
+    """
+    counts: Counter[str] = Counter()
+    pages = 0
+    for blocks in pages_text_blocks:
+        pages += 1
+        counts.update({block_fingerprint(b) for b in blocks if b.strip()})
+    if pages < min_pages:
+        return frozenset()
+    threshold = max(2, min_share * pages)
+    return frozenset(key for key, n in counts.items() if n >= threshold)
+
+
+def drop_learned(
+    paragraphs: Sequence[str], learned: frozenset[str], title: str | None
+) -> list[str]:
+    """Drop paragraphs whose fingerprint is learned furniture unless title words dominate them.
+
+    The title exception keeps a recurring block that is really this page's own (a standfirst that
+    repeats the headline, say).
+    """
+    if not learned:
+        return list(paragraphs)
+    title_words = set(_words(title or ""))
+    kept = []
+    for paragraph in paragraphs:
+        if block_fingerprint(paragraph) in learned:
+            words = _words(paragraph)
+            if not words or sum(w in title_words for w in words) / len(words) < 0.6:
+                continue
+        kept.append(paragraph)
+    return kept
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in _PUNCT_DIGITS.sub(" ", text.casefold()).split() if len(w) > 2]

@@ -1,0 +1,388 @@
+"""Article metadata from the *original* parsed page (before boilerplate removal).
+
+Structured sources are trusted first because themes print them for search engines and they are
+exact: JSON-LD (Yoast, Jannah's ``tie-schema-json``), Open Graph / ``article:*`` metas, microdata,
+then visible markup (h1, bylines, ``time[datetime]``). trafilatura's own guesses are the caller's
+last resort.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from datetime import datetime, time
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from zoneinfo import ZoneInfo
+
+from lxml.etree import XPath
+from lxml.html import HtmlElement
+
+_ARTICLE_TYPES = {
+    "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "blogposting",
+    "opinionnewsarticle", "backgroundnewsarticle", "reviewnewsarticle", "report",
+}
+
+
+def _text(element: HtmlElement | None) -> str:
+    if element is None:
+        return ""
+    return " ".join(" ".join(element.itertext()).split())
+
+
+def _unique(values: Iterable[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for value in values:
+        value = " ".join(value.split())
+        if value and value.casefold() not in {v.casefold() for v in seen}:
+            seen[value] = None
+    return list(seen)
+
+
+# --- structured sources --------------------------------------------------------------------
+
+
+def json_ld(root: HtmlElement) -> list[dict[str, Any]]:
+    """Every JSON-LD object on the page, ``@graph`` members flattened; bad JSON is skipped."""
+    found: list[dict[str, Any]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item)
+        elif isinstance(node, dict):
+            found.append(node)
+            if "@graph" in node:
+                walk(node["@graph"])
+
+    for script in root.iter("script"):
+        if (script.get("type") or "").strip().lower() != "application/ld+json" or not script.text:
+            continue
+        try:
+            walk(json.loads(script.text.strip()))
+        except ValueError:
+            continue
+    return found
+
+
+def _types(node: dict[str, Any]) -> set[str]:
+    kind = node.get("@type", [])
+    kinds = kind if isinstance(kind, list) else [kind]
+    return {str(k).lower() for k in kinds}
+
+
+def ld_article(objects: list[dict[str, Any]]) -> dict[str, Any]:
+    """The page's Article-like JSON-LD object, or an empty dict."""
+    for node in objects:
+        if _types(node) & _ARTICLE_TYPES:
+            return node
+    return {}
+
+
+def metas(root: HtmlElement) -> dict[str, str]:
+    """``<meta>`` values by lower-case ``property``/``name``/``itemprop``; the first one wins."""
+    found: dict[str, str] = {}
+    for meta in root.iter("meta"):
+        key = meta.get("property") or meta.get("name") or meta.get("itemprop")
+        content = meta.get("content")
+        if key and content and content.strip():
+            found.setdefault(key.strip().lower(), content.strip())
+    return found
+
+
+def has_article_signals(root: HtmlElement, meta: dict[str, str], ld: dict[str, Any]) -> bool:
+    """True when the page declares itself an article (og:type, article:* metas, JSON-LD)."""
+    if ld or meta.get("og:type", "").lower() == "article" or "article:published_time" in meta:
+        return True
+    return any("article" in (e.get("itemtype") or "").lower() for e in root.iter("article"))
+
+
+# --- fields --------------------------------------------------------------------------------
+
+_TITLE_SEPARATORS = re.compile(r"\s+[-|–—»:]\s+")
+
+
+def _strip_site(title: str, site_names: Iterable[str]) -> str:
+    for site in site_names:
+        if not site:
+            continue
+        pattern = re.compile(r"\s*[-|–—»:]\s*" + re.escape(site) + r"\s*$", re.IGNORECASE)
+        stripped = pattern.sub("", title)
+        if stripped and stripped != title:
+            return stripped
+    return title
+
+
+def title(root: HtmlElement, meta: dict[str, str], ld: dict[str, Any]) -> str | None:
+    """Headline without the " - Site" suffix <title> and SEO titles usually carry.
+
+    The visible h1 wins when a structured title merely extends it (suffix, kicker), because it is
+    what the reader sees; otherwise JSON-LD headline, og:title, h1, then <title>.
+    """
+    sites = [meta.get("og:site_name", ""), meta.get("application-name", "")]
+    h1 = _text(root.find(".//h1"))
+    title_tag = _text(root.find(".//title"))
+    candidates = [
+        str(ld.get("headline") or ""),
+        meta.get("og:title", ""),
+        meta.get("twitter:title", ""),
+    ]
+    candidates = [_strip_site(" ".join(c.split()), sites) for c in candidates if c.strip()]
+    if h1 and (
+        not candidates or any(c.startswith(h1) or h1.startswith(c) for c in candidates)
+    ):
+        return h1
+    if candidates:
+        return candidates[0]
+    if h1:
+        return h1
+    if title_tag:
+        stripped = _strip_site(title_tag, sites)
+        if stripped == title_tag:
+            parts = _TITLE_SEPARATORS.split(title_tag)
+            stripped = max(parts, key=len) if len(parts) > 1 else title_tag
+        return stripped
+    return None
+
+
+_SUBTITLE_XPATH = XPath(
+    ".//*[contains(concat(' ', normalize-space(@class), ' '), ' td-post-sub-title ')"
+    " or contains(@class, 'post_subtitle') or contains(@class, 'post-subtitle')"
+    " or contains(@class, 'entry-sub-title') or contains(@class, 'article-subtitle')"
+    " or contains(@class, 'chapo') or contains(@class, 'chapeau') or contains(@class, 'standfirst')"
+    " or contains(@class, 'articlesubtitle') or contains(@class, 'jeg_post_subtitle')]"
+)
+
+
+def subtitle(root: HtmlElement) -> str | None:
+    """The standfirst under the headline, when the theme marks one."""
+    for element in _SUBTITLE_XPATH(root):
+        text = _text(element)
+        if text:
+            return text
+    return None
+
+
+_BYLINE_PREFIX = re.compile(r"^(par|by|écrit par|de|auteur\s*:|بقلم|كتبه)\s+", re.IGNORECASE)
+_AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|&|\bet\b|\band\b|\bو\b|/)\s*")
+# Visible bylines: rel=author links, tagDiv, JNews, Jannah and generic WordPress markup.
+_BYLINE_XPATH = XPath(
+    ".//a[@rel='author'] | .//*[contains(@class, 'td-post-author-name')]/a"
+    " | .//*[contains(@class, 'jeg_meta_author')]/a | .//a[contains(@class, 'author-name')]"
+    " | .//*[@itemprop='author']//*[@itemprop='name'] | .//span[contains(@class, 'byline')]//a"
+)
+
+
+def split_authors(raw: str) -> list[str]:
+    """ "Par A. Alaoui et B. Bennani" → ["A. Alaoui", "B. Bennani"]."""
+    raw = _BYLINE_PREFIX.sub("", " ".join(raw.split()))
+    return [a for a in (p.strip(" .-") for p in _AUTHOR_SPLIT.split(raw)) if a]
+
+
+def _ld_names(value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [n for v in value for n in _ld_names(v)]
+    if isinstance(value, dict):
+        return [str(value["name"])] if value.get("name") else []
+    return [str(value)] if value else []
+
+
+def authors(root: HtmlElement, meta: dict[str, str], ld: dict[str, Any]) -> list[str]:
+    """Author names, most reliable source first, split on "et"/"and"/commas."""
+    names = _ld_names(ld.get("author"))
+    if not names and meta.get("author"):
+        names = [meta["author"]]
+    if not names and meta.get("article:author", "").strip() and "://" not in meta["article:author"]:
+        names = [meta["article:author"]]
+    if not names:
+        names = [_text(e) for e in _BYLINE_XPATH(root)][:3]
+    return _unique(a for name in names for a in split_authors(name))
+
+
+_DMY = re.compile(r"^(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{4})$")
+
+
+def parse_datetime(value: str | None, timezone: str) -> datetime | None:
+    """ISO 8601 (with or without offset or time) or D-M-YYYY → aware datetime.
+
+    Naive values are local time of the outlet (``timezone``), not UTC: Moroccan sites print
+    wall-clock times.
+    """
+    if not value:
+        return None
+    value = value.strip()
+    match = _DMY.match(value)
+    if match:
+        day, month, year = (int(g) for g in match.groups())
+        try:
+            parsed = datetime(year, month, day)
+        except ValueError:
+            return None
+    else:
+        candidate = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", value.replace(" ", "T", 1))
+        try:
+            parsed = datetime.fromisoformat(candidate)
+        except ValueError:
+            return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=ZoneInfo(timezone))
+    return parsed
+
+
+def dates(
+    root: HtmlElement, meta: dict[str, str], ld: dict[str, Any], timezone: str
+) -> tuple[datetime | None, datetime | None]:
+    """(published, modified) from JSON-LD, article:* metas, microdata, then time[datetime]."""
+    published = (
+        parse_datetime(str(ld.get("datePublished") or ""), timezone)
+        or parse_datetime(meta.get("article:published_time"), timezone)
+        or parse_datetime(meta.get("og:published_time"), timezone)
+        or parse_datetime(meta.get("datepublished"), timezone)
+        or parse_datetime(meta.get("date"), timezone)
+    )
+    if published is None:
+        for element in root.xpath(".//time[@datetime] | .//*[@itemprop='datePublished']"):
+            published = parse_datetime(element.get("datetime") or element.get("content"), timezone)
+            if published:
+                break
+    modified = (
+        parse_datetime(str(ld.get("dateModified") or ""), timezone)
+        or parse_datetime(meta.get("article:modified_time"), timezone)
+        or parse_datetime(meta.get("og:updated_time"), timezone)
+        or parse_datetime(meta.get("datemodified"), timezone)
+    )
+    return published, modified
+
+
+def _ld_list(value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [str(v) for v in value if v]
+    if isinstance(value, str):
+        return [v for v in value.split(",")]
+    return []
+
+
+def categories(root: HtmlElement, meta: dict[str, str], ld: dict[str, Any]) -> list[str]:
+    """Sections: JSON-LD articleSection, article:section, rel=category links, theme labels."""
+    found = _ld_list(ld.get("articleSection"))
+    found += [v for k, v in meta.items() if k == "article:section"]
+    found += [
+        _text(a)
+        for a in root.xpath(
+            ".//a[contains(concat(' ', @rel, ' '), ' category ')]"
+            " | .//ul[contains(@class, 'td-category')]//a | .//a[contains(@class, 'post-cat')]"
+        )
+    ]
+    return _unique(found)
+
+
+def tags(root: HtmlElement, ld: dict[str, Any]) -> list[str]:
+    """Keywords: article:tag metas (all of them), JSON-LD keywords, rel=tag links."""
+    found = [m.get("content", "") for m in root.xpath(".//meta[@property='article:tag']")]
+    found += _ld_list(ld.get("keywords"))
+    found += [_text(a) for a in root.xpath(".//a[@rel='tag']")]
+    return _unique(found)
+
+
+def image(meta: dict[str, str], ld: dict[str, Any], base: str) -> str | None:
+    """Lead image URL, absolute."""
+    value: Any = meta.get("og:image") or meta.get("twitter:image") or ld.get("image")
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        value = value.get("url") or value.get("contentUrl")
+    return urljoin(base, str(value)) if value else None
+
+
+def html_language(root: HtmlElement, meta: dict[str, str]) -> str | None:
+    """ISO 639-1 from ``<html lang>`` or og:locale ("fr-FR" / "fr_FR" → "fr")."""
+    raw = root.get("lang") or meta.get("og:locale") or meta.get("content-language") or ""
+    code = re.split(r"[-_]", raw.strip().lower())[0]
+    return code if re.fullmatch(r"[a-z]{2}", code) else None
+
+
+# --- canonical URL -------------------------------------------------------------------------
+
+_TRACKING = re.compile(
+    r"^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|ref|ref_src|igshid|amp|outputtype"
+    r"|wpv_view_count|wpv_paged|_ga|yclid|at_\w+)$",
+    re.IGNORECASE,
+)
+
+
+def _site(host: str) -> str:
+    labels = host.lower().removeprefix("www.").split(".")
+    return ".".join(labels[-2:])
+
+
+def clean_url(url: str) -> str:
+    """Drop fragment, tracking parameters and AMP variants (``/amp/``, ``?amp=1``)."""
+    parts = urlsplit(url.strip())
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, True) if not _TRACKING.match(k)])
+    path = parts.path
+    if path.endswith("/amp/") or path.endswith("/amp"):
+        path = path[: path.rfind("/amp")] + "/"
+    elif path.startswith("/amp/"):
+        path = path[len("/amp") :]
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path or "/", query, ""))
+
+
+def canonical_url(root: HtmlElement, meta: dict[str, str], url: str) -> str:
+    """rel=canonical or og:url when it points to the same site, else ``url``; always cleaned.
+
+    A canonical on another site (syndication partners, a CMS misconfigured to its staging host)
+    would merge this page with someone else's article, so it is ignored.
+    """
+    own = _site(urlsplit(url).hostname or "")
+    declared = [
+        link.get("href", "")
+        for link in root.iter("link")
+        if "canonical" in (link.get("rel") or "").lower().split()
+    ]
+    declared.append(meta.get("og:url", ""))
+    for candidate in declared:
+        if not candidate.strip():
+            continue
+        absolute = urljoin(url, candidate.strip())
+        parts = urlsplit(absolute)
+        if parts.scheme in {"http", "https"} and _site(parts.hostname or "") == own:
+            return clean_url(absolute)
+    return clean_url(url)
+
+
+# --- aggregator copies ---------------------------------------------------------------------
+
+_REPUBLISHED = re.compile(
+    r"(?:Publié dans|Publiée? dans|نشر في)\s+(?P<outlet>.{1,80}?)\s+(?:le|يوم)\s+"
+    r"(?P<d>\d{1,2})\s*-\s*(?P<m>\d{1,2})\s*-\s*(?P<y>\d{4})"
+)
+_SOURCE_LINK = re.compile(
+    r"lire l'article (?:depuis|sur) (?:sa|la) source|article original|source originale"
+    r"|read the (?:full|original) article|لقراءة (?:الخبر|المقال) من مصدره",
+    re.IGNORECASE,
+)
+
+
+def republished(root: HtmlElement, page_text: str, url: str, timezone: str) -> dict[str, Any]:
+    """Aggregator note fields: original_outlet, original_published_at, original_url.
+
+    Maghress prints "Publié dans L'opinion le 26 - 01 - 2021" and a "Cliquez ici pour lire
+    l'article depuis sa source." link to the original; both are read from the untouched page.
+    """
+    found: dict[str, Any] = {}
+    match = _REPUBLISHED.search(page_text)
+    if match:
+        found["original_outlet"] = match.group("outlet").strip()
+        day, month, year = match.group("d"), match.group("m"), match.group("y")
+        published = parse_datetime(f"{day}-{month}-{year}", timezone)
+        if published is not None:
+            found["original_published_at"] = datetime.combine(
+                published.date(), time(0), tzinfo=published.tzinfo
+            )
+    for link in root.iter("a"):
+        href = link.get("href")
+        if href and _SOURCE_LINK.search(_text(link)):
+            found["original_url"] = urljoin(url, href.strip())
+            break
+    return found
