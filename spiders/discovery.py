@@ -1,0 +1,239 @@
+"""Discovery parsing: robots.txt, sitemaps, feeds and listing pages → candidate links.
+
+Plain functions over bytes, testable without a crawler; the spider (``spiders/news.py``) is a
+thin adapter that fetches and calls them. Nothing here filters by outlet: the spider
+canonicalises each link, applies the outlet's article patterns and the ``since`` window.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, tzinfo
+from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin
+
+import lxml.etree
+from scrapy.http import HtmlResponse
+from scrapy.linkextractors import LinkExtractor
+from scrapy.utils.sitemap import sitemap_urls_from_robots
+
+from registry import Source
+
+__all__ = [
+    "Entry",
+    "SitemapDoc",
+    "is_recent",
+    "listing_links",
+    "listing_page_url",
+    "parse_date",
+    "parse_feed",
+    "parse_sitemap",
+    "robots_sitemaps",
+]
+
+_GZIP_MAGIC = b"\x1f\x8b"
+# Sitemaps may be 50 MB uncompressed (sitemaps.org); refuse bombs beyond a generous margin.
+_MAX_SITEMAP_BYTES = 100 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A link found by discovery, with the date the source gives for it (if any)."""
+
+    url: str
+    published: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SitemapDoc:
+    """A parsed sitemap: an index (``entries`` are child sitemaps) or a urlset (pages)."""
+
+    is_index: bool
+    entries: list[Entry]
+
+
+def _xml_parser() -> lxml.etree.XMLParser:
+    # No entity expansion, no network: sitemaps and feeds are untrusted input.
+    return lxml.etree.XMLParser(
+        recover=True, resolve_entities=False, no_network=True, remove_comments=True,
+        remove_pis=True, huge_tree=False,
+    )
+
+
+def _root(body: bytes) -> lxml.etree._Element | None:
+    if body[:2] == _GZIP_MAGIC:
+        # A .xml.gz sitemap arrives still compressed when the server did not set
+        # Content-Encoding (the usual case), so HttpCompressionMiddleware left it alone.
+        body = _gunzip(body)
+    try:
+        return lxml.etree.fromstring(body.lstrip(), parser=_xml_parser())
+    except lxml.etree.XMLSyntaxError:
+        return None
+
+
+def _gunzip(body: bytes) -> bytes:
+    with gzip.GzipFile(fileobj=io.BytesIO(body)) as stream:
+        data = stream.read(_MAX_SITEMAP_BYTES + 1)
+    if len(data) > _MAX_SITEMAP_BYTES:
+        raise ValueError(f"decompressed sitemap exceeds {_MAX_SITEMAP_BYTES} bytes")
+    return data
+
+
+def _local(tag: object) -> str:
+    return tag.rpartition("}")[2].lower() if isinstance(tag, str) else ""
+
+
+def _children(elem: lxml.etree._Element, name: str) -> Iterator[lxml.etree._Element]:
+    return (child for child in elem if _local(child.tag) == name)
+
+
+def _text(elem: lxml.etree._Element, *path: str) -> str | None:
+    """Text of the first descendant following local names ``path`` (namespace-agnostic)."""
+    for name in path:
+        found = next(_children(elem, name), None)
+        if found is None:
+            return None
+        elem = found
+    text = (elem.text or "").strip()
+    return text or None
+
+
+def parse_date(value: str | None) -> datetime | None:
+    """A feed or sitemap date: W3C/ISO 8601 (``2026-11-23``, ``2026-11-23T10:00:00+01:00``,
+    ``...Z``) or RFC 822 (``Sun, 23 Nov 2026 10:00:00 +0000``). Naive results stay naive.
+
+    Returns:
+        The datetime, or None when ``value`` is empty or unparseable.
+    """
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        pass
+    try:
+        return parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def is_recent(published: datetime | None, since: date | None, tz: tzinfo) -> bool:
+    """True unless ``published`` is known and falls before ``since`` (a day in ``tz``).
+
+    Undated entries are kept: dropping them would lose articles from sources without dates.
+    Naive datetimes are taken to be in ``tz``, the outlet's time zone.
+    """
+    if since is None or published is None:
+        return True
+    if published.tzinfo is None:
+        published = published.replace(tzinfo=tz)
+    return published >= datetime.combine(since, time.min, tzinfo=tz)
+
+
+def robots_sitemaps(body: bytes, base_url: str) -> list[str]:
+    """The ``Sitemap:`` URLs of a robots.txt body, resolved against ``base_url``."""
+    return list(dict.fromkeys(sitemap_urls_from_robots(body, base_url=base_url)))
+
+
+def parse_sitemap(body: bytes, base_url: str) -> SitemapDoc | None:
+    """Parse a sitemap index or urlset, including Google News sitemaps.
+
+    Scrapy's ``scrapy.utils.sitemap.Sitemap`` flattens only the direct children of ``<url>``
+    and so loses ``<news:news><news:publication_date>``; this walks one level deeper. The
+    date of a page is its news publication date, else its ``lastmod``.
+
+    Args:
+        body: the sitemap bytes (gzip-compressed bodies are decompressed).
+        base_url: the sitemap's URL, to resolve relative ``<loc>`` values.
+
+    Returns:
+        A :class:`SitemapDoc`, or None when the body is not a sitemap.
+    """
+    root = _root(body)
+    if root is None or _local(root.tag) not in {"sitemapindex", "urlset"}:
+        return None
+    is_index = _local(root.tag) == "sitemapindex"
+    entries = []
+    for elem in root:
+        if _local(elem.tag) not in {"sitemap", "url"}:
+            continue
+        loc = _text(elem, "loc")
+        if not loc:
+            continue
+        published = parse_date(_text(elem, "news", "publication_date"))
+        published = published or parse_date(_text(elem, "lastmod"))
+        entries.append(Entry(urljoin(base_url, loc), published))
+    return SitemapDoc(is_index=is_index, entries=entries)
+
+
+def parse_feed(body: bytes, base_url: str) -> list[Entry] | None:
+    """Items of an RSS 2.0, RSS 1.0 (RDF) or Atom feed: link and publication date.
+
+    Atom entries use their ``rel="alternate"`` (or rel-less) link and ``published``, else
+    ``updated``; RSS items use ``link`` (or a permalink ``guid``) and ``pubDate``/``dc:date``.
+
+    Returns:
+        The entries in feed order, or None when the body is not a feed.
+    """
+    root = _root(body)
+    if root is None:
+        return None
+    kind = _local(root.tag)
+    if kind == "feed":
+        return [e for e in (_atom_entry(x, base_url) for x in _children(root, "entry")) if e]
+    if kind == "rss":
+        items: Iterable[lxml.etree._Element] = (
+            item for channel in _children(root, "channel") for item in _children(channel, "item")
+        )
+    elif kind == "rdf":
+        items = _children(root, "item")
+    else:
+        return None
+    return [e for e in (_rss_item(x, base_url) for x in items) if e]
+
+
+def _rss_item(item: lxml.etree._Element, base_url: str) -> Entry | None:
+    link = _text(item, "link")
+    if not link:
+        guid = next(_children(item, "guid"), None)
+        if guid is not None and guid.get("isPermaLink", "true").lower() == "true" and guid.text:
+            link = guid.text.strip()
+    if not link:
+        return None
+    published = parse_date(_text(item, "pubdate")) or parse_date(_text(item, "date"))
+    return Entry(urljoin(base_url, link), published)
+
+
+def _atom_entry(entry: lxml.etree._Element, base_url: str) -> Entry | None:
+    links = [x for x in _children(entry, "link") if x.get("rel", "alternate") == "alternate"]
+    href = links[0].get("href") if links else None
+    if not href:
+        return None
+    published = parse_date(_text(entry, "published")) or parse_date(_text(entry, "updated"))
+    return Entry(urljoin(base_url, href.strip()), published)
+
+
+def listing_links(body: bytes, base_url: str) -> list[str]:
+    """Every link of an HTML listing page, absolute, in page order, without repeats.
+
+    Uses Scrapy's ``LinkExtractor`` (honours ``<base href>``, skips ``javascript:`` and
+    binary-file links). Filtering to article URLs is the caller's job
+    (``Outlet.is_article_url`` after ``canonical_url``).
+    """
+    response = HtmlResponse(url=base_url, body=body)
+    return [link.url for link in _LINKS.extract_links(response)]
+
+
+_LINKS = LinkExtractor(unique=True)
+
+
+def listing_page_url(source: Source, page: int) -> str:
+    """URL of page ``page`` (1-based) of a listing source; pages beyond ``max_pages`` or of an
+    unpaginated source raise ValueError."""
+    if not 1 <= page <= source.max_pages:
+        raise ValueError(f"page {page} outside 1..{source.max_pages} for {source.url}")
+    return source.url.replace("{page}", str(page))

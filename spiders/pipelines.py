@@ -1,0 +1,138 @@
+"""Item pipeline writing a crawl's run files (formats in ``spiders/rawstore.py``):
+
+* ``<run_dir>/raw/<outlet>.jsonl.gz``: ``RawPage`` items (article pages);
+* ``<run_dir>/fetches/<outlet>.jsonl.gz``: ``FetchRecord`` items (every request outcome);
+* ``<run_dir>/crawl/<outlet>.json``: crawl stats, written when the spider closes.
+
+Settings read: none; ``run_dir``, ``run_id`` and ``outlet`` come from the spider (its
+arguments). Stats: ``khabar/articles/stored``, ``khabar/fetches/recorded``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Self
+
+from scrapy import signals
+
+from spiders.rawstore import (
+    CRAWL_DIR,
+    FETCHES_DIR,
+    RAW_DIR,
+    FetchRecord,
+    JsonlGzWriter,
+    RawPage,
+    outlet_file,
+    utc_now_iso,
+)
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+    from spiders.news import NewsSpider
+
+
+def _prefixed(stats: Mapping[str, Any], prefix: str) -> dict[str, Any]:
+    return {k.removeprefix(prefix): v for k, v in sorted(stats.items()) if k.startswith(prefix)}
+
+
+def crawl_report(stats: Mapping[str, Any], spider: NewsSpider, reason: str,
+                 started_at: str) -> dict[str, Any]:
+    """The ``crawl/<outlet>.json`` document, from the crawler's stats (plain function).
+
+    Errors by class merge download exceptions, HTTP errors and robots.txt refusals as seen by
+    the spider's errback (``khabar/errors/<Class>``).
+    """
+    sources = []
+    for index, source in enumerate(spider.outlet.sources):
+        sources.append({
+            "kind": source.kind.value,
+            "url": source.url,
+            "discovered": stats.get(f"khabar/source/{index}/discovered", 0),
+            "only_here": stats.get(f"khabar/source/{index}/only_here", 0),
+        })
+    return {
+        "run_id": spider.run_id,
+        "outlet": spider.outlet.id,
+        "started_at": started_at,
+        "finished_at": utc_now_iso(),
+        "finish_reason": reason,
+        "since": spider.since.isoformat() if spider.since else None,
+        "max_pages": spider.max_pages,
+        "requests": stats.get("downloader/request_count", 0),
+        "responses": stats.get("downloader/response_count", 0),
+        "responses_by_status": _prefixed(stats, "downloader/response_status_count/"),
+        "articles_discovered": stats.get("khabar/discovered", 0),
+        "articles_requested": stats.get("khabar/articles/requested", 0),
+        "articles_fetched": stats.get("khabar/articles/stored", 0),
+        "found_by_one_source": sum(s["only_here"] for s in sources),
+        "sources": sources,
+        "discovered_by_kind": _prefixed(stats, "khabar/discovered/"),
+        "skipped_seen": stats.get("khabar/skipped/seen", 0),
+        "skipped_old": stats.get("khabar/skipped/old", 0),
+        "skipped_over_max_pages": stats.get("khabar/skipped/capped", 0),
+        "unparseable_sources": stats.get("khabar/discovery/unparseable", 0),
+        "errors_by_class": _prefixed(stats, "khabar/errors/"),
+        "robots_forbidden": stats.get("robotstxt/forbidden", 0),
+        "retries": stats.get("retry/count", 0),
+        "bytes_received": stats.get("downloader/response_bytes", 0),
+    }
+
+
+class RawStorePipeline:
+    """Writes raw pages and fetch records as they come, and the crawl stats at the end."""
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+        self._raw: JsonlGzWriter | None = None
+        self._fetches: JsonlGzWriter | None = None
+        self._started_at = utc_now_iso()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        pipeline = cls(crawler)
+        # spider_closed, not close_spider: the finish reason is only known there.
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
+
+    @property
+    def _spider(self) -> NewsSpider:
+        return self.crawler.spider  # type: ignore[return-value]
+
+    def open_spider(self) -> None:
+        spider = self._spider
+        self._started_at = utc_now_iso()
+        self._raw = JsonlGzWriter(outlet_file(spider.run_dir, RAW_DIR, spider.outlet.id))
+        self._fetches = JsonlGzWriter(outlet_file(spider.run_dir, FETCHES_DIR, spider.outlet.id))
+        spider.logger.info("Writing run files under %s", spider.run_dir)
+
+    def process_item(self, item: Any) -> Any:
+        assert self._raw is not None and self._fetches is not None
+        if isinstance(item, RawPage):
+            self._raw.write(item)
+            self.crawler.stats.inc_value("khabar/articles/stored")
+        elif isinstance(item, FetchRecord):
+            self._fetches.write(item)
+            self.crawler.stats.inc_value("khabar/fetches/recorded")
+        return item
+
+    def close_spider(self) -> None:
+        for writer in (self._raw, self._fetches):
+            if writer is not None:
+                writer.close()
+
+    def spider_closed(self, spider: NewsSpider, reason: str) -> None:
+        report = crawl_report(self.crawler.stats.get_stats(), spider, reason, self._started_at)
+        path = Path(spider.run_dir) / CRAWL_DIR / f"{spider.outlet.id}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(report, indent=2, default=_json_default) + "\n",
+                        encoding="utf-8")
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {value!r}")

@@ -1,0 +1,46 @@
+"""Scrapy settings for Khabar's crawls (``scrapy.cfg`` points here).
+
+Politeness first: robots.txt is obeyed, AutoThrottle adapts the delay to each server's latency,
+and per-domain concurrency is low. An outlet's ``politeness`` entry in the registry overrides
+concurrency and delay for its spider (``NewsSpider.update_settings``). Command-line ``-s``
+settings override everything here.
+
+Snapshot mode (``-s SNAPSHOT_WARC=snapshot/outlets.warc.gz`` or ``-s SNAPSHOT_HOSTS=...``)
+is switched on by ``spiders.snapshot_handler.SnapshotAddon``.
+"""
+
+BOT_NAME = "khabar"
+USER_AGENT = "KhabarBot/0.1 (+https://github.com/khabar-news/khabar)"
+
+# Spiders are made from the outlet registry (KHABAR_REGISTRY, env or setting), not modules.
+SPIDER_LOADER_CLASS = "spiders.outlets.OutletSpiderLoader"
+SPIDER_MODULES = ["spiders.outlets"]
+NEWSPIDER_MODULE = "spiders.outlets"
+
+ADDONS = {"spiders.snapshot_handler.SnapshotAddon": 0}
+ITEM_PIPELINES = {"spiders.pipelines.RawStorePipeline": 300}
+
+# Politeness
+ROBOTSTXT_OBEY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+COOKIES_ENABLED = False
+DOWNLOAD_DELAY = 0.0
+
+# Downloads
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+RETRY_TIMES = 2
+
+# One crawl per process, nothing listening: no telnet console, no remote control socket.
+REMOTE_CONTROL_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+LOG_LEVEL = "INFO"

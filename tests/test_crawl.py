@@ -1,0 +1,313 @@
+"""End-to-end crawls: ``scrapy crawl`` in a subprocess against a WARC replayed on loopback.
+
+A fake outlet (robots.txt with a Sitemap and a Disallow, an RSS feed, a sitemap index → urlset,
+a paginated listing, articles, a disallowed article, a tag page, a missing page) is written as a
+WARC in ``tmp_path``; the first crawl goes through a replay server owned by the test
+(``SNAPSHOT_HOSTS``) so request counts can be asserted, the second lets the handler start its
+own server (``SNAPSHOT_WARC``). The last test crawls the bundled snapshot when it exists.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from snapshot.replay import ReplayServer
+from spiders.rawstore import iter_fetch_records, iter_raw_pages
+
+pytestmark = pytest.mark.integration
+
+ROOT = Path(__file__).resolve().parents[1]
+HOST = "fakeoutlet.ma"
+BASE = f"https://{HOST}"
+SINCE = "2026-01-01"
+
+ARTICLES = {
+    f"{BASE}/politique/premier-article-10001/": "2026-11-20T08:00:00+01:00",
+    f"{BASE}/politique/deuxieme-article-10002/": "2026-11-20T09:00:00+01:00",
+    f"{BASE}/economie/troisieme-article-10003/": "2026-11-21T10:00:00+01:00",
+    f"{BASE}/economie/quatrieme-article-10004/": "2026-11-21T11:00:00+01:00",
+    f"{BASE}/sport/cinquieme-article-10005/": None,  # only on the listing: no date
+}
+OLD_ARTICLE = f"{BASE}/politique/vieil-article-10000/"  # in the feed, dated before SINCE
+DISALLOWED = f"{BASE}/private/article-cache-10006/"  # matches the patterns, robots says no
+MISSING = f"{BASE}/economie/article-disparu-10007/"  # in the sitemap, 404
+TAG_PAGE = f"{BASE}/tag/maroc/"  # linked from the listing, not an article
+
+REGISTRY = f"""
+outlets:
+  - id: fakeoutlet
+    name: Fake Outlet
+    home: {BASE}/
+    hosts: [{HOST}]
+    sources:
+      - {{kind: robots, url: {BASE}/robots.txt}}
+      - {{kind: feed, url: {BASE}/feed/}}
+      - {{kind: listing, url: "{BASE}/actualite/page/{{page}}/", max_pages: 5}}
+    article_patterns: ['^https://fakeoutlet\\.ma/[a-z]+/[a-z0-9-]+-\\d{{5}}/$']
+    ignore_patterns: ['/tag/', '/page/\\d+']
+"""
+
+
+def _html(title: str, links: list[str] = ()) -> bytes:
+    anchors = "".join(f'<li><a href="{url}">{url}</a></li>' for url in links)
+    return (f"<!doctype html><html><head><title>{title}</title></head><body><h1>{title}</h1>"
+            f"<ul>{anchors}</ul></body></html>").encode()
+
+
+def _rss(items: dict[str, str]) -> bytes:
+    from datetime import datetime
+    from email.utils import format_datetime
+
+    body = "".join(
+        f"<item><title>t</title><link>{url}</link>"
+        f"<pubDate>{format_datetime(datetime.fromisoformat(when))}</pubDate></item>"
+        for url, when in items.items()
+    )
+    return (f'<?xml version="1.0"?><rss version="2.0"><channel><title>Fake</title>{body}'
+            "</channel></rss>").encode()
+
+
+def _urlset(entries: dict[str, str | None]) -> bytes:
+    body = "".join(
+        f"<url><loc>{url}</loc>" + (f"<lastmod>{when}</lastmod>" if when else "") + "</url>"
+        for url, when in entries.items()
+    )
+    return (f'<?xml version="1.0" encoding="UTF-8"?><urlset '
+            f'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{body}</urlset>').encode()
+
+
+def fake_site() -> dict[str, tuple[int, str, bytes]]:
+    """URL → (status, content type, body) of the fake outlet."""
+    html, xml = "text/html; charset=utf-8", "application/xml"
+    urls = list(ARTICLES)
+    site = {
+        f"{BASE}/robots.txt": (200, "text/plain", (
+            "User-agent: *\nDisallow: /private/\n\n"
+            f"Sitemap: {BASE}/sitemap_index.xml\n").encode()),
+        f"{BASE}/feed/": (200, "application/rss+xml", _rss({
+            urls[0]: ARTICLES[urls[0]], urls[1]: ARTICLES[urls[1]],
+            OLD_ARTICLE: "2019-05-01T10:00:00+01:00",
+        })),
+        f"{BASE}/sitemap_index.xml": (200, xml, (
+            '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f"<sitemap><loc>{BASE}/post-sitemap.xml</loc><lastmod>2026-11-21</lastmod></sitemap>"
+            f"<sitemap><loc>{BASE}/old-sitemap.xml</loc><lastmod>2019-06-01</lastmod></sitemap>"
+            "</sitemapindex>").encode()),
+        f"{BASE}/post-sitemap.xml": (200, xml, _urlset({
+            **{u: ARTICLES[u] for u in urls[:4]}, MISSING: "2026-11-19",
+        })),
+        f"{BASE}/old-sitemap.xml": (200, xml, _urlset({OLD_ARTICLE: "2019-05-01"})),
+        f"{BASE}/actualite/page/1/": (200, html, _html("Actualité", [
+            urls[2] + "?utm_source=home#comments", urls[4], DISALLOWED, TAG_PAGE, f"{BASE}/",
+        ])),
+        f"{BASE}/actualite/page/2/": (200, html, _html("Actualité 2", [urls[3], urls[4]])),
+        f"{BASE}/actualite/page/3/": (200, html, _html("Actualité 3", [urls[4], TAG_PAGE])),
+        f"{BASE}/actualite/page/4/": (200, html, _html("Actualité 4", [OLD_ARTICLE])),
+        DISALLOWED: (200, html, _html("Secret")),
+        TAG_PAGE: (200, html, _html("Tag Maroc", urls)),
+        OLD_ARTICLE: (200, html, _html("Vieil article")),
+    }
+    for number, url in enumerate(urls, start=1):
+        site[url] = (200, html, _html(f"Article {number}"))
+    return site
+
+
+def write_warc(path: Path, site: dict[str, tuple[int, str, bytes]]) -> Path:
+    with path.open("wb") as stream:
+        writer = WARCWriter(stream, gzip=True)
+        for url, (status, content_type, body) in site.items():
+            headers = StatusAndHeaders(f"{status} OK", [("Content-Type", content_type)],
+                                       protocol="HTTP/1.1")
+            record = writer.create_warc_record(url, "response", payload=io.BytesIO(body),
+                                               http_headers=headers)
+            writer.write_record(record)
+    return path
+
+
+def start_crawl(outlet: str, run_dir: Path, *args: str,
+                registry: Path | None = None) -> subprocess.Popen[str]:
+    """Start ``scrapy crawl`` in a subprocess from the repo root; ``args`` are appended."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    if registry is not None:
+        env["KHABAR_REGISTRY"] = str(registry)
+    command = [sys.executable, "-m", "scrapy", "crawl", outlet, "-a", f"run_dir={run_dir}",
+               "-a", "run_id=test", "-s", "LOG_LEVEL=INFO", *args]
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def finish(process: subprocess.Popen[str], timeout: float = 60, clean: bool = True) -> str:
+    """Wait for a crawl; it must exit 0 and, when ``clean``, log no traceback. Returns the log."""
+    try:
+        _, log = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        _, log = process.communicate()
+        pytest.fail(f"crawl timed out:\n{log[-4000:]}")
+    assert process.returncode == 0, log[-4000:]
+    if clean:
+        assert "Traceback" not in log, log[-4000:]
+    return log
+
+
+def crawl(outlet: str, run_dir: Path, *args: str, registry: Path | None = None,
+          clean: bool = True) -> str:
+    return finish(start_crawl(outlet, run_dir, *args, registry=registry), clean=clean)
+
+
+@pytest.fixture(scope="module")
+def fake(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("fake")
+    registry = root / "outlets.yaml"
+    registry.write_text(REGISTRY, encoding="utf-8")
+    return {"root": root, "registry": registry, "warc": write_warc(root / "fake.warc.gz",
+                                                                   fake_site())}
+
+
+@pytest.fixture(scope="module")
+def first_run(fake: dict[str, Path]) -> dict[str, object]:
+    """Crawl the fake outlet through a test-owned replay server; keep its request counts."""
+    run_dir = fake["root"] / "run1"
+    with ReplayServer(fake["warc"]) as server:
+        hosts = json.dumps(server.addresses)
+        crawl("fakeoutlet", run_dir, "-a", f"since={SINCE}", "-s", f"SNAPSHOT_HOSTS={hosts}",
+              registry=fake["registry"])
+        counts = server.requested_urls()
+    return {"run_dir": run_dir, "counts": counts}
+
+
+def _count(counts: dict[str, int], url: str) -> int:
+    return counts.get(url.removeprefix("https://"), 0)
+
+
+def test_stores_each_article_once_with_real_urls(first_run: dict) -> None:
+    pages = list(iter_raw_pages(first_run["run_dir"]))
+    assert sorted(p.url for p in pages) == sorted(ARTICLES)
+    for page in pages:
+        assert page.final_url == page.url and page.url.startswith(f"{BASE}/")
+        assert page.status == 200 and page.outlet == "fakeoutlet" and page.run_id == "test"
+        assert page.headers["content-type"].startswith("text/html")
+        assert b"<h1>Article " in page.body
+    by_url = {p.url: p for p in pages}
+    first = list(ARTICLES)
+    assert by_url[first[0]].sources == ["feed", "robots"]
+    assert by_url[first[2]].sources == ["listing", "robots"]  # tracking query + fragment gone
+    assert by_url[first[4]].sources == ["listing"]
+    counts = first_run["counts"]
+    assert all(_count(counts, url) == 1 for url in ARTICLES), counts
+
+
+def test_never_requests_disallowed_old_or_non_article_pages(first_run: dict) -> None:
+    counts = first_run["counts"]
+    for url in (DISALLOWED, TAG_PAGE, OLD_ARTICLE, f"{BASE}/old-sitemap.xml", f"{BASE}/"):
+        assert _count(counts, url) == 0, url
+    # The listing stops at the first page adding nothing new (page 3), before max_pages.
+    assert _count(counts, f"{BASE}/actualite/page/3/") == 1
+    assert _count(counts, f"{BASE}/actualite/page/4/") == 0
+
+
+def test_fetch_records_cover_successes_and_failures(first_run: dict) -> None:
+    records = {r.url: r for r in iter_fetch_records(first_run["run_dir"])}
+    for url in ARTICLES:
+        assert records[url].status == 200 and records[url].error is None
+        assert records[url].bytes > 0 and records[url].duration_ms is not None
+    assert records[MISSING].status == 404 and records[MISSING].error == "HttpError"
+    assert records[DISALLOWED].status is None and records[DISALLOWED].error == "IgnoreRequest"
+    assert records[f"{BASE}/feed/"].status == 200
+
+
+def test_crawl_stats(first_run: dict) -> None:
+    stats = json.loads((first_run["run_dir"] / "crawl" / "fakeoutlet.json").read_text())
+    assert stats["outlet"] == "fakeoutlet" and stats["finish_reason"] == "finished"
+    assert stats["articles_fetched"] == len(ARTICLES)
+    assert stats["articles_discovered"] == len(ARTICLES) + 2  # + disallowed + missing
+    assert stats["responses_by_status"]["404"] == 1
+    assert stats["robots_forbidden"] == 1
+    assert stats["errors_by_class"] == {"HttpError": 1, "IgnoreRequest": 1}
+    assert stats["skipped_old"] >= 1 and stats["skipped_seen"] == 0
+    robots, feed, listing = stats["sources"]
+    assert (robots["discovered"], feed["discovered"], listing["discovered"]) == (5, 2, 4)
+    assert (robots["only_here"], feed["only_here"], listing["only_here"]) == (1, 0, 2)
+    assert stats["found_by_one_source"] == 3
+
+
+def test_seen_urls_are_not_fetched_again(fake: dict[str, Path], first_run: dict) -> None:
+    seen = fake["root"] / "seen.txt"
+    seen.write_text("".join(p.url + "\n" for p in iter_raw_pages(first_run["run_dir"])))
+    run_dir = fake["root"] / "run2"
+    crawl("fakeoutlet", run_dir, "-a", f"since={SINCE}", "-a", f"seen_file={seen}",
+          "-s", f"SNAPSHOT_WARC={fake['warc']}", registry=fake["registry"])
+    assert list(iter_raw_pages(run_dir)) == []
+    fetched = {r.url for r in iter_fetch_records(run_dir)}
+    assert fetched.isdisjoint(ARTICLES)
+    assert f"{BASE}/feed/" in fetched  # discovery still ran, through the handler's own server
+    stats = json.loads((run_dir / "crawl" / "fakeoutlet.json").read_text())
+    assert stats["articles_fetched"] == 0 and stats["skipped_seen"] == len(ARTICLES)
+
+
+def test_unknown_host_fails_without_going_online(fake: dict[str, Path], tmp_path: Path) -> None:
+    registry = tmp_path / "outlets.yaml"
+    registry.write_text(REGISTRY.replace(f"{BASE}/feed/", "https://elsewhere.ma/feed/")
+                        .replace(f"hosts: [{HOST}]", f"hosts: [{HOST}, elsewhere.ma]"))
+    run_dir = tmp_path / "run"
+    crawl("fakeoutlet", run_dir, "-a", "max_pages=1", "-s", f"SNAPSHOT_WARC={fake['warc']}",
+          registry=registry, clean=False)  # robots.txt middleware logs the refusal
+    records = {r.url: r for r in iter_fetch_records(run_dir)}
+    assert records["https://elsewhere.ma/feed/"].error == "NotInSnapshotError"
+    assert len(list(iter_raw_pages(run_dir))) == 1  # max_pages caps the article fetches
+
+
+def test_loopback_request_keeps_the_real_host_and_skips_proxies() -> None:
+    from scrapy import Request
+
+    from spiders.snapshot_handler import NotInSnapshotError, loopback_request
+
+    request = Request(f"{BASE}/feed/?paged=2#x", meta={"proxy": "http://proxy:3128", "k": 1})
+    local = loopback_request(request, {HOST: "127.0.0.11:8011"})
+    assert local.url == "http://127.0.0.11:8011/feed/?paged=2"
+    assert local.headers[b"Host"] == HOST.encode()
+    assert local.meta == {"k": 1} and request.meta["proxy"] == "http://proxy:3128"
+    with pytest.raises(NotInSnapshotError):
+        loopback_request(Request("https://elsewhere.ma/"), {HOST: "127.0.0.11:8011"})
+
+
+SNAPSHOT_WARC = ROOT / "snapshot" / "outlets.warc.gz"
+SNAPSHOT_OUTLETS = ("lebrief", "maghress_fr", "lepetitjournalmarocain")
+
+
+@pytest.fixture(scope="module")
+def bundled_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Crawl the three snapshot outlets at once (one process each, as the flow does)."""
+    if not SNAPSHOT_WARC.exists():
+        pytest.skip("snapshot/outlets.warc.gz not built (run python -m snapshot.build)")
+    run_dir = tmp_path_factory.mktemp("bundled")
+    processes = [start_crawl(outlet, run_dir, "-s", f"SNAPSHOT_WARC={SNAPSHOT_WARC}")
+                 for outlet in SNAPSHOT_OUTLETS]
+    for process in processes:
+        finish(process)
+    return {"run_dir": run_dir}
+
+
+@pytest.mark.parametrize("outlet", SNAPSHOT_OUTLETS)
+def test_bundled_snapshot_articles_all_fetched(outlet: str, bundled_runs: dict[str, Path]) -> None:
+    from snapshot import load_expected, load_non_articles
+
+    run_dir = bundled_runs["run_dir"]
+    expected = {r["url"] for r in load_expected() if r["outlet"] == outlet}
+    # A soft 404 looks like an article until fetched: extraction rejects it, not the crawler.
+    not_articles = {r["url"] for r in load_non_articles() if r["kind"] != "soft_404"}
+    fetched = [p.url for p in iter_raw_pages(run_dir / "raw" / f"{outlet}.jsonl.gz")]
+    assert len(fetched) == len(set(fetched))
+    assert expected <= set(fetched), sorted(expected - set(fetched))
+    assert not not_articles & set(fetched)
+    stats = json.loads((run_dir / "crawl" / f"{outlet}.json").read_text())
+    assert stats["articles_fetched"] == len(fetched) and stats["finish_reason"] == "finished"
