@@ -43,7 +43,7 @@ ARTICLE_SCHEMA = pa.schema([
     ("minhash", pa.list_(pa.uint64())),
 ])
 
-_BATCH = 64
+_BATCH = 8  # pages per task: small enough that a small night spreads over all workers
 
 
 @dataclass

@@ -63,8 +63,8 @@ def crawl(outlet: str, run_dir: Path, run_id: str, options: dict) -> CrawlResult
     result = crawl_outlet(outlet, run_dir, run_id, **options)
     stats = result.stats
     logger.info(
-        "%s: %s requests, %s pages kept, exit %s in %.1fs (log %s)", outlet,
-        stats.get("requests", "?"), stats.get("pages", "?"), result.returncode,
+        "%s: %s requests, %s article pages, exit %s in %.1fs (log %s)", outlet,
+        stats.get("requests", "?"), stats.get("articles_fetched", "?"), result.returncode,
         result.seconds, result.log_path,
     )
     if not result.ok:

@@ -33,6 +33,8 @@ class Source(BaseModel):
     kind: SourceKind
     url: str
     max_pages: int = Field(default=1, ge=1, le=10_000)
+    # Listings only: CSS selector of the part of the page that lists articles (default: all).
+    links_css: str | None = None
 
     @field_validator("url")
     @classmethod
@@ -41,6 +43,18 @@ class Source(BaseModel):
         if parts.scheme not in {"http", "https"} or not parts.hostname:
             raise ValueError(f"must be an absolute http(s) URL, got {url!r}")
         return url
+
+    @field_validator("links_css")
+    @classmethod
+    def _valid_css(cls, css: str | None) -> str | None:
+        if css is not None:
+            from cssselect import GenericTranslator, SelectorError
+
+            try:
+                GenericTranslator().css_to_xpath(css)
+            except SelectorError as exc:
+                raise ValueError(f"bad CSS selector {css!r}: {exc}") from exc
+        return css
 
     @model_validator(mode="after")
     def _paginated_listing(self) -> Source:

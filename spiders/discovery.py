@@ -217,15 +217,18 @@ def _atom_entry(entry: lxml.etree._Element, base_url: str) -> Entry | None:
     return Entry(urljoin(base_url, href.strip()), published)
 
 
-def listing_links(body: bytes, base_url: str) -> list[str]:
+def listing_links(body: bytes, base_url: str, restrict_css: str | None = None) -> list[str]:
     """Every link of an HTML listing page, absolute, in page order, without repeats.
 
     Uses Scrapy's ``LinkExtractor`` (honours ``<base href>``, skips ``javascript:`` and
-    binary-file links). Filtering to article URLs is the caller's job
-    (``Outlet.is_article_url`` after ``canonical_url``).
+    binary-file links). ``restrict_css`` limits it to the page's list of articles, for sites
+    whose every page also carries links we do not want (maghress's ticker of all papers).
+    Filtering to article URLs is the caller's job (``Outlet.is_article_url`` after
+    ``canonical_url``).
     """
     response = HtmlResponse(url=base_url, body=body)
-    return [link.url for link in _LINKS.extract_links(response)]
+    extractor = LinkExtractor(unique=True, restrict_css=restrict_css) if restrict_css else _LINKS
+    return [link.url for link in extractor.extract_links(response)]
 
 
 _LINKS = LinkExtractor(unique=True)

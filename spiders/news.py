@@ -223,9 +223,9 @@ class NewsSpider(Spider):
         yield self.fetch_record(response)
         index = response.meta[META_SOURCE]
         page = response.meta.get(META_PAGE, 1)
-        entries = [Entry(url) for url in listing_links(response.body, response.url)]
-        new = self._discover_all(entries, index)
         source = self.outlet.sources[index]
+        links = listing_links(response.body, response.url, source.links_css)
+        new = self._discover_all([Entry(url) for url in links], index)
         # Stop paginating at the first page that adds nothing for this source.
         if new and page < source.max_pages:
             yield self._listing_request(source, index, page + 1)

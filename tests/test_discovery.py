@@ -230,3 +230,12 @@ def test_plan_fetches_newest_first_skips_seen_and_caps() -> None:
 def test_source_counts() -> None:
     found = {"a": Discovered(0, {0}), "b": Discovered(1, {0, 1}), "c": Discovered(2, {1})}
     assert source_counts(found, 3) == [(2, 1), (2, 1), (0, 0)]
+
+
+def test_listing_links_can_be_limited_to_the_article_list():
+    body = (b'<html><body><div id="ticker"><a href="/fr/hespress/1">ticker</a></div>'
+            b'<div class="tablesgroup"><a href="/fr/lopinion/2">teaser</a></div></body></html>')
+    base = "https://www.maghress.com/fr"
+    assert listing_links(body, base) == [
+        "https://www.maghress.com/fr/hespress/1", "https://www.maghress.com/fr/lopinion/2"]
+    assert listing_links(body, base, ".tablesgroup") == ["https://www.maghress.com/fr/lopinion/2"]

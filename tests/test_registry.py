@@ -93,3 +93,9 @@ def test_missing_file_is_a_clear_error(tmp_path):
 def test_unknown_outlet_names_it():
     with pytest.raises(RegistryError, match="unknown outlet.*nowhere_news"):
         select_outlets(load_outlets(), ["lebrief", "nowhere_news"])
+
+
+def test_bad_links_css_is_rejected(tmp_path):
+    text = GOOD.replace("url: https://sample.ma/feed/}", "url: https://sample.ma/feed/, links_css: 'div[['}")
+    with pytest.raises(RegistryError, match="sources.0.links_css.*bad CSS selector"):
+        load_outlets(write(tmp_path, text))

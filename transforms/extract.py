@@ -91,6 +91,12 @@ def _language(text: str, words: int, fallback: str | None) -> str | None:
     return fallback
 
 
+# htmldate's extensive search falls back to dateparser, which spends ~9 s loading its locales
+# in every new process (each extraction worker) for pages without a machine-readable date;
+# ``metadata.py`` already reads JSON-LD, article:* metas, <time> and aggregator date lines.
+_DATE_PARAMS = {"original_date": True, "extensive_search": False}
+
+
 def _trafilatura(root: lxml.html.HtmlElement, url: str) -> dict[str, Any]:
     document = trafilatura.bare_extraction(
         root,
@@ -102,6 +108,7 @@ def _trafilatura(root: lxml.html.HtmlElement, url: str) -> dict[str, Any]:
         # Its LRU cache is process-wide: results would depend on what ran before (style (b)).
         deduplicate=False,
         config=_CONFIG,
+        date_extraction_params=_DATE_PARAMS,
     )
     if document is None:
         return {}

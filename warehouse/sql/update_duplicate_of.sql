@@ -1,7 +1,9 @@
 -- Recomputes duplicate_of for every article from the table as it now stands (so the result does
 -- not depend on load order): an aggregator copy points at the stored article its original_url
 -- names; otherwise an article whose normalised text equals an earlier one from another outlet
--- points at the earliest (by published_at, else first_seen) holder of that text.
+-- points at the earliest (by published_at, else first_seen) holder of that text. A page that
+-- declares itself a copy (original_url set) never counts as the first holder: aggregators date
+-- their copy at midnight of the original's day, which would sort it before the original.
 UPDATE articles SET duplicate_of = d.duplicate_of
 FROM (
     WITH firsts AS (
@@ -13,7 +15,8 @@ FROM (
         WHERE content_hash IS NOT NULL AND content_hash <> ''
         WINDOW w AS (
             PARTITION BY content_hash
-            ORDER BY coalesce(published_at, first_seen), first_seen, article_id
+            ORDER BY
+                original_url IS NOT NULL, coalesce(published_at, first_seen), first_seen, article_id
         )
     ),
     originals AS (
