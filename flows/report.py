@@ -18,7 +18,8 @@ def summary_table(rows: Sequence[dict], title: str) -> Table:
     """A rich table with one row per outlet and a total row."""
     table = Table(title=title, title_justify="left")
     for col in COLUMNS:
-        table.add_column(HEADERS.get(col, col.replace("_", " ")), justify="left" if col == "outlet" else "right")
+        header = HEADERS.get(col, col.replace("_", " "))
+        table.add_column(header, justify="left" if col == "outlet" else "right")
     for row in rows:
         table.add_row(*(str(row.get(col, "")) for col in COLUMNS))
     if len(rows) > 1:

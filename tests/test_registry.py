@@ -96,6 +96,7 @@ def test_unknown_outlet_names_it():
 
 
 def test_bad_links_css_is_rejected(tmp_path):
-    text = GOOD.replace("url: https://sample.ma/feed/}", "url: https://sample.ma/feed/, links_css: 'div[['}")
+    text = GOOD.replace("url: https://sample.ma/feed/}",
+                        "url: https://sample.ma/feed/, links_css: 'div[['}")
     with pytest.raises(RegistryError, match="sources.0.links_css.*bad CSS selector"):
         load_outlets(write(tmp_path, text))
