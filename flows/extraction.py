@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from spiders.rawstore import RawPage, iter_raw_pages
+from transforms.boilerplate import learn_from_pages
 from transforms.dedup import content_hash, minhash_signature
 from transforms.extract import extract_article
 from transforms.record import Article, ExtractionHints, Verdict
@@ -66,12 +67,14 @@ def _row(page: RawPage, article: Article) -> dict:
     return row
 
 
-def extract_page(page: RawPage, hints: ExtractionHints | None) -> dict:
+def extract_page(
+    page: RawPage, hints: ExtractionHints | None, learned: frozenset[str] = frozenset()
+) -> dict:
     """One raw page → one Parquet row. Never raises: a failure becomes an ``error`` verdict."""
     try:
         article = extract_article(
             page.body, page.final_url or page.url, outlet=page.outlet,
-            headers=page.headers, hints=hints, status=page.status,
+            headers=page.headers, hints=hints, status=page.status, learned=learned,
         )
     except Exception as exc:  # noqa: BLE001 - one broken page must not stop the night
         article = Article(
@@ -81,8 +84,26 @@ def extract_page(page: RawPage, hints: ExtractionHints | None) -> dict:
     return _row(page, article)
 
 
-def _extract_batch(batch: list[tuple[RawPage, ExtractionHints | None]]) -> list[dict]:
-    return [extract_page(page, hints) for page, hints in batch]
+_Work = tuple[RawPage, ExtractionHints | None, frozenset[str]]
+
+
+def _extract_batch(batch: list[_Work]) -> list[dict]:
+    return [extract_page(page, hints, learned) for page, hints, learned in batch]
+
+
+def learned_boilerplate(run_dir: Path) -> dict[str, frozenset[str]]:
+    """Per outlet, the text blocks that recur across this night's pages (see
+    ``transforms.boilerplate.learn_from_pages``). Streams each outlet's raw file twice rather
+    than holding its bodies in memory."""
+    learned = {}
+    for path in sorted((run_dir / "raw").glob("*.jsonl.gz")):
+        def fetched(path: Path = path) -> Iterator[RawPage]:
+            return (p for p in iter_raw_pages(path) if p.status < 400)
+
+        headers = [p.headers for p in fetched()]
+        learned[path.name.split(".")[0]] = learn_from_pages(
+            (p.body for p in fetched()), headers=headers)
+    return learned
 
 
 def _batches(items: Iterable, size: int) -> Iterator[list]:
@@ -106,7 +127,9 @@ def extract_run(
     tmp = out.with_suffix(".parquet.tmp")
     summary = ExtractionSummary(path=str(out))
     counts: dict[str, Counter] = {}
-    pages = ((page, hints.get(page.outlet)) for page in iter_raw_pages(run_dir))
+    learned = learned_boilerplate(run_dir)
+    pages = ((page, hints.get(page.outlet), learned.get(page.outlet, frozenset()))
+             for page in iter_raw_pages(run_dir))
     with pq.ParquetWriter(tmp, ARTICLE_SCHEMA) as writer:
         if workers == 0:
             results: Iterable[list[dict]] = map(_extract_batch, _batches(pages, _BATCH))

@@ -16,16 +16,19 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin
 
 import lxml.etree
+import lxml.html
 from scrapy.http import HtmlResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 
 from registry import Source
+from spiders.urls import try_canonical_url
 
 __all__ = [
     "Entry",
     "SitemapDoc",
     "is_recent",
+    "listing_entries",
     "listing_links",
     "listing_page_url",
     "parse_date",
@@ -41,10 +44,16 @@ _MAX_SITEMAP_BYTES = 100 * 1024 * 1024
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """A link found by discovery, with the date the source gives for it (if any)."""
+    """A link found by discovery, with the dates the source gives for it (if any).
+
+    ``published`` is the best publication date (news sitemap date, feed date, else lastmod);
+    ``modified`` is when the source says the page last changed (sitemap ``lastmod``, Atom
+    ``updated``): it decides whether an article already stored is fetched again.
+    """
 
     url: str
     published: datetime | None = None
+    modified: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,9 +173,9 @@ def parse_sitemap(body: bytes, base_url: str) -> SitemapDoc | None:
         loc = _text(elem, "loc")
         if not loc:
             continue
-        published = parse_date(_text(elem, "news", "publication_date"))
-        published = published or parse_date(_text(elem, "lastmod"))
-        entries.append(Entry(urljoin(base_url, loc), published))
+        modified = parse_date(_text(elem, "lastmod"))
+        published = parse_date(_text(elem, "news", "publication_date")) or modified
+        entries.append(Entry(urljoin(base_url, loc), published, modified))
     return SitemapDoc(is_index=is_index, entries=entries)
 
 
@@ -205,7 +214,8 @@ def _rss_item(item: lxml.etree._Element, base_url: str) -> Entry | None:
     if not link:
         return None
     published = parse_date(_text(item, "pubdate")) or parse_date(_text(item, "date"))
-    return Entry(urljoin(base_url, link), published)
+    # RSS has no "updated"; WordPress feeds may carry Atom's <atom:updated> per item.
+    return Entry(urljoin(base_url, link), published, parse_date(_text(item, "updated")))
 
 
 def _atom_entry(entry: lxml.etree._Element, base_url: str) -> Entry | None:
@@ -213,8 +223,9 @@ def _atom_entry(entry: lxml.etree._Element, base_url: str) -> Entry | None:
     href = links[0].get("href") if links else None
     if not href:
         return None
-    published = parse_date(_text(entry, "published")) or parse_date(_text(entry, "updated"))
-    return Entry(urljoin(base_url, href.strip()), published)
+    updated = parse_date(_text(entry, "updated"))
+    published = parse_date(_text(entry, "published")) or updated
+    return Entry(urljoin(base_url, href.strip()), published, updated)
 
 
 def listing_links(body: bytes, base_url: str, restrict_css: str | None = None) -> list[str]:
@@ -234,9 +245,69 @@ def listing_links(body: bytes, base_url: str, restrict_css: str | None = None) -
 _LINKS = LinkExtractor(unique=True)
 
 
-def listing_page_url(source: Source, page: int) -> str:
-    """URL of page ``page`` (1-based) of a listing source; pages beyond ``max_pages`` or of an
-    unpaginated source raise ValueError."""
-    if not 1 <= page <= source.max_pages:
-        raise ValueError(f"page {page} outside 1..{source.max_pages} for {source.url}")
+def listing_entries(body: bytes, base_url: str, restrict_css: str | None = None) -> list[Entry]:
+    """The links of :func:`listing_links`, each with the date its teaser shows, if any.
+
+    A teaser's date is the ``datetime`` attribute of the one ``<time>`` element in the
+    smallest enclosing element (up to four levels up) that has ``<time>`` elements; when that
+    element holds several different dates (a whole list, not one teaser) the link stays
+    undated. Backfill reads these dates to know when pagination has gone past ``since``.
+    """
+    links = listing_links(body, base_url, restrict_css)
+    dates = _teaser_dates(body, base_url)
+    return [Entry(url, dates.get(_anchor_key(url))) for url in links]
+
+
+def listing_dates(entries: Iterable[Entry]) -> list[datetime]:
+    """The dates shown on a listing page (for the "older than since" stop of backfill)."""
+    return [e.published for e in entries if e.published is not None]
+
+
+def _anchor_key(url: str) -> str:
+    return try_canonical_url(url) or url
+
+
+_MAX_TEASER_DEPTH = 4
+
+
+def _teaser_dates(body: bytes, base_url: str) -> dict[str, datetime]:
+    try:
+        root = lxml.html.fromstring(body) if body.strip() else None
+    except (lxml.etree.ParserError, ValueError):  # empty or not HTML
+        root = None
+    if root is None:
+        return {}
+    base = root.xpath("string(//base/@href)") or base_url
+    base = urljoin(base_url, base)
+    found: dict[str, datetime] = {}
+    for anchor in root.iter("a"):
+        href = anchor.get("href")
+        if not href:
+            continue
+        when = _nearest_time(anchor)
+        if when is not None:
+            found.setdefault(_anchor_key(urljoin(base, href.strip())), when)
+    return found
+
+
+def _nearest_time(anchor: lxml.html.HtmlElement) -> datetime | None:
+    elem = anchor
+    for _ in range(_MAX_TEASER_DEPTH):
+        elem = elem.getparent()
+        if elem is None:
+            return None
+        values = {t.get("datetime", "").strip() for t in elem.iter("time")} - {""}
+        if len(values) == 1:
+            return parse_date(values.pop())
+        if len(values) > 1:
+            return None
+    return None
+
+
+def listing_page_url(source: Source, page: int, max_pages: int | None = None) -> str:
+    """URL of page ``page`` (1-based) of a listing source; pages beyond ``max_pages`` (default
+    the source's own) or of an unpaginated source raise ValueError."""
+    limit = source.max_pages if max_pages is None or "{page}" not in source.url else max_pages
+    if not 1 <= page <= limit:
+        raise ValueError(f"page {page} outside 1..{limit} for {source.url}")
     return source.url.replace("{page}", str(page))

@@ -11,15 +11,32 @@ Spider arguments (``scrapy crawl <outlet_id> -a name=value``):
 * ``run_id``: stamped on every record (default: UTC time, ``20261123T020000Z``);
 * ``run_dir``: where the pipeline writes (default ``data/runs/<run_id>``);
 * ``since``: ``YYYY-MM-DD``; feed/sitemap entries dated before it (outlet time zone) are skipped;
+* ``until``: ``YYYY-MM-DD``; entries dated after that day are skipped (for backfills);
 * ``max_pages``: cap on article pages fetched;
-* ``seen_file``: text file of canonical URLs already stored, one a line: never fetched again.
+* ``seen_file``: text file of canonical URLs already stored, one a line: never fetched again;
+* ``known_file``: JSON ``{canonical URL: last fetched_at}``: stored articles, fetched again only
+  when their sitemap ``lastmod`` or feed ``updated`` is newer than the last fetch;
+* ``validators_file``: JSON ``{URL: {etag, last_modified, fetched_at}}`` of feeds and sitemaps,
+  for conditional GETs (formats in ``spiders/incremental.py``);
+* ``backfill``: ``1`` to walk back to ``since`` (required then): no conditional GETs, every
+  child sitemap dated on or after ``since``, listing pagination past pages with nothing new
+  until a page's dates (``time[datetime]``) are all before ``since`` or the last page;
+* ``listing_pages``: number of pages of each paginated listing (default: the registry's
+  ``max_pages``).
 
-Settings read: none of its own; the outlet's ``politeness`` overrides
-``CONCURRENT_REQUESTS_PER_DOMAIN`` and ``DOWNLOAD_DELAY`` at spider priority.
+A nightly (non-backfill) crawl keeps its cost proportional to what is new: feeds and sitemaps
+are requested conditionally (a 304 means nothing new there), a sitemap index's children whose
+``lastmod`` is not newer than our last fetch of them are not requested, and a listing stops at
+the first page with no article that is new to the warehouse.
+
+Settings read: ``KHABAR_USER_AGENT`` (replaces ``USER_AGENT``); the outlet's ``politeness``
+overrides ``CONCURRENT_REQUESTS_PER_DOMAIN`` and ``DOWNLOAD_DELAY`` at spider priority.
 Stats (``crawler.stats``): ``khabar/discovered``, ``khabar/discovered/<kind>``,
-``khabar/source/<i>/discovered``, ``khabar/source/<i>/only_here``, ``khabar/skipped/seen``,
-``khabar/skipped/old``, ``khabar/skipped/capped``, ``khabar/articles/requested``,
-``khabar/errors/<ExceptionClass>``, ``khabar/discovery/unparseable``.
+``khabar/source/<i>/discovered``, ``khabar/source/<i>/only_here``,
+``khabar/source/not_modified`` (304s), ``khabar/source/skipped_unchanged`` (child sitemaps not
+requested), ``khabar/skipped/seen``, ``khabar/skipped/old``, ``khabar/skipped/after_until``,
+``khabar/skipped/capped``, ``khabar/articles/requested``, ``khabar/articles/refetched_updated``,
+``khabar/listing/pages``, ``khabar/errors/<ExceptionClass>``, ``khabar/discovery/unparseable``.
 """
 
 from __future__ import annotations
@@ -37,27 +54,39 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
-from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from registry import Outlet, Source, SourceKind
 from spiders.discovery import (
     Entry,
     is_recent,
-    listing_links,
+    listing_dates,
+    listing_entries,
     listing_page_url,
     parse_feed,
     parse_sitemap,
     robots_sitemaps,
 )
+from spiders.incremental import (
+    Validators,
+    is_updated,
+    read_known_file,
+    read_seen_file,
+    read_validators_file,
+    validators_from_headers,
+)
 from spiders.rawstore import FetchRecord, RawPage, utc_now_iso
 from spiders.urls import try_canonical_url
+
+__all__ = ["Discovered", "NewsSpider", "plan_fetches", "read_seen_file", "source_counts"]
 
 # Request meta keys (lower_snake, prefixed: they travel with Scrapy's own keys).
 META_SOURCE = "khabar_source"  # index of the registry source a discovery request serves
 META_PAGE = "khabar_page"  # listing page number
 META_SENT_AT = "khabar_sent_at"  # monotonic time the request reached the downloader
 META_ARTICLE = "khabar_article"  # canonical URL of an article request
+META_CONDITIONAL = "khabar_conditional"  # the URL whose validators a request carries
+_CONDITIONAL_KINDS = frozenset({SourceKind.FEED, SourceKind.SITEMAP, SourceKind.NEWS_SITEMAP})
 
 
 @dataclass(slots=True)
@@ -67,30 +96,31 @@ class Discovered:
     order: int
     sources: set[int] = field(default_factory=set)
     published: datetime | None = None
+    modified: datetime | None = None
 
 
 def default_run_id() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def read_seen_file(path: Path | str) -> frozenset[str]:
-    """Canonical URLs of a seen file (one a line; blank lines and ``#`` comments skipped)."""
-    lines = Path(path).read_text(encoding="utf-8").splitlines()
-    urls = (try_canonical_url(line) for line in lines if line.strip()
-            and not line.lstrip().startswith("#"))
-    return frozenset(url for url in urls if url)
-
-
 def plan_fetches(
-    discovered: dict[str, Discovered], seen: frozenset[str], max_pages: int | None, tz: tzinfo
+    discovered: dict[str, Discovered],
+    seen: frozenset[str],
+    max_pages: int | None,
+    tz: tzinfo,
+    known: dict[str, datetime] | None = None,
 ) -> tuple[list[str], int, int]:
-    """Choose the article URLs to fetch: not seen, newest first (undated after dated, then
+    """Choose the article URLs to fetch: not stored (in ``seen`` or ``known``) unless a source
+    says a ``known`` one changed after its last fetch; newest first (undated after dated, then
     in discovery order), at most ``max_pages``.
 
     Returns:
-        (urls to fetch, number skipped as seen, number left out by the cap)
+        (urls to fetch, number skipped as stored, number left out by the cap)
     """
-    fresh = [url for url in discovered if url not in seen]
+    known = known or {}
+    fresh = [url for url in discovered
+             if not is_stored(url, seen, known) or is_updated(discovered[url].modified,
+                                                              known.get(url))]
 
     def newest_first(url: str) -> tuple[int, float, int]:
         found = discovered[url]
@@ -103,6 +133,10 @@ def plan_fetches(
     fresh.sort(key=newest_first)
     chosen = fresh if max_pages is None else fresh[:max_pages]
     return chosen, len(discovered) - len(fresh), len(fresh) - len(chosen)
+
+
+def is_stored(url: str, seen: frozenset[str], known: dict[str, datetime]) -> bool:
+    return url in seen or url in known
 
 
 def source_counts(discovered: dict[str, Discovered], n_sources: int) -> list[tuple[int, int]]:
@@ -130,6 +164,12 @@ class NewsSpider(Spider):
         settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", politeness.concurrency, priority="spider")
         if politeness.delay:
             settings.set("DOWNLOAD_DELAY", politeness.delay, priority="spider")
+            start = max(settings.getfloat("AUTOTHROTTLE_START_DELAY"), politeness.delay)
+            settings.set("AUTOTHROTTLE_START_DELAY", start, priority="spider")
+        # A per-outlet User-Agent (a future registry field) wins over KHABAR_USER_AGENT.
+        user_agent = getattr(politeness, "user_agent", None) or settings.get("KHABAR_USER_AGENT")
+        if user_agent:
+            settings.set("USER_AGENT", user_agent, priority="spider")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -147,19 +187,29 @@ class NewsSpider(Spider):
         since: str | None = None,
         max_pages: str | int | None = None,
         seen_file: str | None = None,
+        known_file: str | None = None,
+        validators_file: str | None = None,
+        backfill: str | bool | None = None,
+        until: str | None = None,
+        listing_pages: str | int | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.run_id = run_id or default_run_id()
         self.run_dir = Path(run_dir) if run_dir else Path("data") / "runs" / self.run_id
-        try:
-            self.since = date.fromisoformat(since) if since else None
-        except ValueError:
-            raise ValueError(f"since must be YYYY-MM-DD, got {since!r}") from None
-        self.max_pages = int(max_pages) if max_pages not in (None, "") else None
-        if self.max_pages is not None and self.max_pages < 0:
-            raise ValueError(f"max_pages must be >= 0, got {max_pages!r}")
+        self.since = _day(since, "since")
+        self.until = _day(until, "until")
+        if self.since and self.until and self.until < self.since:
+            raise ValueError(f"until {until} is before since {since}")
+        self.backfill = str(backfill or "").lower() in {"1", "true", "yes", "on"}
+        if self.backfill and self.since is None:
+            raise ValueError("backfill needs since=YYYY-MM-DD (how far back to go)")
+        self.max_pages = _count(max_pages, "max_pages")
+        self.listing_pages = _count(listing_pages, "listing_pages")
         self.seen = read_seen_file(seen_file) if seen_file else frozenset()
+        self.known = read_known_file(known_file) if known_file else {}
+        self.validators = read_validators_file(validators_file) if validators_file else {}
+        self.new_validators: dict[str, Validators] = {}
         self.tz = ZoneInfo(self.outlet.timezone)
         self.allowed_domains = list(self.outlet.hosts)
         self.discovered: dict[str, Discovered] = {}
@@ -175,28 +225,42 @@ class NewsSpider(Spider):
                 yield self._source_request(source.url, index)
 
     def _source_request(self, url: str, index: int, **meta: Any) -> Request:
+        kind = self.outlet.sources[index].kind
         callback = {
             SourceKind.ROBOTS: self.parse_robots,
             SourceKind.FEED: self.parse_feed,
             SourceKind.SITEMAP: self.parse_sitemap,
             SourceKind.NEWS_SITEMAP: self.parse_sitemap,
             SourceKind.LISTING: self.parse_listing,
-        }[self.outlet.sources[index].kind]
+        }[kind]
+        if kind in _CONDITIONAL_KINDS:
+            return self._conditional_request(url, callback, index, **meta)
         return Request(url, callback=callback, errback=self.on_error,
                        meta={META_SOURCE: index, **meta})
 
+    def _conditional_request(self, url: str, callback: Any, index: int, **meta: Any) -> Request:
+        """A feed or sitemap request carrying the validators of the last fetch (not in
+        backfill, which must read every source whole); 304 reaches the callback."""
+        known = None if self.backfill else self.validators.get(url)
+        headers = known.request_headers() if known else {}
+        return Request(url, callback=callback, errback=self.on_error, headers=headers,
+                       meta={META_SOURCE: index, META_CONDITIONAL: url,
+                             "handle_httpstatus_list": [304], **meta})
+
     def _listing_request(self, source: Source, index: int, page: int) -> Request:
-        return self._source_request(listing_page_url(source, page), index, **{META_PAGE: page})
+        url = listing_page_url(source, page, self.listing_pages)
+        return self._source_request(url, index, **{META_PAGE: page})
 
     def parse_robots(self, response: Response) -> Iterator[Any]:
         yield self.fetch_record(response)
         index = response.meta[META_SOURCE]
         for url in robots_sitemaps(response.body, response.url):
-            yield Request(url, callback=self.parse_sitemap, errback=self.on_error,
-                          meta={META_SOURCE: index})
+            yield self._conditional_request(url, self.parse_sitemap, index)
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         yield self.fetch_record(response)
+        if self._not_modified(response):
+            return
         index = response.meta[META_SOURCE]
         doc = parse_sitemap(response.body, response.url)
         if doc is None:
@@ -207,12 +271,45 @@ class NewsSpider(Spider):
             return
         for child in doc.entries:
             # A child sitemap last modified before ``since`` holds only older pages.
-            if is_recent(child.published, self.since, self.tz):
-                yield Request(child.url, callback=self.parse_sitemap, errback=self.on_error,
-                              meta={META_SOURCE: index})
+            if not is_recent(child.published, self.since, self.tz):
+                continue
+            if self._unchanged_since_last_fetch(child):
+                self.crawler.stats.inc_value("khabar/source/skipped_unchanged")
+                continue
+            yield self._conditional_request(child.url, self.parse_sitemap, index)
+
+    def _unchanged_since_last_fetch(self, child: Entry) -> bool:
+        """A child sitemap whose index ``lastmod`` is not newer than our last fetch of it has
+        nothing new: skip it without even a conditional request (not in backfill)."""
+        known = self.validators.get(child.url)
+        if self.backfill or known is None or child.modified is None or known.fetched is None:
+            return False
+        return not is_updated(child.modified, known.fetched)
+
+    def _not_modified(self, response: Response) -> bool:
+        """Keep the validators of a feed or sitemap response; True for a 304."""
+        url = response.meta.get(META_CONDITIONAL)
+        if url is None:
+            return False
+        found = validators_from_headers(response_headers(response), utc_now_iso())
+        if response.status == 304:
+            self.crawler.stats.inc_value("khabar/source/not_modified")
+            previous = self.validators.get(url) or Validators()
+            found = Validators(etag=(found and found.etag) or previous.etag,
+                               last_modified=(found and found.last_modified)
+                               or previous.last_modified,
+                               fetched_at=utc_now_iso())
+            self.new_validators[url] = found
+            self.logger.debug("Not modified since the last run: %s", url)
+            return True
+        if found is not None:
+            self.new_validators[url] = found
+        return False
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
         yield self.fetch_record(response)
+        if self._not_modified(response):
+            return
         entries = parse_feed(response.body, response.url)
         if entries is None:
             self._unparseable(response, "feed")
@@ -221,41 +318,80 @@ class NewsSpider(Spider):
 
     def parse_listing(self, response: Response) -> Iterator[Any]:
         yield self.fetch_record(response)
+        self.crawler.stats.inc_value("khabar/listing/pages")
         index = response.meta[META_SOURCE]
         page = response.meta.get(META_PAGE, 1)
         source = self.outlet.sources[index]
-        links = listing_links(response.body, response.url, source.links_css)
-        new = self._discover_all([Entry(url) for url in links], index)
-        # Stop paginating at the first page that adds nothing for this source.
-        if new and page < source.max_pages:
+        entries = listing_entries(response.body, response.url, source.links_css)
+        articles = [e for e in entries if self._article_url(e.url)]
+        fresh = self._discover_all(articles, index, count="fresh")
+        if self._next_listing_page(source, page, articles, fresh):
             yield self._listing_request(source, index, page + 1)
 
-    def _discover_all(self, entries: Iterable[Entry], index: int) -> int:
-        return sum(self.discover(entry, index) for entry in entries)
+    def _next_listing_page(self, source: Source, page: int, articles: list[Entry],
+                           fresh: int) -> bool:
+        """Whether to request the following page of a listing.
 
-    def discover(self, entry: Entry, index: int) -> bool:
-        """Record an entry of source ``index`` if it is a recent article URL.
+        Nightly: only while the page had an article URL not yet stored (listings are newest
+        first, so a page of known articles means the rest are known too). Backfill: while the
+        page lists articles and not all of its dates (if it shows any) are before ``since``.
+        """
+        limit = self.listing_pages if self.listing_pages is not None else source.max_pages
+        if "{page}" not in source.url or page >= limit:
+            return False
+        if not self.backfill:
+            return fresh > 0
+        if not articles:
+            return False
+        dates = listing_dates(articles)
+        return not dates or any(is_recent(d, self.since, self.tz) for d in dates)
+
+    def _article_url(self, url: str) -> str | None:
+        canonical = try_canonical_url(url)
+        return canonical if canonical and self.outlet.is_article_url(canonical) else None
+
+    def _discover_all(self, entries: Iterable[Entry], index: int, count: str = "new") -> int:
+        """Discover ``entries``; count those new for this source (``count="new"``) or those
+        new for this source that will be fetched (``"fresh"``: not stored, or updated)."""
+        total = 0
+        for entry in entries:
+            url = self.discover(entry, index)
+            if url is None:
+                continue
+            if count == "new" or not is_stored(url, self.seen, self.known) or is_updated(
+                    self.discovered[url].modified, self.known.get(url)):
+                total += 1
+        return total
+
+    def discover(self, entry: Entry, index: int) -> str | None:
+        """Record an entry of source ``index`` if it is an article URL in the crawl's window.
 
         Returns:
-            True when the URL is new for this source.
+            Its canonical URL when the URL is new for this source, else None.
         """
-        url = try_canonical_url(entry.url)
-        if url is None or not self.outlet.is_article_url(url):
-            return False
+        url = self._article_url(entry.url)
+        if url is None:
+            return None
         stats = self.crawler.stats
         if not is_recent(entry.published, self.since, self.tz):
             stats.inc_value("khabar/skipped/old")
-            return False
+            return None
+        if self.until and entry.published and is_recent(entry.published, _next_day(self.until),
+                                                        self.tz):
+            stats.inc_value("khabar/skipped/after_until")
+            return None
         found = self.discovered.get(url)
         if found is None:
             found = self.discovered[url] = Discovered(order=len(self.discovered))
             stats.inc_value("khabar/discovered")
+        if entry.modified and (found.modified is None or entry.modified > found.modified):
+            found.modified = entry.modified
         if index in found.sources:
-            return False
+            return None
         found.sources.add(index)
         found.published = found.published or entry.published
         stats.inc_value(f"khabar/discovered/{self.outlet.sources[index].kind}")
-        return True
+        return url
 
     def _unparseable(self, response: Response, what: str) -> None:
         self.crawler.stats.inc_value("khabar/discovery/unparseable")
@@ -268,7 +404,9 @@ class NewsSpider(Spider):
         if self._fetching:
             return
         self._fetching = True
-        urls, n_seen, n_capped = plan_fetches(self.discovered, self.seen, self.max_pages, self.tz)
+        urls, n_seen, n_capped = plan_fetches(self.discovered, self.seen, self.max_pages, self.tz,
+                                              self.known)
+        n_updated = sum(is_stored(url, self.seen, self.known) for url in urls)
         stats = self.crawler.stats
         for index, (found, only) in enumerate(
             source_counts(self.discovered, len(self.outlet.sources))
@@ -278,8 +416,10 @@ class NewsSpider(Spider):
         stats.set_value("khabar/skipped/seen", n_seen)
         stats.set_value("khabar/skipped/capped", n_capped)
         stats.set_value("khabar/articles/requested", len(urls))
-        self.logger.info("Discovered %d article URLs; fetching %d (%d seen, %d over max_pages)",
-                         len(self.discovered), len(urls), n_seen, n_capped)
+        stats.set_value("khabar/articles/refetched_updated", n_updated)
+        self.logger.info("Discovered %d article URLs; fetching %d (%d updated since stored; "
+                         "%d stored, %d over max_pages)", len(self.discovered), len(urls),
+                         n_updated, n_seen, n_capped)
         for url in urls:
             self.crawler.engine.crawl(
                 Request(url, callback=self.parse_article, errback=self.on_error,
@@ -316,7 +456,8 @@ class NewsSpider(Spider):
         request = failure.request  # type: ignore[attr-defined]
         error = type(failure.value).__name__
         self.crawler.stats.inc_value(f"khabar/errors/{error}")
-        response = failure.value.response if failure.check(HttpError) else None
+        # HttpError (non-2xx) and guard.OffsiteRedirectError (3xx) carry the response.
+        response = getattr(failure.value, "response", None)
         self.logger.info("Fetch failed (%s): %s", error, request.url)
         if response is not None:
             yield self._record(request, response.status, error, len(response.body))
@@ -336,6 +477,24 @@ class NewsSpider(Spider):
             duration_ms=fetch_duration_ms(request.meta, monotonic()),
             fetched_at=utc_now_iso(),
         )
+
+
+def _day(value: str | None, name: str) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        raise ValueError(f"{name} must be YYYY-MM-DD, got {value!r}") from None
+
+
+def _next_day(day: date) -> date:
+    return date.fromordinal(day.toordinal() + 1)
+
+
+def _count(value: str | int | None, name: str) -> int | None:
+    number = int(value) if value not in (None, "") else None
+    if number is not None and number < 0:
+        raise ValueError(f"{name} must be >= 0, got {value!r}")
+    return number
 
 
 def fetch_duration_ms(meta: dict[str, Any], now: float) -> int | None:

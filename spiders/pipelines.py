@@ -2,7 +2,9 @@
 
 * ``<run_dir>/raw/<outlet>.jsonl.gz``: ``RawPage`` items (article pages);
 * ``<run_dir>/fetches/<outlet>.jsonl.gz``: ``FetchRecord`` items (every request outcome);
-* ``<run_dir>/crawl/<outlet>.json``: crawl stats, written when the spider closes.
+* ``<run_dir>/crawl/<outlet>.json``: crawl stats, written when the spider closes;
+* ``<run_dir>/crawl/<outlet>.validators.json``: the feed and sitemap validators (ETag,
+  Last-Modified) seen in this run, written when the spider closes (``spiders/incremental.py``).
 
 Settings read: none; ``run_dir``, ``run_id`` and ``outlet`` come from the spider (its
 arguments). Stats: ``khabar/articles/stored``, ``khabar/fetches/recorded``.
@@ -18,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from scrapy import signals
 
+from spiders.incremental import VALIDATORS_SUFFIX, write_validators_file
 from spiders.rawstore import (
     CRAWL_DIR,
     FETCHES_DIR,
@@ -61,6 +64,8 @@ def crawl_report(stats: Mapping[str, Any], spider: NewsSpider, reason: str,
         "finished_at": utc_now_iso(),
         "finish_reason": reason,
         "since": spider.since.isoformat() if spider.since else None,
+        "until": spider.until.isoformat() if spider.until else None,
+        "backfill": spider.backfill,
         "max_pages": spider.max_pages,
         "requests": stats.get("downloader/request_count", 0),
         "responses": stats.get("downloader/response_count", 0),
@@ -71,13 +76,22 @@ def crawl_report(stats: Mapping[str, Any], spider: NewsSpider, reason: str,
         "found_by_one_source": sum(s["only_here"] for s in sources),
         "sources": sources,
         "discovered_by_kind": _prefixed(stats, "khabar/discovered/"),
+        "articles_refetched_updated": stats.get("khabar/articles/refetched_updated", 0),
         "skipped_seen": stats.get("khabar/skipped/seen", 0),
         "skipped_old": stats.get("khabar/skipped/old", 0),
+        "skipped_after_until": stats.get("khabar/skipped/after_until", 0),
+        "sources_not_modified": stats.get("khabar/source/not_modified", 0),
+        "sitemaps_skipped_unchanged": stats.get("khabar/source/skipped_unchanged", 0),
+        "listing_pages": stats.get("khabar/listing/pages", 0),
         "skipped_over_max_pages": stats.get("khabar/skipped/capped", 0),
         "unparseable_sources": stats.get("khabar/discovery/unparseable", 0),
         "errors_by_class": _prefixed(stats, "khabar/errors/"),
         "robots_forbidden": stats.get("robotstxt/forbidden", 0),
+        "offsite_redirects": stats.get("guard/offsite_redirect", 0),
+        "private_addresses_refused": stats.get("guard/private_address", 0),
         "retries": stats.get("retry/count", 0),
+        "retries_given_up": stats.get("retry/max_reached", 0),
+        "backoff_seconds": stats.get("backoff/delay_seconds", 0),
         "bytes_received": stats.get("downloader/response_bytes", 0),
     }
 
@@ -126,7 +140,10 @@ class RawStorePipeline:
 
     def spider_closed(self, spider: NewsSpider, reason: str) -> None:
         report = crawl_report(self.crawler.stats.get_stats(), spider, reason, self._started_at)
-        path = Path(spider.run_dir) / CRAWL_DIR / f"{spider.outlet.id}.json"
+        crawl_dir = Path(spider.run_dir) / CRAWL_DIR
+        write_validators_file(crawl_dir / f"{spider.outlet.id}{VALIDATORS_SUFFIX}",
+                              spider.new_validators)
+        path = crawl_dir / f"{spider.outlet.id}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(report, indent=2, default=_json_default) + "\n",
                         encoding="utf-8")

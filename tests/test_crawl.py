@@ -85,8 +85,15 @@ def _urlset(entries: dict[str, str | None]) -> bytes:
             f'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{body}</urlset>').encode()
 
 
+VALIDATED = {  # feed and sitemaps carry validators: a second crawl gets 304s
+    f"{BASE}/feed/": ('"feed-v1"', "Sat, 21 Nov 2026 11:00:00 GMT"),
+    f"{BASE}/sitemap_index.xml": ('"index-v1"', "Sat, 21 Nov 2026 11:00:00 GMT"),
+    f"{BASE}/post-sitemap.xml": (None, "Sat, 21 Nov 2026 11:00:00 GMT"),
+}
+
+
 def fake_site() -> dict[str, tuple[int, str, bytes]]:
-    """URL → (status, content type, body) of the fake outlet."""
+    """URL → (status, content type, body) of the fake outlet (validators: ``VALIDATED``)."""
     html, xml = "text/html; charset=utf-8", "application/xml"
     urls = list(ARTICLES)
     site = {
@@ -121,16 +128,26 @@ def fake_site() -> dict[str, tuple[int, str, bytes]]:
     return site
 
 
-def write_warc(path: Path, site: dict[str, tuple[int, str, bytes]]) -> Path:
+def write_warc(path: Path, site: dict[str, tuple[int, str, bytes]],
+               validated: dict[str, tuple[str | None, str | None]] | None = None) -> Path:
+    """Write ``site`` as a WARC; ``validated`` adds ETag/Last-Modified to some URLs."""
+    validated = VALIDATED if validated is None else validated
     with path.open("wb") as stream:
         writer = WARCWriter(stream, gzip=True)
         for url, (status, content_type, body) in site.items():
-            headers = StatusAndHeaders(f"{status} OK", [("Content-Type", content_type)],
+            etag, last_modified = validated.get(url, (None, None))
+            extra = [("ETag", etag)] if etag else []
+            extra += [("Last-Modified", last_modified)] if last_modified else []
+            headers = StatusAndHeaders(f"{status} OK", [("Content-Type", content_type), *extra],
                                        protocol="HTTP/1.1")
             record = writer.create_warc_record(url, "response", payload=io.BytesIO(body),
                                                http_headers=headers)
             writer.write_record(record)
     return path
+
+
+# AutoThrottle stays on, with delays fit for loopback (later ``-s`` arguments win).
+FAST_THROTTLE = ("-s", "AUTOTHROTTLE_START_DELAY=0.05", "-s", "AUTOTHROTTLE_MAX_DELAY=0.5")
 
 
 def start_crawl(outlet: str, run_dir: Path, *args: str,
@@ -140,7 +157,7 @@ def start_crawl(outlet: str, run_dir: Path, *args: str,
     if registry is not None:
         env["KHABAR_REGISTRY"] = str(registry)
     command = [sys.executable, "-m", "scrapy", "crawl", outlet, "-a", f"run_dir={run_dir}",
-               "-a", "run_id=test", "-s", "LOG_LEVEL=INFO", *args]
+               "-a", "run_id=test", "-s", "LOG_LEVEL=INFO", *FAST_THROTTLE, *args]
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
 
@@ -254,6 +271,98 @@ def test_seen_urls_are_not_fetched_again(fake: dict[str, Path], first_run: dict)
     assert stats["articles_fetched"] == 0 and stats["skipped_seen"] == len(ARTICLES)
 
 
+def _replayed_crawl(fake: dict[str, Path], run_dir: Path, *args: str) -> dict[str, int]:
+    """Crawl the fake outlet through a test-owned replay server; return its request counts."""
+    with ReplayServer(fake["warc"]) as server:
+        hosts = json.dumps(server.addresses)
+        crawl("fakeoutlet", run_dir, *args, "-s", f"SNAPSHOT_HOSTS={hosts}",
+              registry=fake["registry"])
+        return server.requested_urls()
+
+
+def _history(fake: dict[str, Path], first_run: dict, older: dict[str, str] | None = None
+             ) -> tuple[Path, Path]:
+    """seen and known files as the flow writes them after the first run (``older``: fetch
+    times to pretend for some URLs)."""
+    pages = list(iter_raw_pages(first_run["run_dir"]))
+    seen = fake["root"] / "history" / "seen.txt"
+    seen.parent.mkdir(exist_ok=True)
+    seen.write_text("".join(p.url + "\n" for p in pages))
+    known = fake["root"] / "history" / f"known-{len(older or {})}.json"
+    known.write_text(json.dumps({p.url: p.fetched_at for p in pages} | (older or {})))
+    return seen, known
+
+
+def test_first_run_writes_feed_and_sitemap_validators(first_run: dict) -> None:
+    found = json.loads((first_run["run_dir"] / "crawl" / "fakeoutlet.validators.json")
+                       .read_text())
+    assert set(found) == set(VALIDATED)
+    for url, (etag, last_modified) in VALIDATED.items():
+        assert found[url]["etag"] == etag and found[url]["last_modified"] == last_modified
+        assert found[url]["fetched_at"].startswith("20")
+
+
+def test_second_run_gets_304s_and_fetches_no_article(fake: dict[str, Path],
+                                                     first_run: dict) -> None:
+    seen, known = _history(fake, first_run)
+    validators = first_run["run_dir"] / "crawl" / "fakeoutlet.validators.json"
+    run_dir = fake["root"] / "run-conditional"
+    counts = _replayed_crawl(fake, run_dir, "-a", f"since={SINCE}", "-a", f"seen_file={seen}",
+                             "-a", f"known_file={known}", "-a", f"validators_file={validators}")
+    records = {r.url: r for r in iter_fetch_records(run_dir)}
+    assert records[f"{BASE}/feed/"].status == 304
+    assert records[f"{BASE}/sitemap_index.xml"].status == 304
+    # An unchanged index: its child sitemaps are not requested at all.
+    assert _count(counts, f"{BASE}/post-sitemap.xml") == 0
+    assert all(_count(counts, url) == 0 for url in ARTICLES)
+    assert list(iter_raw_pages(run_dir)) == []
+    stats = json.loads((run_dir / "crawl" / "fakeoutlet.json").read_text())
+    assert stats["sources_not_modified"] == 2 and stats["articles_fetched"] == 0
+    assert stats["requests"] < sum(first_run["counts"].values())
+    again = json.loads((run_dir / "crawl" / "fakeoutlet.validators.json").read_text())
+    assert again[f"{BASE}/feed/"]["etag"] == VALIDATED[f"{BASE}/feed/"][0]
+
+
+def test_child_sitemaps_conditional_or_skipped_by_index_lastmod(fake: dict[str, Path],
+                                                               first_run: dict) -> None:
+    seen, known = _history(fake, first_run)
+    validators = fake["root"] / "history" / "validators-children.json"
+    validators.write_text(json.dumps({
+        # fetched before the index's lastmod (2026-11-21): asked again, conditionally → 304
+        f"{BASE}/post-sitemap.xml": {"last_modified": VALIDATED[f"{BASE}/post-sitemap.xml"][1],
+                                     "fetched_at": "2026-11-01T00:00:00Z"},
+        # fetched after the index's lastmod (2019-06-01): not even asked
+        f"{BASE}/old-sitemap.xml": {"fetched_at": "2026-01-01T00:00:00Z"},
+    }))
+    run_dir = fake["root"] / "run-children"
+    counts = _replayed_crawl(fake, run_dir, "-a", f"seen_file={seen}", "-a",
+                             f"known_file={known}", "-a", f"validators_file={validators}")
+    records = {r.url: r for r in iter_fetch_records(run_dir)}
+    assert records[f"{BASE}/sitemap_index.xml"].status == 200
+    assert records[f"{BASE}/post-sitemap.xml"].status == 304
+    assert _count(counts, f"{BASE}/old-sitemap.xml") == 0
+    stats = json.loads((run_dir / "crawl" / "fakeoutlet.json").read_text())
+    assert stats["sitemaps_skipped_unchanged"] == 1 and stats["sources_not_modified"] == 1
+
+
+def test_known_article_updated_after_its_fetch_is_fetched_again(fake: dict[str, Path],
+                                                                first_run: dict) -> None:
+    updated = list(ARTICLES)[3]  # its sitemap lastmod is 2026-11-21T11:00+01:00
+    seen, known = _history(fake, first_run, older={updated: "2026-11-21T09:59:00Z"})
+    run_dir = fake["root"] / "run-updates"
+    counts = _replayed_crawl(fake, run_dir, "-a", f"since={SINCE}", "-a", f"seen_file={seen}",
+                             "-a", f"known_file={known}")
+    assert [p.url for p in iter_raw_pages(run_dir)] == [updated]
+    assert _count(counts, updated) == 1
+    stats = json.loads((run_dir / "crawl" / "fakeoutlet.json").read_text())
+    assert stats["articles_refetched_updated"] == 1
+    # One minute later than the lastmod: not an update, never fetched again.
+    seen, known = _history(fake, first_run, older={updated: "2026-11-21T10:01:00Z"})
+    run_dir = fake["root"] / "run-no-updates"
+    _replayed_crawl(fake, run_dir, "-a", f"since={SINCE}", "-a", f"known_file={known}")
+    assert list(iter_raw_pages(run_dir)) == []
+
+
 def test_unknown_host_fails_without_going_online(fake: dict[str, Path], tmp_path: Path) -> None:
     registry = tmp_path / "outlets.yaml"
     registry.write_text(REGISTRY.replace(f"{BASE}/feed/", "https://elsewhere.ma/feed/")
@@ -311,3 +420,50 @@ def test_bundled_snapshot_articles_all_fetched(outlet: str, bundled_runs: dict[s
     assert not not_articles & set(fetched)
     stats = json.loads((run_dir / "crawl" / f"{outlet}.json").read_text())
     assert stats["articles_fetched"] == len(fetched) and stats["finish_reason"] == "finished"
+
+
+@pytest.fixture(scope="module")
+def bundled_second_runs(bundled_runs: dict[str, Path],
+                        tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The next night: each outlet crawled again with what the flow would pass from the
+    warehouse after the first run (seen URLs, their fetch times, feed/sitemap validators)."""
+    first = bundled_runs["run_dir"]
+    run_dir = tmp_path_factory.mktemp("bundled2")
+    processes = []
+    for outlet in SNAPSHOT_OUTLETS:
+        pages = list(iter_raw_pages(first / "raw" / f"{outlet}.jsonl.gz"))
+        seen = run_dir / "in" / f"{outlet}.seen.txt"
+        seen.parent.mkdir(parents=True, exist_ok=True)
+        seen.write_text("".join(f"{p.url}\n" for p in pages))
+        known = run_dir / "in" / f"{outlet}.known.json"
+        known.write_text(json.dumps({p.url: p.fetched_at for p in pages}))
+        validators = first / "crawl" / f"{outlet}.validators.json"
+        processes.append(start_crawl(
+            outlet, run_dir, "-a", f"seen_file={seen}", "-a", f"known_file={known}",
+            "-a", f"validators_file={validators}", "-s", f"SNAPSHOT_WARC={SNAPSHOT_WARC}"))
+    for process in processes:
+        finish(process)
+    return {"run_dir": run_dir}
+
+
+def test_bundled_second_run_fetches_no_article_and_fewer_requests(
+        bundled_runs: dict[str, Path], bundled_second_runs: dict[str, Path]) -> None:
+    rows = {}
+    for outlet in SNAPSHOT_OUTLETS:
+        first = json.loads((bundled_runs["run_dir"] / "crawl" / f"{outlet}.json").read_text())
+        second = json.loads(
+            (bundled_second_runs["run_dir"] / "crawl" / f"{outlet}.json").read_text())
+        articles = {p.url for p in
+                    iter_raw_pages(bundled_runs["run_dir"] / "raw" / f"{outlet}.jsonl.gz")}
+        fetched = {r.url for r in iter_fetch_records(
+            bundled_second_runs["run_dir"] / "fetches" / f"{outlet}.jsonl.gz")}
+        assert second["articles_fetched"] == 0 and second["articles_requested"] == 0
+        assert not fetched & articles
+        assert second["requests"] < first["requests"], (outlet, first, second)
+        assert second["finish_reason"] == "finished"
+        rows[outlet] = {"first": first["requests"], "second": second["requests"],
+                        "articles_first": first["articles_fetched"],
+                        "not_modified_second": second["sources_not_modified"]}
+    assert sum(r["not_modified_second"] for r in rows.values()) > 0  # 304s for feeds/sitemaps
+    print("\nrequests per outlet, first and second run:", json.dumps(rows, indent=1))
+    (bundled_second_runs["run_dir"] / "request_counts.json").write_text(json.dumps(rows))

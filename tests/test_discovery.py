@@ -11,12 +11,21 @@ import pytest
 from registry import Source, SourceKind
 from spiders.discovery import (
     is_recent,
+    listing_entries,
     listing_links,
     listing_page_url,
     parse_date,
     parse_feed,
     parse_sitemap,
     robots_sitemaps,
+)
+from spiders.incremental import (
+    Validators,
+    is_updated,
+    read_known_file,
+    read_validators_file,
+    validators_from_headers,
+    write_validators_file,
 )
 from spiders.news import Discovered, plan_fetches, source_counts
 from spiders.urls import canonical_url, try_canonical_url
@@ -239,3 +248,94 @@ def test_listing_links_can_be_limited_to_the_article_list():
     assert listing_links(body, base) == [
         "https://www.maghress.com/fr/hespress/1", "https://www.maghress.com/fr/lopinion/2"]
     assert listing_links(body, base, ".tablesgroup") == ["https://www.maghress.com/fr/lopinion/2"]
+
+
+# -- dates for updates and backfill -------------------------------------------------------------
+
+def test_sitemap_lastmod_is_the_modified_date() -> None:
+    body = f"""<?xml version="1.0"?><urlset {SM} {NEWS}><url><loc>https://x.ma/a-1/</loc>
+      <lastmod>2026-11-23T09:00:00Z</lastmod><news:news>
+      <news:publication_date>2026-11-20T09:00:00Z</news:publication_date></news:news></url>
+    </urlset>""".encode()
+    doc = parse_sitemap(body, "https://x.ma/news-sitemap.xml")
+    assert doc is not None
+    (entry,) = doc.entries
+    assert entry.published.day == 20 and entry.modified.day == 23
+
+
+def test_atom_updated_is_the_modified_date() -> None:
+    body = b"""<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><entry>
+      <link href="https://x.ma/b-2/"/><published>2026-11-20T10:00:00Z</published>
+      <updated>2026-11-22T10:00:00Z</updated></entry></feed>"""
+    (entry,) = parse_feed(body, "https://x.ma/feed/atom/")
+    assert (entry.published.day, entry.modified.day) == (20, 22)
+
+
+def test_listing_entries_take_the_date_of_their_teaser() -> None:
+    body = b"""<html><body><div class="list">
+      <article><a href="/a-1/">A</a><span><time datetime="2026-11-20T10:00:00+01:00">x</time>
+      </span></article>
+      <li><a href="/b-2/?utm_source=x">B</a><time datetime="2026-11-19">y</time></li>
+      <li><a href="/c-3/">C, undated</a></li></div>
+      <footer><time datetime="2026-01-01"></time><time datetime="2026-01-02"></time>
+        <a href="/d-4/">in a block with several dates: undated</a></footer></body></html>"""
+    entries = listing_entries(body, "https://x.ma/list/")
+    dated = {e.url: e.published for e in entries}
+    assert dated["https://x.ma/a-1/"] == datetime(2026, 11, 20, 10,
+                                                  tzinfo=timezone(timedelta(hours=1)))
+    assert dated["https://x.ma/b-2/?utm_source=x"] == datetime(2026, 11, 19)
+    assert dated["https://x.ma/c-3/"] is None and dated["https://x.ma/d-4/"] is None
+    assert listing_entries(b"", "https://x.ma/list/") == []
+
+
+def test_listing_pages_beyond_the_registry_when_asked() -> None:
+    source = Source(kind=SourceKind.LISTING, url="https://x.ma/c/page/{page}/", max_pages=3)
+    assert listing_page_url(source, 9, max_pages=10) == "https://x.ma/c/page/9/"
+    with pytest.raises(ValueError):
+        listing_page_url(source, 11, max_pages=10)
+
+
+# -- incremental: known articles, updates, validators --------------------------------------------
+
+def test_plan_fetches_refetches_known_articles_updated_since_their_fetch() -> None:
+    fetched = datetime(2026, 11, 22, 2, tzinfo=UTC)
+    found = {
+        "https://x.ma/updated-1/": Discovered(0, {0}, modified=datetime(2026, 11, 22, 9,
+                                                                        tzinfo=UTC)),
+        "https://x.ma/same-2/": Discovered(1, {0}, modified=datetime(2026, 11, 21, tzinfo=UTC)),
+        "https://x.ma/undated-3/": Discovered(2, {0}),
+        "https://x.ma/new-4/": Discovered(3, {0}),
+    }
+    known = {url: fetched for url in list(found)[:3]}
+    urls, n_stored, _ = plan_fetches(found, frozenset(), None, CASABLANCA, known)
+    assert urls == ["https://x.ma/updated-1/", "https://x.ma/new-4/"] and n_stored == 2
+
+
+def test_is_updated() -> None:
+    fetched = datetime(2026, 11, 22, 10, tzinfo=UTC)
+    assert is_updated(datetime(2026, 11, 22, 12, tzinfo=timezone(timedelta(hours=1))), fetched)
+    assert not is_updated(datetime(2026, 11, 22, 11, tzinfo=timezone(timedelta(hours=1))),
+                          fetched)
+    assert is_updated(datetime(2026, 11, 22, 10, 1), fetched)  # naive: UTC
+    assert not is_updated(None, fetched) and not is_updated(datetime(2030, 1, 1), None)
+
+
+def test_known_and_validators_files(tmp_path) -> None:
+    known = tmp_path / "known.json"
+    known.write_text('{"https://X.ma/a-1/?utm_source=n": "2026-11-22T02:00:00Z",'
+                     ' "https://x.ma/b-2/": "2026-11-21T02:00:00"}')
+    assert read_known_file(known) == {
+        "https://x.ma/a-1/": datetime(2026, 11, 22, 2, tzinfo=UTC),
+        "https://x.ma/b-2/": datetime(2026, 11, 21, 2, tzinfo=UTC),
+    }
+    known.write_text('{"https://x.ma/a-1/": "yesterday"}')
+    with pytest.raises(ValueError, match="bad entry"):
+        read_known_file(known)
+    validators = tmp_path / "validators.json"
+    write_validators_file(validators, {"https://x.ma/feed/": Validators('"e1"', None, "2026-11")})
+    read = read_validators_file(validators)
+    assert read["https://x.ma/feed/"].request_headers() == {"If-None-Match": '"e1"'}
+    assert Validators().request_headers() == {}
+    assert validators_from_headers({"content-type": "text/xml"}, "t") is None
+    assert validators_from_headers({"last-modified": "Sat, 21 Nov 2026 11:00:00 GMT"},
+                                   "t") == Validators(None, "Sat, 21 Nov 2026 11:00:00 GMT", "t")

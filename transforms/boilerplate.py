@@ -10,8 +10,9 @@ Two layers, both general rather than per-outlet string lists:
 * ``clean_paragraphs`` removes lines that survive because they sit *inside* the article body:
   Reading Time WP labels, tweet-embed footers, aggregator notes, the report-an-ad confirmation.
 
-``learn_boilerplate`` / ``drop_learned`` add an optional third layer learned from many pages of
-one outlet (blocks that recur on most pages are furniture).
+``learn_from_pages`` (raw pages → fingerprints, via ``page_blocks`` and ``learn_boilerplate``) and
+``drop_learned`` add a third layer learned from many pages of one outlet: blocks that recur on
+most pages are furniture, whatever their markup.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
+import lxml.html
 from lxml import etree
 from lxml.cssselect import CSSSelector
 from lxml.html import HtmlElement
@@ -338,3 +340,82 @@ def drop_learned(
 
 def _words(text: str) -> list[str]:
     return [w for w in _PUNCT_DIGITS.sub(" ", text.casefold()).split() if len(w) > 2]
+
+
+# Leaf blocks whose text is compared across pages. A block with a block-level child is not a
+# leaf: its children are compared instead (the article wrapper never recurs, its widgets do).
+_LEAF_BLOCKS = ("p", "div", "li", "td", "dd", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6",
+                "section", "span", "figcaption", "header")
+_BLOCK_CHILDREN = _BLOCK_TAGS | {"li", "td", "dd", "dl", "tr", "tbody", "header", "figcaption"}
+
+
+def page_blocks(body: bytes, headers: Mapping[str, str] | None = None) -> list[str]:
+    """The text blocks of one raw page, as ``learn_boilerplate`` compares them.
+
+    The page goes through the same structural cleaning as extraction (furniture that a rule
+    already drops need not be learned), then every leaf block gives one block of text.
+
+    Args:
+        body: response body as sent (any encoding).
+        headers: response headers (charset).
+
+    Returns:
+        Whitespace-normalised text blocks in document order; [] for an unparseable page.
+    """
+    from transforms.decode import decode_html  # no cycle: decode imports nothing of ours
+
+    text, _encoding = decode_html(body, headers)
+    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text, count=1)
+    if not text.strip():
+        return []
+    try:
+        root = lxml.html.document_fromstring(text)
+    except (etree.ParserError, ValueError):
+        return []
+    remove_boilerplate_nodes(root)
+    paragraphs_from_breaks(root)
+    blocks = []
+    for element in root.iter(*_LEAF_BLOCKS):
+        if any(isinstance(c.tag, str) and c.tag in _BLOCK_CHILDREN for c in element):
+            continue
+        block = " ".join(" ".join(element.itertext()).split())
+        if _HAS_WORD.search(block):
+            blocks.append(block)
+    return blocks
+
+
+def learn_from_pages(
+    bodies: Iterable[bytes],
+    *,
+    headers: Iterable[Mapping[str, str] | None] | None = None,
+    min_share: float = 0.5,
+    min_pages: int = 6,
+) -> frozenset[str]:
+    """Learn one outlet's boilerplate from a batch of its raw pages.
+
+    A text block that recurs on at least ``min_share`` of the pages is furniture: a newsletter
+    teaser, a "follow us" line, a theme's promo box that no rule names. Pass the night's HTML
+    pages of one outlet, plus stored pages of earlier nights when the night is small (fewer than
+    ``min_pages`` pages learns nothing). Pure: same pages, same result, in any order.
+
+    Args:
+        bodies: raw response bodies of one outlet (non-HTML bodies simply yield no blocks).
+        headers: response headers, parallel to ``bodies`` (for the charset); optional.
+        min_share: fraction of the pages a block must appear on.
+        min_pages: below this many distinct pages nothing is learned.
+
+    Returns:
+        Fingerprints to pass as ``extract_article(..., learned=...)`` for every page of the
+        outlet; ``drop_learned`` still keeps a recurring block made of the page's title words.
+    """
+    header_list = list(headers) if headers is not None else None
+    seen: set[str] = set()
+    per_page: list[list[str]] = []
+    for i, body in enumerate(bodies):
+        digest = hashlib.blake2b(body, digest_size=16).hexdigest()
+        if digest in seen:  # the same page fetched twice (AMP, tracking copies) counts once
+            continue
+        seen.add(digest)
+        page_headers = header_list[i] if header_list is not None else None
+        per_page.append(page_blocks(body, page_headers))
+    return learn_boilerplate(per_page, min_share=min_share, min_pages=min_pages)

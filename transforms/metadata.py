@@ -282,7 +282,25 @@ def tags(root: HtmlElement, ld: dict[str, Any]) -> list[str]:
     found = [m.get("content", "") for m in root.xpath(".//meta[@property='article:tag']")]
     found += _ld_list(ld.get("keywords"))
     found += [_text(a) for a in root.xpath(".//a[@rel='tag']")]
+    if not found:
+        # Themes without rel=tag (hespress: section.box-tags > a.tag_post_tag) still link each
+        # tag to its /tag/<slug> page; sidebar tag clouds are not the article's tags.
+        found = [_text(a) for a in root.xpath(".//a[@href]")
+                 if _TAG_HREF.search(a.get("href", "")) and not _in_sidebar(a)]
     return _unique(found)
+
+
+_TAG_HREF = re.compile(r"/(tags?|mots?-cles?|etiquettes?)/[^/?#]+/?$", re.IGNORECASE)
+_SIDEBAR = re.compile(r"sidebar|widget|footer|menu|cloud-widget", re.IGNORECASE)
+
+
+def _in_sidebar(element: HtmlElement) -> bool:
+    for node in element.iterancestors():
+        if node.tag in {"aside", "nav", "footer"}:
+            return True
+        if _SIDEBAR.search((node.get("class") or "") + " " + (node.get("id") or "")):
+            return True
+    return False
 
 
 def image(meta: dict[str, str], ld: dict[str, Any], base: str) -> str | None:

@@ -1,0 +1,4 @@
+SELECT url, etag, last_modified, fetched_at
+FROM http_validators
+WHERE outlet = $outlet
+ORDER BY url;
