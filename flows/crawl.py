@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -29,10 +31,31 @@ class CrawlResult:
     stats: dict = field(default_factory=dict)
     log_path: str = ""
     log_tail: list[str] = field(default_factory=list)
+    started_at: float = 0.0  # epoch seconds: lets a test (or a reader) see crawls overlap
+    finished_at: float = 0.0
 
     @property
     def ok(self) -> bool:
-        return self.returncode == 0
+        return failure_reason(self) is None
+
+
+def failure_reason(result: CrawlResult) -> str | None:
+    """Why a crawl counts as failed, or None.
+
+    A crawl fails when its process exits non-zero, leaves no stats, or sends requests and gets
+    not a single response (the outlet is unreachable, blocked, or absent from the snapshot):
+    Scrapy itself exits 0 in that case.
+    """
+    if result.returncode != 0:
+        return f"scrapy exited {result.returncode}"
+    if not result.stats:
+        return "no crawl stats written"
+    if result.stats.get("requests", 0) > 0 and result.stats.get("responses", 0) == 0:
+        errors = result.stats.get("errors_by_class") or {}
+        detail = ", ".join(f"{k} x{v}" for k, v in sorted(errors.items())) or "no response"
+        return f"no response to {result.stats['requests']} requests ({detail})"
+    return None
+
 
 
 def crawl_command(
@@ -42,16 +65,30 @@ def crawl_command(
     *,
     snapshot_warc: Path | None = None,
     seen_file: Path | None = None,
+    known_file: Path | None = None,
+    validators_file: Path | None = None,
     since: date | None = None,
+    until: date | None = None,
     max_pages: int | None = None,
+    backfill: bool = False,
 ) -> list[str]:
-    """The ``scrapy crawl`` command line for one outlet (also what a user would type)."""
+    """The ``scrapy crawl`` command line for one outlet (also what a user would type).
+
+    The seen, known and validators files are the crawler's incremental state, written from the
+    warehouse before the crawl (see ``spiders/incremental.py`` for their formats).
+    """
     cmd = [sys.executable, "-m", "scrapy", "crawl", outlet,
            "-a", f"run_dir={run_dir}", "-a", f"run_id={run_id}"]
-    if seen_file:
-        cmd += ["-a", f"seen_file={seen_file}"]
+    for name, path in (("seen_file", seen_file), ("known_file", known_file),
+                       ("validators_file", validators_file)):
+        if path:
+            cmd += ["-a", f"{name}={path}"]
     if since:
         cmd += ["-a", f"since={since.isoformat()}"]
+    if until:
+        cmd += ["-a", f"until={until.isoformat()}"]
+    if backfill:
+        cmd += ["-a", "backfill=1"]
     if max_pages:
         cmd += ["-a", f"max_pages={max_pages}"]
     if snapshot_warc:
@@ -75,6 +112,7 @@ def crawl_outlet(
     log_path = run_dir / "logs" / f"{outlet}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "spiders.settings"}
+    started_at = time.time()
     started = time.monotonic()
     with log_path.open("wb") as log:
         proc = subprocess.run(
@@ -92,4 +130,49 @@ def crawl_outlet(
         stats=stats,
         log_path=str(log_path),
         log_tail=[ln for ln in lines if " ERROR" in ln or "Traceback" in ln][-5:] or lines[-3:],
+        started_at=started_at,
+        finished_at=time.time(),
     )
+
+
+# "2026-11-23 20:13:12 [scrapy.core.engine] ERROR: message"
+_LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \[(?P<logger>[^\]]+)\] "
+                       r"(?P<level>DEBUG|INFO|WARNING|ERROR|CRITICAL): (?P<message>.*)$")
+_URL = re.compile(r"<?\w+ https?://\S+>?|https?://\S+")
+_NUMBER = re.compile(r"\b\d+\b")
+
+
+@dataclass
+class LogSummary:
+    """A Scrapy log reduced to counts per level and its distinct problems."""
+
+    levels: dict[str, int] = field(default_factory=dict)
+    problems: list[tuple[str, int]] = field(default_factory=list)  # (pattern, times), worst first
+    tracebacks: int = 0
+
+    def line(self) -> str:
+        levels = ", ".join(f"{k} {v}" for k, v in sorted(self.levels.items())) or "empty"
+        return f"log lines: {levels}; tracebacks: {self.tracebacks}"
+
+
+def summarise_log(lines: list[str], *, top: int = 5) -> LogSummary:
+    """Count a Scrapy log's lines per level; group WARNING+ messages with URLs and numbers masked.
+
+    Args:
+        lines: the log's lines (continuation lines of a record are ignored).
+        top: how many distinct problems to keep.
+    """
+    levels: Counter[str] = Counter()
+    problems: Counter[str] = Counter()
+    tracebacks = 0
+    for line in lines:
+        if line.startswith("Traceback"):
+            tracebacks += 1
+        match = _LOG_LINE.match(line)
+        if not match:
+            continue
+        levels[match["level"]] += 1
+        if match["level"] in ("WARNING", "ERROR", "CRITICAL"):
+            message = _NUMBER.sub("N", _URL.sub("<url>", match["message"]))[:200]
+            problems[f"{match['level']} [{match['logger']}] {message}"] += 1
+    return LogSummary(dict(levels), problems.most_common(top), tracebacks)

@@ -1,4 +1,4 @@
-"""The nightly flow: crawl every outlet, extract, load deduplicated articles, report.
+"""The nightly flow: crawl every outlet, extract, load deduplicated articles, check, report.
 
 Run it once without a server::
 
@@ -11,18 +11,29 @@ from __future__ import annotations
 import argparse
 from datetime import date
 from pathlib import Path
+from typing import Annotated
 
-from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
-from prefect.states import Completed, Failed
+from prefect import flow
+from prefect.states import Completed, Failed, State
+from pydantic import Field
 
-import warehouse
-from flows.crawl import CrawlResult, crawl_outlet
-from flows.extraction import ExtractionSummary, extract_run
+from flows.params import CrawlScope
 from flows.paths import default_db_path, default_runs_dir, new_run_id
-from flows.report import summary_markdown
+from flows.quality import Breach, QualityThresholds, check_quality
+from flows.tasks import (
+    Crawls,
+    RunContext,
+    crawl,
+    crawl_outlets,
+    extract,
+    load,
+    prepare_run,
+    report,
+    summarise,
+)
 from registry import Outlet, load_outlets, select_outlets
-from warehouse import load as loader
+
+__all__ = ["crawl", "extract", "load", "nightly", "prepare_run", "report", "resolve_outlets"]
 
 
 def resolve_outlets(wanted: list[str] | None, snapshot: bool) -> list[Outlet]:
@@ -35,109 +46,81 @@ def resolve_outlets(wanted: list[str] | None, snapshot: bool) -> list[Outlet]:
     if snapshot and not wanted:
         from snapshot import snapshot_outlets
 
-        wanted = snapshot_outlets()
+        wanted = [o for o in snapshot_outlets() if o in outlets]
     return select_outlets(outlets, wanted)
 
 
-@task(name="prepare-run")
-def prepare_run(db_path: Path, run_id: str, run_dir: Path, outlets: list[Outlet],
-                parameters: dict) -> dict[str, Path]:
-    """Record the run, sync the registry, and write each outlet's seen set for its crawler."""
-    seen_dir = run_dir / "seen"
-    seen_dir.mkdir(parents=True, exist_ok=True)
-    seen_files = {}
-    with warehouse.connect(db_path) as con:
-        loader.sync_outlets(con, outlets)
-        loader.record_run_start(con, run_id, "nightly", parameters)
-        for outlet in outlets:
-            path = seen_dir / f"{outlet.id}.txt"
-            path.write_text("".join(f"{url}\n" for url in loader.known_urls(con, outlet.id)))
-            seen_files[outlet.id] = path
-    return seen_files
-
-
-@task(name="crawl", retries=1, retry_delay_seconds=30, task_run_name="crawl-{outlet}")
-def crawl(outlet: str, run_dir: Path, run_id: str, options: dict) -> CrawlResult:
-    """One outlet's crawl, in its own process. A non-zero exit fails the task (and retries)."""
-    logger = get_run_logger()
-    result = crawl_outlet(outlet, run_dir, run_id, **options)
-    stats = result.stats
-    logger.info(
-        "%s: %s requests, %s article pages, exit %s in %.1fs (log %s)", outlet,
-        stats.get("requests", "?"), stats.get("articles_fetched", "?"), result.returncode,
-        result.seconds, result.log_path,
-    )
-    if not result.ok:
-        raise RuntimeError(f"crawl of {outlet} exited {result.returncode}: "
-                           + " | ".join(result.log_tail))
-    return result
-
-
-@task(name="extract")
-def extract(run_dir: Path, outlets: list[Outlet], workers: int | None) -> ExtractionSummary:
-    summary = extract_run(run_dir, {o.id: o.extraction_hints for o in outlets}, workers=workers)
-    get_run_logger().info("extracted %d pages: %s", summary.pages, summary.verdicts)
-    return summary
-
-
-@task(name="load", retries=2, retry_delay_seconds=10)
-def load(db_path: Path, run_id: str, run_dir: Path) -> None:
-    """Bulk-load the run in one transaction; a retry after a lock or crash reloads cleanly."""
-    with warehouse.connect(db_path) as con:
-        report = loader.load_run(con, run_id, run_dir)
-    get_run_logger().info("loaded run %s: %s", run_id, report)
-
-
-@task(name="report")
-def report(db_path: Path, run_id: str, failed: list[str]) -> list[dict]:
-    """Close the run record and publish the per-outlet table and summary as artifacts."""
-    with warehouse.connect(db_path) as con:
-        rows = loader.run_summary(con, run_id)
-        status = "failed" if failed else "completed"
-        loader.record_run_end(con, run_id, status, {"outlets": rows, "failed": failed})
-    create_table_artifact(key="nightly-outlets", table=rows,
-                          description=f"Per-outlet counts of run {run_id}")
-    create_markdown_artifact(key="nightly-summary",
-                             markdown=summary_markdown(rows, run_id, failed))
-    return rows
-
-
-@flow(name="nightly", log_prints=True)
-def nightly(
-    outlets: list[str] | None = None,
-    snapshot: bool = False,
-    since: date | None = None,
-    max_pages: int = 1000,
-    db_path: str | None = None,
-    runs_dir: str | None = None,
-    extract_workers: int | None = None,
-):
-    """Crawl, extract, load and report. One outlet failing does not stop the others."""
-    selected = resolve_outlets(outlets, snapshot)
-    db = Path(db_path) if db_path else default_db_path()
+def new_run(flow_name: str, db_path: str | None, runs_dir: str | None) -> RunContext:
+    """A fresh run id and where the run keeps its files and rows."""
     run_id = new_run_id()
-    run_dir = Path(runs_dir) if runs_dir else default_runs_dir()
-    run_dir = run_dir / run_id
-    params = {"outlets": [o.id for o in selected], "snapshot": snapshot,
-              "since": since.isoformat() if since else None, "max_pages": max_pages}
-    seen = prepare_run(db, run_id, run_dir, selected, params)
+    runs = Path(runs_dir) if runs_dir else default_runs_dir()
+    return RunContext(flow_name, run_id, runs / run_id,
+                      Path(db_path) if db_path else default_db_path())
 
-    options: dict = {"since": since, "max_pages": max_pages}
+
+def crawl_options(scope: CrawlScope, snapshot: bool, **extra) -> dict:
+    """Keyword arguments of ``flows.crawl.crawl_outlet`` common to every outlet of a run."""
+    options = {"since": scope.since, "until": scope.until, "max_pages": scope.max_pages, **extra}
     if snapshot:
         from snapshot import SNAPSHOT_WARC
 
         options["snapshot_warc"] = SNAPSHOT_WARC
-    futures = {o.id: crawl.submit(o.id, run_dir, run_id, {**options, "seen_file": seen[o.id]})
-               for o in selected}
-    outcomes = {oid: fut.result(raise_on_failure=False) for oid, fut in futures.items()}
-    failed = [oid for oid, outcome in outcomes.items() if isinstance(outcome, BaseException)]
+    return options
 
-    extract(run_dir, selected, extract_workers)
-    load(db, run_id, run_dir)
-    rows = report(db, run_id, failed)
-    if failed:
-        return Failed(message=f"crawl failed for {', '.join(failed)}", data=rows)
-    return Completed(message=f"run {run_id} loaded", data=rows)
+
+def final_state(run: RunContext, crawls: Crawls, breaches: list[Breach], rows: list[dict]
+                ) -> State:
+    """``Failed`` if a crawl failed; ``Completed`` named ``Warned`` on a quality breach.
+
+    Either way the other outlets are loaded. An automation on the event
+    ``prefect.flow-run.Warned`` (or ``prefect.flow-run.Failed``) can notify someone.
+    """
+    data = {"run_id": run.run_id, "outlets": rows}
+    warned = "; ".join(f"{b.outlet}: {b.reason}" for b in breaches)
+    if crawls.failed:
+        failed = "; ".join(f"{o}: {r}" for o, r in crawls.failed.items())
+        return Failed(message=f"crawl failed for {failed}"
+                      + (f" | quality: {warned}" if warned else ""), data=data)
+    if breaches:
+        return Completed(name="Warned", message=f"quality: {warned}", data=data)
+    return Completed(message=f"run {run.run_id}: {len(rows)} outlets loaded", data=data)
+
+
+@flow(name="nightly", log_prints=True)
+def nightly(
+    scope: CrawlScope | None = None,
+    snapshot: bool = False,
+    db_path: str | None = None,
+    runs_dir: str | None = None,
+    max_parallel_crawls: Annotated[int, Field(ge=1, le=64)] = 4,
+    extract_workers: Annotated[int, Field(ge=0, le=256)] | None = None,
+    quality: QualityThresholds | None = None,
+) -> State:
+    """Crawl, extract, load, check and report. One outlet failing does not stop the others.
+
+    Args:
+        scope: outlets (default: all, or the snapshot's) and crawl window.
+        snapshot: crawl the bundled offline snapshot instead of the live web.
+        db_path: DuckDB file (default ``$KHABAR_DB`` or ``warehouse/news.duckdb``).
+        runs_dir: where run files go (default ``$KHABAR_RUNS_DIR`` or ``data/runs``).
+        max_parallel_crawls: crawl processes running at once.
+        extract_workers: extraction processes (default: one per core; 0: in the flow process).
+        quality: thresholds of the data-quality checks.
+    """
+    scope, quality = scope or CrawlScope(), quality or QualityThresholds()
+    outlets = resolve_outlets(scope.outlets, snapshot)
+    run = new_run("nightly", db_path, runs_dir)
+    params = {**scope.model_dump(mode="json"), "outlets": [o.id for o in outlets],
+              "snapshot": snapshot}
+    state = prepare_run(run, outlets, params)
+    crawls = crawl_outlets(run, outlets, crawl_options(scope, snapshot), state,
+                           max_parallel=max_parallel_crawls)
+    extract(run, outlets, extract_workers)
+    load(run)
+    rows, history = summarise(run, crawls, quality.history_runs)
+    breaches = check_quality(rows, history, quality)
+    report(run, rows, crawls.failed, [f"{b.outlet}: {b.reason}" for b in breaches])
+    return final_state(run, crawls, breaches, rows)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -150,13 +133,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--outlets", help="comma-separated outlet ids (default: all)")
     parser.add_argument("--since", type=date.fromisoformat)
     parser.add_argument("--max-pages", type=int, default=1000)
+    parser.add_argument("--parallel", type=int, default=4, help="crawls running at once")
     parser.add_argument("--db", help="DuckDB file (default: $KHABAR_DB or warehouse/news.duckdb)")
     args = parser.parse_args(argv)
-    state = nightly(
-        outlets=args.outlets.split(",") if args.outlets else None, snapshot=args.snapshot,
-        since=args.since, max_pages=args.max_pages, db_path=args.db, return_state=True,
-    )
+    scope = CrawlScope(outlets=args.outlets.split(",") if args.outlets else None,
+                       since=args.since, max_pages=args.max_pages)
+    state = nightly(scope=scope, snapshot=args.snapshot, db_path=args.db,
+                    max_parallel_crawls=args.parallel, return_state=True)
     print_run_summary(Path(args.db) if args.db else default_db_path())
+    if not state.is_completed() or state.name == "Warned":
+        print(f"{state.name}: {state.message}")
     return 0 if state.is_completed() else 1
 
 

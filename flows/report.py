@@ -54,3 +54,77 @@ def print_tables(*tables: Table) -> None:
     console = Console(width=120)
     for table in tables:
         console.print(table)
+
+
+# Columns of the per-outlet table artifact (``outlet_rows``), in display order.
+ARTIFACT_COLUMNS = ("outlet", "status", "discovered", "fetched", "new", "updated", "duplicates",
+                    "non_articles", "extraction_failures", "fetch_errors", "errors_by_class",
+                    "median_words")
+
+
+def outlet_rows(summary: Sequence[dict], stats: dict[str, dict], medians: dict[str, float],
+                failures: dict[str, str], outlets: Sequence[str]) -> list[dict]:
+    """One row per crawled outlet, merging the crawl stats file and the loaded counts.
+
+    Args:
+        summary: ``warehouse.load.run_summary`` rows of the run.
+        stats: each outlet's ``crawl/<outlet>.json`` (empty when the crawl left none).
+        medians: median word count of the run's articles per outlet.
+        failures: outlet → why its crawl failed.
+        outlets: every outlet the run crawled (an outlet with nothing loaded still gets a row).
+
+    Returns:
+        Rows with ``ARTIFACT_COLUMNS`` plus ``pages`` and ``sources`` (``{url: discovered}``),
+        which the quality checks compare across runs.
+    """
+    loaded = {row["outlet"]: row for row in summary}
+    rows = []
+    for outlet in outlets:
+        counts, crawl = loaded.get(outlet, {}), stats.get(outlet, {})
+        errors = crawl.get("errors_by_class") or {}
+        rows.append({
+            "outlet": outlet,
+            "status": f"failed: {failures[outlet]}" if outlet in failures else "ok",
+            "discovered": crawl.get("articles_discovered", 0),
+            "fetched": crawl.get("articles_fetched", 0),
+            "new": counts.get("articles_new", 0),
+            "updated": counts.get("articles_updated", 0),
+            "duplicates": counts.get("duplicates", 0),
+            "non_articles": counts.get("non_articles", 0),
+            "extraction_failures": counts.get("extraction_errors", 0),
+            "fetch_errors": counts.get("fetch_errors", 0),
+            "errors_by_class": ", ".join(f"{k}: {v}" for k, v in sorted(errors.items())),
+            "median_words": medians.get(outlet),
+            "pages": counts.get("pages", 0),
+            "sources": {s["url"]: s.get("discovered", 0) for s in crawl.get("sources", [])},
+        })
+    return rows
+
+
+def artifact_table(rows: Sequence[dict]) -> list[dict]:
+    """The table artifact's rows: ``ARTIFACT_COLUMNS`` only, empty cells instead of None."""
+    return [{c: "" if row.get(c) is None else row[c] for c in ARTIFACT_COLUMNS} for row in rows]
+
+
+def run_markdown(flow: str, run_id: str, rows: Sequence[dict], failed: dict[str, str],
+                 warnings: Sequence[str]) -> str:
+    """The run's markdown summary for the Prefect UI: totals, failures, warnings, no links."""
+    new = sum(int(r.get("new") or 0) for r in rows)
+    fetched = sum(int(r.get("fetched") or 0) for r in rows)
+    lines = [f"# {flow.capitalize()} run `{run_id}`", "",
+             f"**{new}** new articles from **{len(rows)}** outlets ({fetched} article pages "
+             f"fetched)."]
+    if failed:
+        lines += ["", "## Failed outlets", ""]
+        lines += [f"- **{outlet}**: {reason} (crawl log: `logs/{outlet}.log` in the run "
+                  "directory)" for outlet, reason in failed.items()]
+    if warnings:
+        lines += ["", "## Quality warnings", ""] + [f"- {w}" for w in warnings]
+    if not failed and not warnings:
+        lines += ["", "Every outlet crawled and within its usual range."]
+    cols = ("outlet", "new", "updated", "duplicates", "non_articles", "extraction_failures",
+            "fetch_errors", "median_words")
+    lines += ["", "| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    lines += ["| " + " | ".join("" if r.get(c) is None else str(r[c]) for c in cols) + " |"
+              for r in rows]
+    return "\n".join(lines)

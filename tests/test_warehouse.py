@@ -265,7 +265,7 @@ def test_locked_file_names_the_holder(tmp_path: Path) -> None:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
         for read_only in (False, True):
             with pytest.raises(WarehouseError) as error:
-                connect(path, read_only=read_only)
+                connect(path, read_only=read_only, wait=0)
             message = str(error.value)
             assert f"PID {holder.pid}" in message and "locked by another process" in message
             assert "Close that process" in message and "retry" in message
@@ -378,6 +378,55 @@ def test_process_killed_mid_load_leaves_nothing(tmp_path: Path) -> None:
     assert set(counts(con).values()) == {0}
     load_run(con, "r1", run_dir)
     assert counts(con)["articles"] == 3
+    con.close()
+
+
+def test_reload_with_fewer_pages_removes_what_they_contributed(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    runs = tmp_path / "runs"
+    load_run(con, "r1", _first_run(tmp_path))
+    only_r1 = {t: rows for t, rows in snapshot(con).items() if t not in ("pages", "fetches")}
+    day2 = T0 + timedelta(days=1)
+    edited = art("lebrief", "budget-2026", words(1) + " rectificatif", title="Budget corrigé")
+    fresh = art("le360", "nouveau", words(7))
+    copy = art("hespress", "port-tanger-copie", words(2))  # same text as lebrief/port-tanger
+    full = write_run(runs / "full", "r2", [edited, fresh, copy], fetched_at=day2)
+    load_run(con, "r2", full)
+    assert counts(con)["articles"] == 5
+    assert con.execute("select title from articles where url like '%budget-2026'").fetchone() == (
+        "Budget corrigé",
+    )
+    # The same run reloaded from files that lost those pages: as if they had never been loaded.
+    fewer = write_run(runs / "fewer", "r2", [non_article("le360", "rubrique", Verdict.LISTING)],
+                      fetched_at=day2)
+    report = load_run(con, "r2", fewer)
+    assert report.outlets == {"le360": OutletCounts(pages=1, non_articles=1)}
+    after = {t: rows for t, rows in snapshot(con).items() if t not in ("pages", "fetches")}
+    r2_extractions = [r for r in after["extractions"] if "'r2'" in r]
+    assert len(r2_extractions) == 1
+    after["extractions"] = [r for r in after["extractions"] if "'r2'" not in r]
+    assert after == only_r1
+    # Loading the full files again brings everything back, exactly.
+    load_run(con, "r2", full)
+    assert counts(con)["articles"] == 5
+
+
+def test_reload_dropping_an_articles_first_sighting_moves_it_to_the_next(tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    day2 = T0 + timedelta(days=1)
+    same = [art("lebrief", "a", words(1))]
+    clean = connect(tmp_path / "clean.duckdb")
+    load_run(clean, "r2", write_run(runs / "b", "r2", same, fetched_at=day2))
+    expected = {t: rows for t, rows in snapshot(clean).items() if t in TABLES[3:]}
+    clean.close()
+    con = connect(tmp_path / "news.duckdb")
+    load_run(con, "r1", write_run(runs / "a", "r1", same))
+    load_run(con, "r2", write_run(runs / "b2", "r2", same, fetched_at=day2))
+    report = load_run(con, "r1", write_run(runs / "c", "r1", []))
+    assert report.outlets == {}
+    assert {t: rows for t, rows in snapshot(con).items() if t in TABLES[3:]} == expected
+    assert load_run(con, "r2", runs / "b2" / "r2").outlets["lebrief"].articles_new == 1
     con.close()
 
 
@@ -566,6 +615,34 @@ def test_search_finds_french_and_arabic(con: duckdb.DuckDBPyConnection, tmp_path
     assert [h["outlet"] for h in search_articles(con, "election")] == ["lebrief"]
     assert [h["outlet"] for h in search_articles(con, "التعليم")] == ["hespress_ar"]
     assert search_articles(con, "introuvable") == []
+
+
+def test_search_macro_in_plain_sql_french_arabic_english(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    pages = [
+        art("lebrief", "bourita", "Nasser Bourita a reçu son homologue à Rabat. " + words(1)),
+        art("lebrief", "elections", "Les élections législatives approchent. " + words(2)),
+        art("hespress_ar", "taalim", "أعلنت الحكومة المغربية عن إصلاحات جديدة في التعليم",
+            title="إصلاح التعليم", language="ar"),
+        art("mwn", "water", "Morocco builds new desalination plants for drinking water. "
+            + words(3), title="Desalination in Morocco", language="en"),
+    ]
+    load_run(con, "r1", write_run(tmp_path / "runs", "r1", pages))
+    build_search_index(con)
+
+    def outlets(query: str) -> list[str]:
+        rows = con.execute("select outlet from search_articles(?)", [query]).fetchall()
+        return [r[0] for r in rows]
+
+    assert outlets("Bourita") == ["lebrief"]
+    assert outlets("election") == ["lebrief"]  # accents folded, stemmed
+    assert outlets("التعليم") == ["hespress_ar"]
+    assert outlets("desalination") == ["mwn"]
+    assert outlets("introuvable") == []
+    top = con.execute("select * from search_articles('Rabat Morocco', max_results := 1)")
+    assert [d[0] for d in top.description][:3] == ["score", "article_id", "outlet"]
+    assert len(top.fetchall()) == 1
 
 
 def test_cli_sql_and_info(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

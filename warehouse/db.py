@@ -2,14 +2,17 @@
 
 DuckDB allows one read-write process per file and, while it holds the file, no reader at all
 (docs/stable/connect/concurrency.md). Only loaders called from a flow open read-write; everything
-else passes ``read_only=True``. A read-write open applies pending migrations, so code and schema
-never disagree in a writer.
+else passes ``read_only=True``, and analysts open the read copy ``warehouse.publish`` writes after
+each load, so they never hold the file the night needs. A read-write open that finds the file
+locked retries with backoff for a bounded time, then fails naming the holder. A read-write open
+applies pending migrations, so code and schema never disagree in a writer.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +21,8 @@ import duckdb
 from warehouse.queries import sql
 
 DEFAULT_PATH = "warehouse/news.duckdb"
+# How long a read-write open waits for another process's lock before giving up (seconds).
+DEFAULT_LOCK_WAIT = 120.0
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 # Bytes 8..12 of every DuckDB database file (the main header's magic).
 _MAGIC = b"DUCK"
@@ -42,29 +47,56 @@ def default_path() -> Path:
     return Path(os.environ.get("KHABAR_DB") or DEFAULT_PATH)
 
 
+def lock_wait_default() -> float:
+    """``$KHABAR_LOCK_WAIT`` seconds, else ``DEFAULT_LOCK_WAIT``: a writer's patience."""
+    raw = os.environ.get("KHABAR_LOCK_WAIT")
+    try:
+        return float(raw) if raw else DEFAULT_LOCK_WAIT
+    except ValueError as exc:
+        raise WarehouseError(f"KHABAR_LOCK_WAIT={raw!r} is not a number of seconds") from exc
+
+
 def connect(
-    path: str | os.PathLike[str] | None = None, *, read_only: bool = False
+    path: str | os.PathLike[str] | None = None,
+    *,
+    read_only: bool = False,
+    wait: float | None = None,
 ) -> duckdb.DuckDBPyConnection:
     """Open the warehouse; a read-write open first applies pending migrations.
 
     Args:
         path: database file; ``None`` means ``default_path()``.
         read_only: open without the write lock (several readers may share the file).
+        wait: seconds to keep retrying (backoff 0.1 s doubling to 5 s) while another process
+            holds the file's lock. ``None``: ``lock_wait_default()`` for a read-write open (the
+            nightly load outlasts a forgotten shell for a while), 0 for a read-only one (a
+            reader is told at once; readers should open the read copy instead).
 
     Returns:
         A connection with the session time zone set to UTC.
 
     Raises:
         WarehouseError: the file is not a DuckDB database (it is never replaced by an empty
-            one), another process holds its lock, its directory is not writable, it does not
-            exist and ``read_only`` is set, or a migration fails.
+            one), another process still holds its lock after ``wait`` seconds (the message
+            names it), its directory is not writable, it does not exist and ``read_only`` is
+            set, or a migration fails.
     """
     target = Path(path) if path is not None else default_path()
+    if wait is None:
+        wait = 0.0 if read_only else lock_wait_default()
     _check_target(target, read_only)
-    try:
-        con = duckdb.connect(str(target), read_only=read_only)
-    except duckdb.Error as exc:
-        raise _explain(exc, target) from exc
+    deadline = time.monotonic() + wait
+    delay = 0.1
+    while True:
+        try:
+            con = duckdb.connect(str(target), read_only=read_only)
+            break
+        except duckdb.Error as exc:
+            left = deadline - time.monotonic()
+            if _LOCK.search(str(exc)) is None or left <= 0:
+                raise _explain(exc, target, waited=wait) from exc
+            time.sleep(min(delay, left))
+            delay = min(delay * 2, 5.0)
     con.execute(sql("set_utc_timezone"))
     if not read_only:
         try:
@@ -118,17 +150,20 @@ def _not_duckdb(target: Path) -> str:
     )
 
 
-def _explain(exc: duckdb.Error, target: Path) -> WarehouseError:
+def _explain(exc: duckdb.Error, target: Path, waited: float = 0.0) -> WarehouseError:
     message = str(exc)
     lock = _LOCK.search(message)
     if lock:
         pid = lock["pid"]
         who = _command_line(pid) or lock["program"]
+        after = f" (still after waiting {waited:g} s)" if waited > 0 else ""
         return WarehouseError(
-            f"{target} is locked by another process: PID {pid} ({who}). DuckDB lets one "
+            f"{target} is locked by another process{after}: PID {pid} ({who}). DuckDB lets one "
             "read-write process hold the file, with no other reader or writer beside it. "
             f"Close that process (a running flow, a python shell or notebook, `python -m "
-            f"warehouse`) or wait for it to finish and retry; `kill {pid}` only if it is stuck"
+            f"warehouse`) or wait for it to finish and retry; `kill {pid}` only if it is stuck. "
+            "Analysts should query the read copy (news.read.duckdb) instead, which is never "
+            "locked by the load"
         )
     if "not a valid DuckDB database" in message:
         return WarehouseError(_not_duckdb(target))

@@ -11,7 +11,9 @@ Write dispositions (as dlt declares them), which is what makes ``load_run`` idem
 
 Everything happens in one transaction: a load killed half way leaves nothing, and downstream
 queries never see a partial run. Runs are expected to be loaded in fetch order; reloading any
-run (the latest or an older one) with the same files gives the tables of a single clean load.
+run (the latest or an older one) with the same files gives the tables of a single clean load,
+and reloading it with *fewer* pages removes what the dropped pages had contributed (articles only
+that run saw are deleted; articles other runs saw too fall back to those runs' title and text).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from typing import Any, Protocol
 import duckdb
 import pyarrow as pa
 
+from transforms.dedup import minhash_signature
 from warehouse.queries import sql
 from warehouse.stories import update_stories
 
@@ -219,30 +222,75 @@ def _load_fetches(con: duckdb.DuckDBPyConnection, run_id: str, files: list[Path]
 
 
 def _load_articles(con: duckdb.DuckDBPyConnection, run_id: str, parquet: Path) -> None:
-    """Extractions by run; articles and signatures merged; versions for changed text."""
+    """Extractions by run; articles and signatures merged; versions for changed text.
+
+    A reload replaces the run's whole contribution: articles only this run had seen and that the
+    new files no longer hold are deleted (with their versions and signatures); articles other runs
+    saw too fall back to what those runs saw (``restore_dropped_articles.sql`` says which columns).
+    """
     by_run = {"run_id": run_id}
-    for name in ("delete_run_extractions", "delete_run_versions"):
-        con.execute(sql(name), by_run)
-    if parquet.exists():
-        con.execute(sql("stage_rows"), {"path": str(parquet)})
-        try:
-            found = [r[0] for r in con.execute(sql("select_staged_row_run_ids")).fetchall()]
-            _check_run_ids(found, run_id, str(parquet))
-            con.execute(sql("insert_extractions"))
-            con.execute(sql("stage_articles"))
-            for name in (
-                "insert_changed_versions",
-                "upsert_articles",
-                "backdate_first_seen",
-                "upsert_signatures",
-            ):
-                con.execute(sql(name))
-        finally:
-            con.execute(sql("drop_staged_articles"))
-            con.execute(sql("drop_staged_rows"))
+    con.execute(sql("stage_previous_run_articles"), by_run)
+    try:
+        for name in ("delete_run_extractions", "delete_run_versions"):
+            con.execute(sql(name), by_run)
+        if parquet.exists():
+            _merge_articles(con, run_id, parquet)
+        for name in ("articles", "signatures", "versions"):
+            con.execute(sql(f"delete_orphan_{name}"))
+        con.execute(sql("insert_missing_versions"))
+        con.execute(sql("restore_dropped_articles"), by_run)
+        _restore_signatures(con, run_id)
+    finally:
+        con.execute(sql("drop_previous_run_articles"))
     # Deleting this run's versions may have left gaps in other articles' numbering too.
     con.execute(sql("renumber_versions"))
     con.execute(sql("update_duplicate_of"))
+
+
+def _merge_articles(con: duckdb.DuckDBPyConnection, run_id: str, parquet: Path) -> None:
+    con.execute(sql("stage_rows"), {"path": str(parquet)})
+    try:
+        found = [r[0] for r in con.execute(sql("select_staged_row_run_ids")).fetchall()]
+        _check_run_ids(found, run_id, str(parquet))
+        con.execute(sql("insert_extractions"))
+        con.execute(sql("stage_articles"))
+        for name in (
+            "insert_changed_versions",
+            "upsert_articles",
+            "backdate_first_seen",
+            "upsert_signatures",
+        ):
+            con.execute(sql(name))
+    finally:
+        con.execute(sql("drop_staged_articles"))
+        con.execute(sql("drop_staged_rows"))
+
+
+def _restore_signatures(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    """Recompute signatures that came from a fetch the reload dropped, from the restored text."""
+    stale = con.execute(sql("select_stale_signatures"), {"run_id": run_id}).fetchall()
+    if not stale:
+        return
+    table = pa.table(
+        {
+            "article_id": [r[0] for r in stale],
+            "minhash": [minhash_signature(r[1] or "") for r in stale],
+            "run_id": [r[2] for r in stale],
+        },
+        schema=pa.schema(
+            [
+                ("article_id", pa.string()),
+                ("minhash", pa.list_(pa.uint64())),
+                ("run_id", pa.string()),
+            ]
+        ),
+    )
+    con.register("signature_rows", table)
+    try:
+        con.execute(sql("delete_listed_signatures"))
+        con.execute(sql("replace_signatures"))
+    finally:
+        con.unregister("signature_rows")
 
 
 def _counts(con: duckdb.DuckDBPyConnection, run_id: str) -> list[dict[str, Any]]:

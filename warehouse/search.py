@@ -9,6 +9,9 @@ index, not one per row. We use the French Snowball stemmer (most outlets write F
 rewrites Latin-script suffixes, so Arabic tokens pass through unchanged and English ones are
 stemmed a little less well), strip accents (``elections`` finds ``élections``; Arabic hamza
 forms fold together) and tokenize on any non letter/digit so Arabic script is indexed at all.
+
+From plain SQL (DuckDB CLI or any client, after ``LOAD fts``): ``SELECT * FROM
+search_articles('Bourita')`` or ``search_articles('الصحراء', max_results := 5)``.
 """
 
 from __future__ import annotations
@@ -31,9 +34,12 @@ def load_fts(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def build_search_index(con: duckdb.DuckDBPyConnection) -> None:
-    """Create or rebuild the index over ``articles(title, text)``; needs a read-write connection."""
+    """Create or rebuild the index over ``articles(title, text)``, and the SQL table macro
+    ``search_articles(query_string, max_results := 20)`` that reads it; needs a read-write
+    connection."""
     load_fts(con)
     con.execute(sql("create_search_index"))
+    con.execute(sql("create_search_macro"))
 
 
 def search_articles(

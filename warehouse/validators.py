@@ -108,3 +108,11 @@ def _instant(value: object, path: Path, url: str) -> datetime:
     except ValueError:
         raise ValueError(f"{path}: {url} has no valid fetched_at ({value!r})") from None
     return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def known_fetches(con: duckdb.DuckDBPyConnection, outlet: str) -> dict[str, str]:
+    """``{canonical URL: last fetched (ISO 8601)}`` of an outlet's stored articles, the crawler's
+    ``known_file``: a known article is fetched again only when its sitemap or feed says it
+    changed after that time."""
+    rows = con.execute(sql("select_known_fetches"), {"outlet": outlet}).fetchall()
+    return {url: fetched.isoformat() for url, fetched in rows if fetched is not None}

@@ -1,0 +1,235 @@
+"""The Prefect tasks of the crawl → extract → load → report pipeline, shared by the flows.
+
+Each task is a thin wrapper over a plain function of ``flows.crawl``, ``flows.extraction``,
+``flows.report``, ``flows.quality`` or ``warehouse``. Retries only where a retry can help: a
+live crawl (network, a busy server) and warehouse writes (another process holding the file).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from prefect import get_run_logger, task
+from prefect.artifacts import (
+    create_markdown_artifact,
+    create_progress_artifact,
+    create_table_artifact,
+    update_progress_artifact,
+)
+from prefect.concurrency.sync import concurrency
+from prefect.futures import as_completed
+from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.tasks import exponential_backoff
+
+import warehouse
+from flows.crawl import crawl_outlet, failure_reason, summarise_log
+from flows.extraction import ExtractionSummary, extract_run
+from flows.report import artifact_table, outlet_rows, run_markdown
+from registry import Outlet
+from warehouse import load as loader
+from warehouse import monitoring, validators
+
+# Prefect global concurrency limit held by every task that writes the warehouse. Created on a
+# server with `prefect gcl create warehouse-writes --limit 1`; where it does not exist (a run
+# without a server), `concurrency()` lets the task through.
+WAREHOUSE_WRITES = "warehouse-writes"
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """Where one flow run keeps its files and rows (small: passed to every task)."""
+
+    flow: str
+    run_id: str
+    run_dir: Path
+    db: Path
+
+
+@dataclass
+class Crawls:
+    """What the crawls of a run gave: the outlets tried and why some failed."""
+
+    outlets: list[str]
+    failed: dict[str, str] = field(default_factory=dict)
+    seconds: dict[str, tuple[float, float]] = field(default_factory=dict)  # start, end (epoch)
+
+
+class CrawlFailed(RuntimeError):
+    """A crawl that gave nothing usable; ``retryable`` is False when a retry cannot help."""
+
+    def __init__(self, message: str, retryable: bool):
+        super().__init__(message)
+        self.retryable = retryable
+
+
+@contextmanager
+def warehouse_writes() -> Iterator[None]:
+    """Hold the ``warehouse-writes`` slot: one writer at a time, across workers and machines."""
+    logger = get_run_logger()
+    with concurrency(WAREHOUSE_WRITES, occupy=1, strict=False):
+        logger.info("%s: acquired", WAREHOUSE_WRITES)
+        try:
+            yield
+        finally:
+            logger.info("%s: released", WAREHOUSE_WRITES)
+
+
+def _retry_helps(task: Any, task_run: Any, state: Any) -> bool:
+    try:
+        state.result()
+    except CrawlFailed as exc:
+        return exc.retryable
+    except Exception:  # noqa: BLE001 - a timeout or a crash may pass
+        return True
+    return False
+
+
+@task(name="prepare-run", retries=2, retry_delay_seconds=exponential_backoff(10),
+      retry_jitter_factor=0.5)
+def prepare_run(run: RunContext, outlets: list[Outlet], parameters: dict
+                ) -> dict[str, dict[str, Path]]:
+    """Record the run, sync the registry, and write each outlet's incremental state for its
+    crawler: seen URLs, known articles with their last fetch, feed/sitemap validators.
+
+    Returns:
+        Per outlet, the ``seen_file``, ``known_file`` and ``validators_file`` paths.
+    """
+    files: dict[str, dict[str, Path]] = {}
+    with warehouse_writes(), warehouse.connect(run.db) as con:
+        loader.sync_outlets(con, outlets)
+        loader.record_run_start(con, run.run_id, run.flow, parameters)
+        for outlet in outlets:
+            state = {
+                "seen_file": ("seen", ".txt", "".join(
+                    f"{url}\n" for url in loader.known_urls(con, outlet.id))),
+                "known_file": ("known", ".json", json.dumps(
+                    validators.known_fetches(con, outlet.id))),
+                "validators_file": ("validators", ".json", json.dumps(
+                    validators.validators_for(con, outlet.id))),
+            }
+            files[outlet.id] = {}
+            for arg, (folder, suffix, text) in state.items():
+                path = run.run_dir / folder / f"{outlet.id}{suffix}"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text, encoding="utf-8")
+                files[outlet.id][arg] = path
+    return files
+
+
+@task(name="crawl", task_run_name="crawl-{outlet}", retries=2,
+      retry_delay_seconds=exponential_backoff(30), retry_jitter_factor=0.5,
+      retry_condition_fn=_retry_helps)
+def crawl(outlet: str, run: RunContext, options: dict) -> tuple[float, float]:
+    """One outlet's crawl in its own process; its log summarised into Prefect's logger.
+
+    Raises:
+        CrawlFailed: the crawl gave nothing usable (retried only on the live web).
+
+    Returns:
+        When the crawl process started and ended (epoch seconds).
+    """
+    logger = get_run_logger()
+    result = crawl_outlet(outlet, run.run_dir, run.run_id, **options)
+    stats, log = result.stats, summarise_log(Path(result.log_path).read_text(
+        errors="replace").splitlines())
+    logger.info(
+        "%s: %s requests, %s responses, %s article URLs discovered, %s fetched, errors %s; "
+        "exit %s in %.1fs; %s (full log %s)", outlet, stats.get("requests", "?"),
+        stats.get("responses", "?"), stats.get("articles_discovered", "?"),
+        stats.get("articles_fetched", "?"), stats.get("errors_by_class") or "none",
+        result.returncode, result.seconds, log.line(), result.log_path)
+    for problem, times in log.problems:
+        logger.warning("%s: %s (x%d)", outlet, problem, times)
+    reason = failure_reason(result)
+    if reason:
+        raise CrawlFailed(f"{outlet}: {reason}", retryable="snapshot_warc" not in options)
+    return result.started_at, result.finished_at
+
+
+def crawl_outlets(run: RunContext, outlets: Sequence[Outlet], options: dict,
+                  state: dict[str, dict[str, Path]], *, max_parallel: int) -> Crawls:
+    """Crawl every outlet, ``max_parallel`` processes at a time; failures are collected.
+
+    The progress artifact ``<flow>-progress`` advances as each crawl ends.
+    """
+    crawls = Crawls([o.id for o in outlets])
+    progress = create_progress_artifact(0.0, key=f"{run.flow}-progress",
+                                        description=f"0/{len(outlets)} outlets crawled")
+    with ThreadPoolTaskRunner(max_workers=max_parallel) as runner:
+        futures = {runner.submit(crawl, {"outlet": o.id, "run": run,
+                                         "options": {**options, **state[o.id]}}): o.id
+                   for o in outlets}
+        for done, future in enumerate(as_completed(list(futures)), start=1):
+            outlet = futures[future]
+            outcome = future.result(raise_on_failure=False)
+            if isinstance(outcome, BaseException):
+                crawls.failed[outlet] = str(outcome).removeprefix(f"{outlet}: ")
+            else:
+                crawls.seconds[outlet] = outcome
+            update_progress_artifact(progress, 100.0 * done / len(outlets),
+                                     description=f"{done}/{len(outlets)} outlets crawled, "
+                                     f"{len(crawls.failed)} failed (last: {outlet})")
+    return crawls
+
+
+@task(name="extract")
+def extract(run: RunContext, outlets: list[Outlet], workers: int | None) -> ExtractionSummary:
+    """Extract every raw page of the run in a process pool (pure: no retry)."""
+    summary = extract_run(run.run_dir, {o.id: o.extraction_hints for o in outlets},
+                          workers=workers)
+    get_run_logger().info("extracted %d pages: %s", summary.pages, summary.verdicts)
+    return summary
+
+
+@task(name="load", retries=2, retry_delay_seconds=exponential_backoff(10),
+      retry_jitter_factor=0.5)
+def load(run: RunContext) -> None:
+    """Bulk-load the run in one transaction; a retry after a lock or crash reloads cleanly."""
+    logger = get_run_logger()
+    with warehouse_writes():
+        with warehouse.connect(run.db) as con:
+            report = loader.load_run(con, run.run_id, run.run_dir)
+            validators.load_validators(con, run.run_id, run.run_dir)
+        logger.info("loaded run %s: %s", run.run_id, report.total)
+        after_load = getattr(warehouse, "after_load", None)  # search index, read copy
+        if after_load is not None:
+            logger.info("published the read copy %s", after_load(run.db))
+
+
+@task(name="summarise")
+def summarise(run: RunContext, crawls: Crawls, history_runs: int) -> tuple[list[dict], list]:
+    """Per-outlet rows of this run (crawl stats + loaded counts) and the flow's recent runs."""
+    stats = {}
+    for outlet in crawls.outlets:
+        path = run.run_dir / "crawl" / f"{outlet}.json"
+        stats[outlet] = json.loads(path.read_text()) if path.exists() else {}
+    with warehouse_writes(), warehouse.connect(run.db) as con:
+        summary = loader.run_summary(con, run.run_id)
+        medians = monitoring.median_words(con, run.run_id)
+        history = monitoring.recent_runs(con, run.flow, run.run_id, history_runs)
+    return outlet_rows(summary, stats, medians, crawls.failed, crawls.outlets), history
+
+
+@task(name="report", retries=2, retry_delay_seconds=exponential_backoff(10))
+def report(run: RunContext, rows: list[dict], failed: dict[str, str],
+           warnings: list[str]) -> str:
+    """Close the run record (its rows become history) and publish the table and summary.
+
+    Returns:
+        The run's status: ``failed``, ``warned`` or ``completed``.
+    """
+    status = "failed" if failed else "warned" if warnings else "completed"
+    with warehouse_writes(), warehouse.connect(run.db) as con:
+        loader.record_run_end(con, run.run_id, status,
+                              {"outlets": rows, "failed": failed, "warnings": warnings})
+    create_table_artifact(key=f"{run.flow}-outlets", table=artifact_table(rows),
+                          description=f"Per-outlet counts of {run.flow} run {run.run_id}")
+    create_markdown_artifact(key=f"{run.flow}-summary",
+                             markdown=run_markdown(run.flow, run.run_id, rows, failed, warnings),
+                             description=f"Summary of {run.flow} run {run.run_id}")
+    return status

@@ -1,0 +1,213 @@
+"""Integration: a real Prefect server on loopback, the deployments of prefect.yaml, a process
+worker running ``nightly`` on the snapshot, checked through the API.
+
+Also the scale-out set-up of docs/orchestration.md: two process workers take two
+``nightly-shard`` runs for different outlets at the same time while the ``warehouse-writes``
+global concurrency limit keeps their warehouse writes one at a time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.integration
+
+ROOT = Path(__file__).resolve().parents[1]
+PREFECT = [sys.executable, "-m", "prefect"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+class Server:
+    """A ``prefect server start`` subprocess with its own PREFECT_HOME."""
+
+    def __init__(self, tmp: Path):
+        self.tmp = tmp
+        self.port = _free_port()
+        self.api = f"http://127.0.0.1:{self.port}/api"
+        self.env = {
+            **os.environ, "PREFECT_HOME": str(tmp / "prefect"), "PREFECT_API_URL": self.api,
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "KHABAR_HOME": str(ROOT),
+            "PREFECT_LOGGING_LEVEL": "INFO",
+        }
+        self.procs: list[subprocess.Popen] = []
+
+    def start(self, timeout: float = 120) -> float:
+        started = time.monotonic()
+        log = (self.tmp / "server.log").open("wb")
+        self.procs.append(subprocess.Popen(
+            [*PREFECT, "server", "start", "--host", "127.0.0.1", "--port", str(self.port)],
+            env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
+        while time.monotonic() - started < timeout:
+            try:
+                if httpx.get(f"{self.api}/health", timeout=2).status_code == 200:
+                    return time.monotonic() - started
+            except httpx.HTTPError:
+                pass
+            assert self.procs[0].poll() is None, (self.tmp / "server.log").read_text()[-2000:]
+            time.sleep(0.5)
+        raise TimeoutError(f"prefect server not healthy after {timeout} s")
+
+    def cli(self, *args: str, timeout: float = 120) -> str:
+        proc = subprocess.run([*PREFECT, *args], cwd=ROOT, env=self.env, capture_output=True,
+                              text=True, timeout=timeout, check=False)
+        assert proc.returncode == 0, f"prefect {' '.join(args)}:\n{proc.stdout}\n{proc.stderr}"
+        return proc.stdout
+
+    def worker(self, name: str, log: Path) -> subprocess.Popen:
+        proc = subprocess.Popen(
+            [*PREFECT, "worker", "start", "--pool", "khabar", "--run-once", "--limit", "1",
+             "--name", name],
+            cwd=ROOT, env=self.env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+            start_new_session=True)
+        self.procs.append(proc)
+        return proc
+
+    def stop(self) -> None:
+        for proc in reversed(self.procs):
+            _stop(proc)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    if shutil.which("prefect", path=str(Path(sys.executable).parent)) is None:
+        pytest.skip("prefect CLI not installed in this environment")
+    tmp = tmp_path_factory.mktemp("deploy")
+    srv = Server(tmp)
+    try:
+        srv.startup_seconds = srv.start()
+        began = time.monotonic()
+        # `prefect work-pool create khabar --type process` and `prefect gcl create
+        # warehouse-writes --limit 1`, through the API (each CLI call costs a Prefect import).
+        from prefect.client.schemas.actions import (
+            GlobalConcurrencyLimitCreate,
+            WorkPoolCreate,
+        )
+        from prefect.workers.process import ProcessWorker
+
+        template = ProcessWorker.get_default_base_job_template()
+        with _client(srv) as client:
+            client.create_work_pool(WorkPoolCreate(name="khabar", type="process",
+                                                   base_job_template=template))
+            client.create_global_concurrency_limit(
+                GlobalConcurrencyLimitCreate(name="warehouse-writes", limit=1))
+        srv.cli("--no-prompt", "deploy", "--all")
+        srv.deploy_seconds = time.monotonic() - began
+        yield srv
+    finally:
+        srv.stop()
+
+
+def _client(srv: Server):
+    from prefect.client.orchestration import SyncPrefectClient
+
+    return SyncPrefectClient(srv.api)
+
+
+def _run_id(output: str) -> str:
+    for line in output.splitlines():
+        if "UUID:" in line:
+            return line.split("UUID:")[1].strip()
+    raise AssertionError(f"no flow run id in: {output}")
+
+
+def _wait(proc: subprocess.Popen, log: Path, timeout: float = 240) -> None:
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _stop(proc)
+        raise AssertionError(f"worker still running after {timeout} s:\n"
+                             + log.read_text(errors="replace")[-3000:]) from None
+
+
+def test_nightly_deployment_runs_through_a_worker(server):
+    db = server.tmp / "news.duckdb"
+    params = {"snapshot": True, "db_path": str(db), "runs_dir": str(server.tmp / "runs")}
+    out = server.cli("deployment", "run", "nightly/nightly", "--params", json.dumps(params))
+    flow_run_id = _run_id(out)
+    log = server.tmp / "worker.log"
+    started = time.monotonic()
+    _wait(server.worker("solo", log), log)
+    worker_seconds = time.monotonic() - started
+
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+
+    with _client(server) as client:
+        flow_run = client.read_flow_run(flow_run_id)
+        assert flow_run.state.is_completed(), (flow_run.state, log.read_text()[-3000:])
+        artifacts = client.read_artifacts(artifact_filter=ArtifactFilter(
+            flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run.id])))
+        deployment = client.read_deployment_by_name("nightly/nightly")
+    keys = {a.key for a in artifacts}
+    assert {"nightly-outlets", "nightly-summary", "nightly-quality", "nightly-progress"} <= keys
+    table = next(a.data for a in artifacts if a.key == "nightly-outlets")
+    rows = json.loads(table) if isinstance(table, str) else table
+    assert sum(r["new"] for r in rows) > 0
+    assert db.exists()
+
+    schedule = deployment.schedules[0].schedule
+    assert (schedule.cron, schedule.timezone) == ("30 2 * * *", "Africa/Casablanca")
+    assert deployment.global_concurrency_limit.limit == 1
+    assert deployment.work_pool_name == "khabar"
+    print(f"server healthy after {server.startup_seconds:.1f} s, pool+gcl+deploy "
+          f"{server.deploy_seconds:.1f} s, worker run {worker_seconds:.1f} s")
+
+
+@pytest.mark.skipif(not os.environ.get("KHABAR_SLOW_TESTS"),
+                    reason="~2 min more; set KHABAR_SLOW_TESTS=1 to run the scale-out demo")
+def test_two_workers_share_outlets_with_serialised_writes(server):
+    db = server.tmp / "shards.duckdb"
+    run_ids = []
+    for outlets in (["lebrief"], ["lepetitjournalmarocain", "maghress_fr"]):
+        params = {"snapshot": True, "db_path": str(db), "runs_dir": str(server.tmp / "runs"),
+                  "scope": {"outlets": outlets}, "extract_workers": 1}
+        out = server.cli("deployment", "run", "nightly/nightly-shard",
+                         "--params", json.dumps(params))
+        run_ids.append(_run_id(out))
+    logs = [server.tmp / "worker-a.log", server.tmp / "worker-b.log"]
+    workers = [server.worker(name, log) for name, log in zip(("a", "b"), logs, strict=True)]
+    for proc, log in zip(workers, logs, strict=True):
+        _wait(proc, log)
+
+    from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
+
+    with _client(server) as client:
+        runs = [client.read_flow_run(r) for r in run_ids]
+        logs_read = client.read_logs(log_filter=LogFilter(
+            flow_run_id=LogFilterFlowRunId(any_=[r.id for r in runs])))
+    assert all(r.state.is_completed() for r in runs), [r.state for r in runs]
+    # Each worker took one run (they ran on two workers, at the same time).
+    took = [[rid for rid in run_ids if rid in log.read_text(errors="replace")] for log in logs]
+    assert sorted(len(t) for t in took) == [1, 1] and took[0] != took[1], took
+    # The flows overlapped, but their warehouse writes did not.
+    assert max(r.start_time for r in runs) < min(r.end_time for r in runs)
+    slot = [(log.timestamp, log.message.split(": ")[-1]) for log in logs_read
+            if log.message.startswith("warehouse-writes: ")]
+    events = [what for _, what in sorted(slot)]
+    # prepare-run, load, summarise, report: 4 holdings per run, never two at once
+    assert events == ["acquired", "released"] * 8, events
