@@ -30,13 +30,9 @@ class CrawlResult:
     seconds: float
     stats: dict = field(default_factory=dict)
     log_path: str = ""
-    log_tail: list[str] = field(default_factory=list)
+    log: LogSummary = field(default_factory=lambda: LogSummary())
     started_at: float = 0.0  # epoch seconds: lets a test (or a reader) see crawls overlap
     finished_at: float = 0.0
-
-    @property
-    def ok(self) -> bool:
-        return failure_reason(self) is None
 
 
 def failure_reason(result: CrawlResult) -> str | None:
@@ -122,14 +118,13 @@ def crawl_outlet(
         )
     stats_path = run_dir / "crawl" / f"{outlet}.json"
     stats = json.loads(stats_path.read_text()) if stats_path.exists() else {}
-    lines = log_path.read_text(errors="replace").splitlines()
     return CrawlResult(
         outlet=outlet,
         returncode=proc.returncode,
         seconds=round(time.monotonic() - started, 2),
         stats=stats,
         log_path=str(log_path),
-        log_tail=[ln for ln in lines if " ERROR" in ln or "Traceback" in ln][-5:] or lines[-3:],
+        log=summarise_log(log_path.read_text(errors="replace").splitlines()),
         started_at=started_at,
         finished_at=time.time(),
     )

@@ -135,8 +135,11 @@ def extract_run(
             results: Iterable[list[dict]] = map(_extract_batch, _batches(pages, _BATCH))
             _write_all(writer, results, counts)
         else:
-            # spawn: forking a process that runs Prefect's threads is unsafe.
-            ctx = multiprocessing.get_context("spawn")
+            # Not fork: forking a process that runs Prefect's threads is unsafe. Not spawn: it
+            # re-imports the ``python -m`` main module (flows.nightly, so Prefect: ~6 s) in every
+            # worker. A forkserver imports only this module, once, and forks workers from it.
+            ctx = multiprocessing.get_context("forkserver")
+            ctx.set_forkserver_preload([__name__])
             with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
                 batches = _bounded_map(pool, _batches(pages, _BATCH), inflight=2 * workers)
                 _write_all(writer, batches, counts)

@@ -1,4 +1,5 @@
-"""Render a run's per-outlet summary: a rich table for the terminal, markdown for Prefect."""
+"""Render a run's per-outlet summary: rich tables for the terminal, rows and markdown for
+Prefect artifacts."""
 
 from __future__ import annotations
 
@@ -36,18 +37,6 @@ def result_table(columns: Sequence[str], records: Sequence[Sequence], title: str
     for record in records:
         table.add_row(*("" if v is None else str(v) for v in record))
     return table
-
-
-def summary_markdown(rows: Sequence[dict], run_id: str, failed: Sequence[str]) -> str:
-    """A short markdown summary for the Prefect UI (no external links)."""
-    lines = [f"# Nightly run `{run_id}`", ""]
-    total = sum(int(r.get("articles_new") or 0) for r in rows)
-    lines.append(f"**{total}** new articles from **{len(rows)}** outlets.")
-    if failed:
-        lines.append(f"\n**Failed outlets:** {', '.join(failed)} (see their crawl logs).")
-    lines += ["", "| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
-    lines += ["| " + " | ".join(str(r.get(c, "")) for c in COLUMNS) + " |" for r in rows]
-    return "\n".join(lines)
 
 
 def print_tables(*tables: Table) -> None:

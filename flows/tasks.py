@@ -27,7 +27,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.tasks import exponential_backoff
 
 import warehouse
-from flows.crawl import crawl_outlet, failure_reason, summarise_log
+from flows.crawl import crawl_outlet, failure_reason
 from flows.extraction import ExtractionSummary, extract_run
 from flows.report import artifact_table, outlet_rows, run_markdown
 from registry import Outlet
@@ -135,8 +135,7 @@ def crawl(outlet: str, run: RunContext, options: dict) -> tuple[float, float]:
     """
     logger = get_run_logger()
     result = crawl_outlet(outlet, run.run_dir, run.run_id, **options)
-    stats, log = result.stats, summarise_log(Path(result.log_path).read_text(
-        errors="replace").splitlines())
+    stats, log = result.stats, result.log
     logger.info(
         "%s: %s requests, %s responses, %s article URLs discovered, %s fetched, errors %s; "
         "exit %s in %.1fs; %s (full log %s)", outlet, stats.get("requests", "?"),

@@ -113,7 +113,7 @@ def test_log_summary_counts_levels_and_groups_problems():
 
 def test_crawl_failure_rules():
     ok = CrawlResult("x", 0, 1.0, stats={"requests": 3, "responses": 3})
-    assert failure_reason(ok) is None and ok.ok
+    assert failure_reason(ok) is None
     assert failure_reason(CrawlResult("x", 1, 1.0, stats=ok.stats)) == "scrapy exited 1"
     assert failure_reason(CrawlResult("x", 0, 1.0)) == "no crawl stats written"
     dark = CrawlResult("x", 0, 1.0, stats={"requests": 2, "responses": 0,
