@@ -9,7 +9,7 @@ export PREFECT_HOME ?= $(CURDIR)/.prefect
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 export PREFECT_LOGGING_LEVEL ?= INFO
 
-.PHONY: env demo test lint lock snapshot clean
+.PHONY: env demo test lint lock snapshot clean bench
 
 env: $(STAMP)
 
@@ -25,6 +25,15 @@ demo: env
 
 test: env
 	$(BIN)/python -m pytest
+
+# Every benchmark, one process each, into BENCHMARKS.md (BENCH_ARGS=--quick: small sizes).
+bench: env
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# Faults, crashes and bad input: prints the numbers and writes RELIABILITY.md (a few minutes).
+.PHONY: reliability
+reliability: env
+	$(BIN)/python -m tests.reliability_report
 
 lint: env
 	$(BIN)/ruff check .

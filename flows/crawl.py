@@ -3,6 +3,12 @@
 Scrapy's Twisted reactor cannot be restarted inside a process, and crawlers sharing a process
 throttle separately; so every crawl is a ``scrapy crawl`` subprocess whose output is files in the
 run directory (see docs/architecture.md). This module only launches and summarises it.
+
+A crawl dies with the flow process that started it: on Linux it is launched through
+``python -m flows.crawl`` (this module's ``main``), which asks the kernel to SIGKILL it when its
+parent dies (``PR_SET_PDEATHSIG``) and then becomes ``scrapy crawl`` (``exec``). Without that,
+a flow killed by a worker or the OOM killer would leave crawls running and writing into a run
+directory nobody will load.
 """
 
 from __future__ import annotations
@@ -63,22 +69,29 @@ def crawl_command(
     seen_file: Path | None = None,
     known_file: Path | None = None,
     validators_file: Path | None = None,
+    retry_file: Path | None = None,
+    rediscover: bool = False,
     since: date | None = None,
     until: date | None = None,
     max_pages: int | None = None,
     backfill: bool = False,
+    settings: dict[str, str] | None = None,
 ) -> list[str]:
     """The ``scrapy crawl`` command line for one outlet (also what a user would type).
 
-    The seen, known and validators files are the crawler's incremental state, written from the
-    warehouse before the crawl (see ``spiders/incremental.py`` for their formats).
+    The seen, known, validators and retry files are the crawler's incremental state, written
+    from the warehouse before the crawl (see ``spiders/incremental.py`` for their formats);
+    ``rediscover`` reads every source whole (a source failed last night). ``settings`` are
+    Scrapy settings (``-s NAME=VALUE``), e.g. a shorter ``DOWNLOAD_TIMEOUT``.
     """
     cmd = [sys.executable, "-m", "scrapy", "crawl", outlet,
            "-a", f"run_dir={run_dir}", "-a", f"run_id={run_id}"]
     for name, path in (("seen_file", seen_file), ("known_file", known_file),
-                       ("validators_file", validators_file)):
+                       ("validators_file", validators_file), ("retry_file", retry_file)):
         if path:
             cmd += ["-a", f"{name}={path}"]
+    if rediscover:
+        cmd += ["-a", "rediscover=1"]
     if since:
         cmd += ["-a", f"since={since.isoformat()}"]
     if until:
@@ -89,7 +102,34 @@ def crawl_command(
         cmd += ["-a", f"max_pages={max_pages}"]
     if snapshot_warc:
         cmd += ["-s", f"SNAPSHOT_WARC={snapshot_warc}"]
+    for name, value in (settings or {}).items():
+        cmd += ["-s", f"{name}={value}"]
     return cmd
+
+
+def dying_with_parent(cmd: list[str]) -> list[str]:
+    """``cmd`` launched so that it is killed when this process dies (Linux; elsewhere as is)."""
+    if not sys.platform.startswith("linux"):
+        return cmd
+    return [sys.executable, "-m", "flows.crawl", str(os.getpid()), *cmd]
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m flows.crawl PARENT_PID CMD...``: die with the parent, then exec ``CMD``.
+
+    The death signal is set in this (single-threaded) process rather than in a ``preexec_fn``
+    of the flow's ``subprocess`` call, which is unsafe in a process running threads. It
+    survives ``exec``. If the parent already died before it was set, exit at once.
+    """
+    import ctypes
+    import signal
+
+    parent, *cmd = argv if argv is not None else sys.argv[1:]
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != int(parent):
+        raise SystemExit(f"flows.crawl: parent {parent} is gone, not starting {cmd[:4]}")
+    os.execv(cmd[0], cmd)
 
 
 def crawl_outlet(
@@ -112,7 +152,7 @@ def crawl_outlet(
     started = time.monotonic()
     with log_path.open("wb") as log:
         proc = subprocess.run(
-            crawl_command(outlet, run_dir, run_id, **options),
+            dying_with_parent(crawl_command(outlet, run_dir, run_id, **options)),
             cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
             timeout=timeout, check=False,
         )
@@ -171,3 +211,7 @@ def summarise_log(lines: list[str], *, top: int = 5) -> LogSummary:
             message = _NUMBER.sub("N", _URL.sub("<url>", match["message"]))[:200]
             problems[f"{match['level']} [{match['logger']}] {message}"] += 1
     return LogSummary(dict(levels), problems.most_common(top), tracebacks)
+
+
+if __name__ == "__main__":
+    main()

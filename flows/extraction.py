@@ -3,6 +3,11 @@
 Extraction is CPU-bound (lxml + trafilatura), so it runs in worker processes; the pure function
 per page lives in ``transforms``. This module does the file IO around it: read the crawl's raw
 pages, write one Parquet row per page for the warehouse loader (columns: ``ARTICLE_SCHEMA``).
+
+Two passes over the raw files, both in the pool: the workers reduce each page to its block
+fingerprints (per-outlet boilerplate learning), then extract every page with what was learned.
+The parent only reads raw files, counts fingerprints and writes Parquet, so that two workers on
+two cores come close to twice one worker (``python -m bench.extraction`` measures it).
 """
 
 from __future__ import annotations
@@ -10,18 +15,26 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections import Counter, deque
-from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from spiders.rawstore import RawPage, iter_raw_pages
-from transforms.boilerplate import learn_from_pages
+from spiders.rawstore import RAW_DIR, SUFFIX, RawPage, iter_raw_pages
+from transforms.boilerplate import (
+    LEARN_MIN_PAGES,
+    LEARN_MIN_SHARE,
+    learn_from_fingerprints,
+    page_digest,
+    page_fingerprints,
+)
 from transforms.dedup import content_hash, minhash_signature
 from transforms.extract import extract_article
 from transforms.record import Article, ExtractionHints, Verdict
@@ -44,7 +57,15 @@ ARTICLE_SCHEMA = pa.schema([
     ("minhash", pa.list_(pa.uint64())),
 ])
 
-_BATCH = 8  # pages per task: small enough that a small night spreads over all workers
+# Pages per task: ~0.1 s of work, so the per-task cost (pickling, a pipe round trip) is noise,
+# and a small night still spreads over all workers.
+_BATCH = 8
+# Batches queued per worker: enough that a worker never waits for the parent, few enough that a
+# large night's bodies are not all in memory at once.
+_INFLIGHT_PER_WORKER = 3
+# Rows per Parquet row group: the parent writes few, large groups (one per 8-row batch cost it
+# more than a tenth of a worker's time per page, which two workers then wait on).
+_ROW_GROUP = 1024
 
 
 @dataclass
@@ -87,23 +108,57 @@ def extract_page(
 _Work = tuple[RawPage, ExtractionHints | None, frozenset[str]]
 
 
-def _extract_batch(batch: list[_Work]) -> list[dict]:
-    return [extract_page(page, hints, learned) for page, hints, learned in batch]
+def _extract_batch(batch: list[_Work]) -> bytes:
+    """Worker side: rows as one Arrow IPC record batch (the parent reads it without copying)."""
+    rows = [extract_page(page, hints, learned) for page, hints, learned in batch]
+    return pa.RecordBatch.from_pylist(rows, schema=ARTICLE_SCHEMA).serialize().to_pybytes()
 
 
-def learned_boilerplate(run_dir: Path) -> dict[str, frozenset[str]]:
-    """Per outlet, the text blocks that recur across this night's pages (see
-    ``transforms.boilerplate.learn_from_pages``). Streams each outlet's raw file twice rather
-    than holding its bodies in memory."""
-    learned = {}
-    for path in sorted((run_dir / "raw").glob("*.jsonl.gz")):
-        def fetched(path: Path = path) -> Iterator[RawPage]:
-            return (p for p in iter_raw_pages(path) if p.status < 400)
+def _fingerprint(page: RawPage) -> tuple[str, frozenset[str]]:
+    body = page.body
+    try:
+        return page_digest(body), page_fingerprints(body, page.headers)
+    except Exception:  # noqa: BLE001 - an unreadable page teaches nothing; extraction reports it
+        return page_digest(body), frozenset()
 
-        headers = [p.headers for p in fetched()]
-        learned[path.name.split(".")[0]] = learn_from_pages(
-            (p.body for p in fetched()), headers=headers)
-    return learned
+
+def _fingerprint_batch(item: tuple[str, list[RawPage]]) -> tuple[str, list]:
+    """Worker side of learning: (outlet, pages) → (outlet, [(digest, fingerprints), ...])."""
+    outlet, pages = item
+    return outlet, [_fingerprint(page) for page in pages]
+
+
+def _raw_files(run_dir: Path) -> list[Path]:
+    return sorted((run_dir / RAW_DIR).glob(f"*{SUFFIX}"))
+
+
+def learned_boilerplate(
+    run_dir: Path, *, pool: Executor | None = None, workers: int = 1
+) -> dict[str, frozenset[str]]:
+    """Per outlet, the text blocks that recur across this night's pages.
+
+    The same result as ``transforms.boilerplate.learn_from_pages`` on each outlet's fetched
+    pages (identical bodies count once, the first one read), with the per-page work done in
+    ``pool`` when one is given. Streams the raw files rather than holding their bodies.
+    """
+    def batches() -> Iterator[tuple[str, list[RawPage]]]:
+        for path in _raw_files(run_dir):
+            outlet = path.name.split(".")[0]
+            fetched = (p for p in iter_raw_pages(path) if p.status < 400)
+            for batch in _batches(fetched, _BATCH):
+                yield outlet, batch
+
+    per_outlet: dict[str, list[frozenset[str]]] = {
+        path.name.split(".")[0]: [] for path in _raw_files(run_dir)}
+    seen: dict[str, set[str]] = {outlet: set() for outlet in per_outlet}
+    for outlet, results in _map(pool, _fingerprint_batch, batches(), workers):
+        for digest, fingerprints in results:
+            if digest not in seen[outlet]:
+                seen[outlet].add(digest)
+                per_outlet[outlet].append(fingerprints)
+    return {outlet: learn_from_fingerprints(pages, min_share=LEARN_MIN_SHARE,
+                                            min_pages=LEARN_MIN_PAGES)
+            for outlet, pages in per_outlet.items()}
 
 
 def _batches(items: Iterable, size: int) -> Iterator[list]:
@@ -112,8 +167,32 @@ def _batches(items: Iterable, size: int) -> Iterator[list]:
         yield chunk
 
 
+def _ready() -> int:
+    return os.getpid()
+
+
+@contextmanager
+def extraction_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
+    """A started pool of ``workers`` extraction processes (each has imported this module).
+
+    Not fork: forking a process that runs Prefect's threads is unsafe. Not spawn: it re-imports
+    the ``python -m`` main module (flows.nightly, so Prefect: ~6 s) in every worker. A forkserver
+    imports only this module (trafilatura, the language model), once, and forks workers from it.
+    The workers are started here, so that the time to start them can be told apart from the
+    time to extract (``bench.extraction`` reports both).
+    """
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload([__name__])
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        # One task per worker, submitted at once: the executor starts a process for each.
+        for future in [pool.submit(_ready) for _ in range(workers)]:
+            future.result()
+        yield pool
+
+
 def extract_run(
-    run_dir: Path, hints: dict[str, ExtractionHints], *, workers: int | None = None
+    run_dir: Path, hints: dict[str, ExtractionHints], *, workers: int | None = None,
+    pool: ProcessPoolExecutor | None = None,
 ) -> ExtractionSummary:
     """Extract all raw pages under ``run_dir/raw`` into ``run_dir/articles.parquet``.
 
@@ -121,53 +200,57 @@ def extract_run(
         run_dir: the run's directory, as the crawl left it.
         hints: extraction hints per outlet id (from the registry).
         workers: worker processes; 0 runs in this process (tests, debugging).
+        pool: an ``extraction_pool`` to use instead of starting one for this run (``workers``
+            then only sizes the queue).
     """
     workers = (os.cpu_count() or 1) if workers is None else workers
+    if pool is None and workers > 0:
+        with extraction_pool(workers) as own:
+            return extract_run(run_dir, hints, workers=workers, pool=own)
     out = run_dir / "articles.parquet"
     tmp = out.with_suffix(".parquet.tmp")
     summary = ExtractionSummary(path=str(out))
     counts: dict[str, Counter] = {}
-    learned = learned_boilerplate(run_dir)
+    learned = learned_boilerplate(run_dir, pool=pool, workers=workers)
     pages = ((page, hints.get(page.outlet), learned.get(page.outlet, frozenset()))
              for page in iter_raw_pages(run_dir))
     with pq.ParquetWriter(tmp, ARTICLE_SCHEMA) as writer:
-        if workers == 0:
-            results: Iterable[list[dict]] = map(_extract_batch, _batches(pages, _BATCH))
-            _write_all(writer, results, counts)
-        else:
-            # Not fork: forking a process that runs Prefect's threads is unsafe. Not spawn: it
-            # re-imports the ``python -m`` main module (flows.nightly, so Prefect: ~6 s) in every
-            # worker. A forkserver imports only this module, once, and forks workers from it.
-            ctx = multiprocessing.get_context("forkserver")
-            ctx.set_forkserver_preload([__name__])
-            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-                batches = _bounded_map(pool, _batches(pages, _BATCH), inflight=2 * workers)
-                _write_all(writer, batches, counts)
+        pending: list[pa.RecordBatch] = []
+        for data in _map(pool, _extract_batch, _batches(pages, _BATCH), workers):
+            batch = pa.ipc.read_record_batch(pa.py_buffer(data), ARTICLE_SCHEMA)
+            for outlet, verdict in zip(batch.column("outlet").to_pylist(),
+                                       batch.column("verdict").to_pylist(), strict=True):
+                counts.setdefault(outlet, Counter())[verdict] += 1
+            pending.append(batch)
+            if sum(b.num_rows for b in pending) >= _ROW_GROUP:
+                writer.write_table(pa.Table.from_batches(pending))
+                pending = []
+        if pending:
+            writer.write_table(pa.Table.from_batches(pending))
     tmp.replace(out)  # atomic: a killed extraction never leaves a half file for the loader
     summary.verdicts = {outlet: dict(c) for outlet, c in counts.items()}
     summary.pages = sum(sum(c.values()) for c in counts.values())
     return summary
 
 
-def _bounded_map(
-    pool: ProcessPoolExecutor, batches: Iterable[list], *, inflight: int
-) -> Iterator[list[dict]]:
-    """``pool.map`` that keeps only ``inflight`` batches in memory, in input order.
+_T = TypeVar("_T")
+
+
+def _map(
+    pool: Executor | None, fn: Callable[[Any], _T], items: Iterable, workers: int
+) -> Iterator[_T]:
+    """``map(fn, items)`` in this process, or in ``pool`` with a bounded queue, in input order.
 
     ``Executor.map`` submits the whole input at once, which would hold every page body of a
     large night in memory.
     """
+    if pool is None:
+        yield from map(fn, items)
+        return
     pending: deque[Future] = deque()
-    for batch in batches:
-        pending.append(pool.submit(_extract_batch, batch))
-        if len(pending) >= inflight:
+    for item in items:
+        pending.append(pool.submit(fn, item))
+        if len(pending) >= _INFLIGHT_PER_WORKER * max(1, workers):
             yield pending.popleft().result()
     while pending:
         yield pending.popleft().result()
-
-
-def _write_all(writer: pq.ParquetWriter, results: Iterable[list[dict]], counts: dict) -> None:
-    for rows in results:
-        for row in rows:
-            counts.setdefault(row["outlet"], Counter())[row["verdict"]] += 1
-        writer.write_table(pa.Table.from_pylist(rows, schema=ARTICLE_SCHEMA))

@@ -4,21 +4,26 @@ Run it once without a server::
 
     python -m flows.nightly --snapshot            # the bundled offline sample outlets
     python -m flows.nightly --outlets lebrief     # the live web
+
+Bad input (registry, outlet names, dates, warehouse or run paths) is refused before any work
+starts (``flows/preflight.py``): the command prints one line and exits 2.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 from prefect import flow
 from prefect.states import Completed, Failed, State
-from pydantic import Field
+from pydantic import Field, TypeAdapter
 
-from flows.params import CrawlScope
+from flows.params import CrawlScope, CrawlSettings
 from flows.paths import default_db_path, default_runs_dir, new_run_id
+from flows.preflight import INPUT_ERRORS, check_paths, problem
 from flows.quality import Breach, QualityThresholds, check_quality
 from flows.tasks import (
     Crawls,
@@ -95,6 +100,7 @@ def nightly(
     max_parallel_crawls: Annotated[int, Field(ge=1, le=64)] = 4,
     extract_workers: Annotated[int, Field(ge=0, le=256)] | None = None,
     quality: QualityThresholds | None = None,
+    crawl_settings: CrawlSettings | None = None,
 ) -> State:
     """Crawl, extract, load, check and report. One outlet failing does not stop the others.
 
@@ -106,15 +112,22 @@ def nightly(
         max_parallel_crawls: crawl processes running at once.
         extract_workers: extraction processes (default: one per core; 0: in the flow process).
         quality: thresholds of the data-quality checks.
+        crawl_settings: Scrapy settings for every crawl (``DOWNLOAD_TIMEOUT``: ``"10"``).
+
+    Raises:
+        registry.RegistryError, warehouse.WarehouseError, flows.preflight.PreflightError: bad
+            input, before any work starts.
     """
     scope, quality = scope or CrawlScope(), quality or QualityThresholds()
     outlets = resolve_outlets(scope.outlets, snapshot)
     run = new_run("nightly", db_path, runs_dir)
+    check_paths(run.db, run.run_dir.parent)
     params = {**scope.model_dump(mode="json"), "outlets": [o.id for o in outlets],
               "snapshot": snapshot}
     state = prepare_run(run, outlets, params)
-    crawls = crawl_outlets(run, outlets, crawl_options(scope, snapshot), state,
-                           max_parallel=max_parallel_crawls)
+    options = crawl_options(scope, snapshot, **({"settings": crawl_settings} if crawl_settings
+                                                 else {}))
+    crawls = crawl_outlets(run, outlets, options, state, max_parallel=max_parallel_crawls)
     extract(run, outlets, extract_workers)
     load(run)
     rows, history = summarise(run, crawls, quality.history_runs)
@@ -123,23 +136,60 @@ def nightly(
     return final_state(run, crawls, breaches, rows)
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (``nightly: error: ...``), exit 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD ({exc})") from None
+
+
+def _setting(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        raise argparse.ArgumentTypeError(f"{text!r} is not NAME=VALUE")
+    return name, value
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Command line: run the flow once (Prefect runs it in-process), then print the summary."""
+    """Command line: check the input, run the flow once (Prefect runs it in-process), then
+    print the summary. Exit 0 when the run completed, 1 when it failed, 2 on bad input."""
     from flows.demo import print_run_summary
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = _Parser(prog="nightly", description=__doc__.splitlines()[0])
     parser.add_argument("--snapshot", action="store_true",
                         help="crawl the bundled offline snapshot instead of the live web")
     parser.add_argument("--outlets", help="comma-separated outlet ids (default: all)")
-    parser.add_argument("--since", type=date.fromisoformat)
+    parser.add_argument("--since", type=_day, help="YYYY-MM-DD: skip entries dated before")
+    parser.add_argument("--until", type=_day, help="YYYY-MM-DD: skip entries dated after")
     parser.add_argument("--max-pages", type=int, default=1000)
     parser.add_argument("--parallel", type=int, default=4, help="crawls running at once")
     parser.add_argument("--db", help="DuckDB file (default: $KHABAR_DB or warehouse/news.duckdb)")
+    parser.add_argument("--runs-dir", help="run files (default: $KHABAR_RUNS_DIR or data/runs)")
+    parser.add_argument("-s", "--set", type=_setting, action="append", default=[],
+                        metavar="NAME=VALUE", help="Scrapy setting for every crawl")
     args = parser.parse_args(argv)
-    scope = CrawlScope(outlets=args.outlets.split(",") if args.outlets else None,
-                       since=args.since, max_pages=args.max_pages)
+    if not 1 <= args.parallel <= 64:
+        parser.error(f"argument --parallel: {args.parallel} is not between 1 and 64")
+    try:
+        scope = CrawlScope(outlets=args.outlets.split(",") if args.outlets else None,
+                           since=args.since, until=args.until, max_pages=args.max_pages)
+        settings = TypeAdapter(CrawlSettings).validate_python(dict(args.set))
+        resolve_outlets(scope.outlets, args.snapshot)
+        check_paths(Path(args.db) if args.db else default_db_path(),
+                    Path(args.runs_dir) if args.runs_dir else default_runs_dir())
+    except INPUT_ERRORS as exc:
+        print(f"nightly: error: {problem(exc)}", file=sys.stderr)
+        return 2
     state = nightly(scope=scope, snapshot=args.snapshot, db_path=args.db,
-                    max_parallel_crawls=args.parallel, return_state=True)
+                    runs_dir=args.runs_dir, max_parallel_crawls=args.parallel,
+                    crawl_settings=settings or None, return_state=True)
     print_run_summary(Path(args.db) if args.db else default_db_path())
     if not state.is_completed() or state.name == "Warned":
         print(f"{state.name}: {state.message}")

@@ -82,7 +82,7 @@ def materialise_pages(pages: Iterable[StoredPage], run_dir: Path, run_id: str) -
 
 
 def _article_id(canonical_url: str) -> str:
-    # Same key as warehouse/sql/stage_rows.sql: first 16 hex digits of SHA-256(canonical_url).
+    # Same key as warehouse/sql/stage_articles.sql: first 16 hex digits of SHA-256(canonical_url).
     return hashlib.sha256(canonical_url.encode("utf-8")).hexdigest()[:16]
 
 

@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +22,16 @@ from prefect.artifacts import (
     create_table_artifact,
     update_progress_artifact,
 )
+from prefect.client.orchestration import get_client
 from prefect.concurrency.sync import concurrency
+from prefect.exceptions import ObjectNotFound
 from prefect.futures import as_completed
+from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.tasks import exponential_backoff
 
 import warehouse
+from flows import recovery
 from flows.crawl import crawl_outlet, failure_reason
 from flows.extraction import ExtractionSummary, extract_run
 from flows.report import artifact_table, outlet_rows, run_markdown
@@ -69,14 +74,34 @@ class CrawlFailed(RuntimeError):
 
 @contextmanager
 def warehouse_writes() -> Iterator[None]:
-    """Hold the ``warehouse-writes`` slot: one writer at a time, across workers and machines."""
+    """Hold the ``warehouse-writes`` slot: one writer at a time, across workers and machines.
+
+    Where the limit does not exist (one worker, a run without a server), nothing is held: the
+    DuckDB file lock still serialises writers, and asking the API for a missing limit costs
+    1.5-1.8 s each time (measured by bench/prefect_overhead.py), four times a night.
+    """
     logger = get_run_logger()
+    if not _limit_exists(str(flow_run.id)):
+        yield
+        return
     with concurrency(WAREHOUSE_WRITES, occupy=1, strict=False):
         logger.info("%s: acquired", WAREHOUSE_WRITES)
         try:
             yield
         finally:
             logger.info("%s: released", WAREHOUSE_WRITES)
+
+
+@cache
+def _limit_exists(flow_run_id: str) -> bool:
+    """Whether the ``warehouse-writes`` limit exists, asked once per flow run (a limit created
+    between two runs is used by the next one)."""
+    with get_client(sync_client=True) as client:
+        try:
+            client.read_global_concurrency_limit_by_name(WAREHOUSE_WRITES)
+        except ObjectNotFound:
+            return False
+    return True
 
 
 def _retry_helps(task: Any, task_run: Any, state: Any) -> bool:
@@ -92,33 +117,30 @@ def _retry_helps(task: Any, task_run: Any, state: Any) -> bool:
 @task(name="prepare-run", retries=2, retry_delay_seconds=exponential_backoff(10),
       retry_jitter_factor=0.5)
 def prepare_run(run: RunContext, outlets: list[Outlet], parameters: dict
-                ) -> dict[str, dict[str, Path]]:
-    """Record the run, sync the registry, and write each outlet's incremental state for its
-    crawler: seen URLs, known articles with their last fetch, feed/sitemap validators.
+                ) -> dict[str, dict[str, Any]]:
+    """Record the run, sync the registry, close runs whose process died, and write each
+    outlet's incremental state for its crawler: seen URLs, known articles with their last
+    fetch, feed/sitemap validators, and the URLs that failed on earlier nights
+    (``flows.recovery``).
 
     Returns:
-        Per outlet, the ``seen_file``, ``known_file`` and ``validators_file`` paths.
+        Per outlet, the crawl's state arguments (``seen_file``, ``known_file``,
+        ``validators_file``, ``retry_file``, and ``rediscover`` when a source failed).
     """
-    files: dict[str, dict[str, Path]] = {}
+    logger = get_run_logger()
+    state: dict[str, dict[str, Any]] = {}
     with warehouse_writes(), warehouse.connect(run.db) as con:
+        for run_id in recovery.close_abandoned_runs(con, run.run_id):
+            logger.warning("run %s never finished (its process is gone): marked abandoned; "
+                           "its files were never loaded, so this run redoes its work", run_id)
         loader.sync_outlets(con, outlets)
-        loader.record_run_start(con, run.run_id, run.flow, parameters)
+        loader.record_run_start(con, run.run_id, run.flow,
+                                {**parameters, "process": recovery.this_process()})
         for outlet in outlets:
-            state = {
-                "seen_file": ("seen", ".txt", "".join(
-                    f"{url}\n" for url in loader.known_urls(con, outlet.id))),
-                "known_file": ("known", ".json", json.dumps(
-                    validators.known_fetches(con, outlet.id))),
-                "validators_file": ("validators", ".json", json.dumps(
-                    validators.validators_for(con, outlet.id))),
-            }
-            files[outlet.id] = {}
-            for arg, (folder, suffix, text) in state.items():
-                path = run.run_dir / folder / f"{outlet.id}{suffix}"
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(text, encoding="utf-8")
-                files[outlet.id][arg] = path
-    return files
+            state[outlet.id], plan = recovery.write_crawl_state(con, run.run_dir, outlet)
+            if plan.line():
+                (logger.warning if plan.given_up else logger.info)("%s", plan.line())
+    return state
 
 
 @task(name="crawl", task_run_name="crawl-{outlet}", retries=2,
@@ -151,7 +173,7 @@ def crawl(outlet: str, run: RunContext, options: dict) -> tuple[float, float]:
 
 
 def crawl_outlets(run: RunContext, outlets: Sequence[Outlet], options: dict,
-                  state: dict[str, dict[str, Path]], *, max_parallel: int) -> Crawls:
+                  state: dict[str, dict[str, Any]], *, max_parallel: int) -> Crawls:
     """Crawl every outlet, ``max_parallel`` processes at a time; failures are collected.
 
     The progress artifact ``<flow>-progress`` advances as each crawl ends.
@@ -223,9 +245,10 @@ def report(run: RunContext, rows: list[dict], failed: dict[str, str],
         The run's status: ``failed``, ``warned`` or ``completed``.
     """
     status = "failed" if failed else "warned" if warnings else "completed"
+    counts = {"outlets": rows, "failed": failed, "warnings": warnings,
+              "retries": recovery.read_plans(run.run_dir)}
     with warehouse_writes(), warehouse.connect(run.db) as con:
-        loader.record_run_end(con, run.run_id, status,
-                              {"outlets": rows, "failed": failed, "warnings": warnings})
+        loader.record_run_end(con, run.run_id, status, counts)
     create_table_artifact(key=f"{run.flow}-outlets", table=artifact_table(rows),
                           description=f"Per-outlet counts of {run.flow} run {run.run_id}")
     create_markdown_artifact(key=f"{run.flow}-summary",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from enum import StrEnum
 from typing import Annotated
@@ -13,6 +14,20 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from transforms.record import ExtractionHints
 
 OutletId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
+
+
+def _http_url(url: str) -> str:
+    """An absolute http(s) URL without credentials. ``user:password@host`` is refused: Scrapy
+    cannot send it (the fetch fails with the password in the error) and it would sit in every
+    log line. A token in the query string (``?token=…``) works and is redacted in the crawl's
+    log and fetch records (``spiders/redact.py``)."""
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ValueError(f"must be an absolute http(s) URL, got {url!r}")
+    if "@" in parts.netloc:
+        raise ValueError("must not carry credentials (user:password@host); a feed token goes "
+                         "in the query string, where logs redact it")
+    return url
 
 
 class SourceKind(StrEnum):
@@ -39,10 +54,7 @@ class Source(BaseModel):
     @field_validator("url")
     @classmethod
     def _absolute_http(cls, url: str) -> str:
-        parts = urlsplit(url)
-        if parts.scheme not in {"http", "https"} or not parts.hostname:
-            raise ValueError(f"must be an absolute http(s) URL, got {url!r}")
-        return url
+        return _http_url(url)
 
     @field_validator("links_css")
     @classmethod
@@ -63,6 +75,11 @@ class Source(BaseModel):
         return self
 
 
+# A User-Agent names the bot, not a browser, and says how to reach its operator.
+_BROWSER_UA = re.compile(r"^\s*(Mozilla|Opera)/", re.IGNORECASE)
+_CONTACT = re.compile(r"https?://|@")
+
+
 class Politeness(BaseModel):
     """Per-outlet overrides of the crawl's politeness settings."""
 
@@ -70,6 +87,22 @@ class Politeness(BaseModel):
 
     concurrency: int = Field(default=4, ge=1, le=32)
     delay: float = Field(default=0.0, ge=0.0, le=60.0)
+    # Replaces the crawl's User-Agent for this outlet (e.g. the name a site's robots.txt or
+    # its webmaster knows us by). Honest: not a browser's, and with a contact URL or address.
+    user_agent: str | None = Field(default=None, min_length=3, max_length=200)
+
+    @field_validator("user_agent")
+    @classmethod
+    def _honest_user_agent(cls, agent: str | None) -> str | None:
+        if agent is None:
+            return None
+        if not agent.isprintable() or not agent.isascii():
+            raise ValueError("must be printable ASCII on one line")
+        if _BROWSER_UA.match(agent):
+            raise ValueError(f"must name the bot, not pretend to be a browser: {agent!r}")
+        if not _CONTACT.search(agent):
+            raise ValueError(f"must carry a contact URL or e-mail address: {agent!r}")
+        return agent
 
 
 class Outlet(BaseModel):
@@ -92,6 +125,23 @@ class Outlet(BaseModel):
     remove_selectors: tuple[str, ...] = ()
     body_selector: str | None = None
     spider: str | None = None  # dotted path of an outlet-specific spider class, if one is needed
+    # Private, loopback and link-local addresses are refused by default (spiders/guard.py).
+    # ``true`` allows them all for this outlet (an intranet source); a list of addresses or
+    # CIDR networks allows only those (a test server): redirects elsewhere stay refused.
+    allow_private_addresses: bool | tuple[str, ...] = False
+
+    @field_validator("allow_private_addresses", mode="before")
+    @classmethod
+    def _networks(cls, value: object) -> object:
+        if isinstance(value, bool) or not isinstance(value, list | tuple):
+            return value
+        networks = []
+        for item in value:
+            try:
+                networks.append(str(ipaddress.ip_network(str(item).strip("[]"), strict=False)))
+            except ValueError as exc:
+                raise ValueError(f"not an IP address or network: {item!r}") from exc
+        return tuple(networks)
 
     @field_validator("timezone")
     @classmethod
@@ -112,6 +162,11 @@ class Outlet(BaseModel):
                 raise ValueError(f"bad regular expression {pattern!r}: {exc}") from exc
         return patterns
 
+    @field_validator("home")
+    @classmethod
+    def _home_url(cls, url: str) -> str:
+        return _http_url(url)
+
     @field_validator("hosts")
     @classmethod
     def _lowercase_hosts(cls, hosts: tuple[str, ...]) -> tuple[str, ...]:
@@ -124,6 +179,15 @@ class Outlet(BaseModel):
             if host not in self.hosts:
                 raise ValueError(f"{url} is not on the outlet's hosts {list(self.hosts)}")
         return self
+
+    @property
+    def private_networks(self) -> tuple[str, ...] | None:
+        """The non-public networks this outlet's crawl may reach: None for every one
+        (``allow_private_addresses: true``), ``()`` for none (the default), else CIDR strings."""
+        allowed = self.allow_private_addresses
+        if isinstance(allowed, bool):
+            return None if allowed else ()
+        return allowed
 
     @property
     def extraction_hints(self) -> ExtractionHints:

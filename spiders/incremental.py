@@ -1,6 +1,6 @@
 """What a crawl is told about earlier runs, and what it leaves for the next one.
 
-The flow reads the warehouse and writes three files per outlet before the crawl (spiders never
+The flow reads the warehouse and writes four files per outlet before the crawl (spiders never
 open the database); the crawl writes one after. No Scrapy import: plain files and functions.
 
 * ``seen_file``: canonical URLs already stored, one a line: never fetched again.
@@ -11,6 +11,12 @@ open the database); the crawl writes one after. No Scrapy import: plain files an
   for feeds and sitemaps: sent back as ``If-None-Match``/``If-Modified-Since`` so an unchanged
   source costs a 304 and no body. ``fetched_at`` (optional) also lets a sitemap index skip
   child sitemaps whose ``lastmod`` is not newer than our last fetch of them.
+* ``retry_file``: JSON ``{URL: {"attempts": n, "error": "..."}}``: URLs whose fetch failed on
+  earlier nights (a 5xx, a timeout, a bot challenge...) and that no stored article holds. The
+  crawl requests each again even when no source lists it any more (a feed answering 304, a
+  listing stopping at its first page of known articles would hide it forever). ``attempts``
+  (nights failed so far) and ``error`` are for logs; the flow stops listing a URL after a few
+  nights (``warehouse.retries``).
 * written by the crawl: ``<run_dir>/crawl/<outlet>.validators.json``, the same format, for
   every feed or sitemap that answered 200 or 304 with a validator in this run; the warehouse
   keeps them (``warehouse.validators.load_validators``).
@@ -74,6 +80,24 @@ def read_known_file(path: Path | str) -> dict[str, datetime]:
             raise ValueError(f"known_file {path}: bad entry {url!r}: {when!r}")
         known[canonical] = max(fetched, known.get(canonical, fetched))
     return known
+
+
+def read_retry_file(path: Path | str) -> dict[str, int]:
+    """``{canonical URL: nights failed so far}`` from a retry file (non-URLs are skipped).
+
+    Raises:
+        ValueError: the file is not a JSON object of objects.
+    """
+    data = _json_object(path, "retry_file")
+    retry = {}
+    for url, entry in data.items():
+        if not isinstance(entry, dict):
+            raise ValueError(f"retry_file {path}: entry for {url!r} is not an object")
+        canonical = try_canonical_url(url) if isinstance(url, str) else None
+        attempts = entry.get("attempts")
+        if canonical:
+            retry[canonical] = attempts if isinstance(attempts, int) else 0
+    return retry
 
 
 def read_validators_file(path: Path | str) -> dict[str, Validators]:

@@ -22,21 +22,35 @@ Spider arguments (``scrapy crawl <outlet_id> -a name=value``):
   child sitemap dated on or after ``since``, listing pagination past pages with nothing new
   until a page's dates (``time[datetime]``) are all before ``since`` or the last page;
 * ``listing_pages``: number of pages of each paginated listing (default: the registry's
-  ``max_pages``).
+  ``max_pages``);
+* ``retry_file``: JSON of article URLs whose fetch failed on earlier nights (format in
+  ``spiders/incremental.py``): each is requested again, listed by a source tonight or not;
+* ``rediscover``: ``1`` to read every source whole because one failed last night: no
+  conditional GETs, every child sitemap, listings followed while their pages list articles.
+
+A fetch that gives nothing usable is recorded as failed, so the flow retries it next night:
+an empty article page (after one retry in the crawl: ``EmptyResponse``), a feed or sitemap
+that does not parse (``UnparseableSource``), a listing page that lists no article
+(``EmptyListing``).
 
 A nightly (non-backfill) crawl keeps its cost proportional to what is new: feeds and sitemaps
 are requested conditionally (a 304 means nothing new there), a sitemap index's children whose
 ``lastmod`` is not newer than our last fetch of them are not requested, and a listing stops at
 the first page with no article that is new to the warehouse.
 
-Settings read: ``KHABAR_USER_AGENT`` (replaces ``USER_AGENT``); the outlet's ``politeness``
-overrides ``CONCURRENT_REQUESTS_PER_DOMAIN`` and ``DOWNLOAD_DELAY`` at spider priority.
+Settings read: ``KHABAR_USER_AGENT`` (replaces ``USER_AGENT``), ``AUTOTHROTTLE_START_DELAY``.
+Set at spider priority from the outlet's registry entry: ``politeness`` →
+``CONCURRENT_REQUESTS_PER_DOMAIN``, ``DOWNLOAD_DELAY`` (and ``AUTOTHROTTLE_START_DELAY`` at
+least that), ``USER_AGENT`` (``politeness.user_agent`` wins over ``KHABAR_USER_AGENT``);
+``allow_private_addresses`` → ``KHABAR_ALLOW_PRIVATE`` (``true``) or
+``KHABAR_PRIVATE_NETWORKS`` (a list).
 Stats (``crawler.stats``): ``khabar/discovered``, ``khabar/discovered/<kind>``,
 ``khabar/source/<i>/discovered``, ``khabar/source/<i>/only_here``,
 ``khabar/source/not_modified`` (304s), ``khabar/source/skipped_unchanged`` (child sitemaps not
 requested), ``khabar/skipped/seen``, ``khabar/skipped/old``, ``khabar/skipped/after_until``,
 ``khabar/skipped/capped``, ``khabar/articles/requested``, ``khabar/articles/refetched_updated``,
-``khabar/listing/pages``, ``khabar/errors/<ExceptionClass>``, ``khabar/discovery/unparseable``.
+``khabar/listing/pages``, ``khabar/errors/<ExceptionClass>``, ``khabar/discovery/unparseable``,
+``khabar/retry/listed``, ``khabar/retry/requested``, ``khabar/retry/empty_body``.
 """
 
 from __future__ import annotations
@@ -71,6 +85,7 @@ from spiders.incremental import (
     Validators,
     is_updated,
     read_known_file,
+    read_retry_file,
     read_seen_file,
     read_validators_file,
     validators_from_headers,
@@ -86,6 +101,7 @@ META_PAGE = "khabar_page"  # listing page number
 META_SENT_AT = "khabar_sent_at"  # monotonic time the request reached the downloader
 META_ARTICLE = "khabar_article"  # canonical URL of an article request
 META_CONDITIONAL = "khabar_conditional"  # the URL whose validators a request carries
+META_EMPTY_RETRY = "khabar_empty_retry"  # an article request repeated after an empty 200
 _CONDITIONAL_KINDS = frozenset({SourceKind.FEED, SourceKind.SITEMAP, SourceKind.NEWS_SITEMAP})
 
 
@@ -166,10 +182,18 @@ class NewsSpider(Spider):
             settings.set("DOWNLOAD_DELAY", politeness.delay, priority="spider")
             start = max(settings.getfloat("AUTOTHROTTLE_START_DELAY"), politeness.delay)
             settings.set("AUTOTHROTTLE_START_DELAY", start, priority="spider")
-        # A per-outlet User-Agent (a future registry field) wins over KHABAR_USER_AGENT.
-        user_agent = getattr(politeness, "user_agent", None) or settings.get("KHABAR_USER_AGENT")
+        # The outlet's own User-Agent (registry politeness.user_agent) wins over
+        # KHABAR_USER_AGENT; robots.txt rules are matched against the one sent.
+        user_agent = politeness.user_agent or settings.get("KHABAR_USER_AGENT")
         if user_agent:
             settings.set("USER_AGENT", user_agent, priority="spider")
+        # Non-public addresses the outlet may reach (registry allow_private_addresses,
+        # spiders/guard.py): all of them, or only the listed networks.
+        networks = cls.outlet.private_networks
+        if networks is None:
+            settings.set("KHABAR_ALLOW_PRIVATE", True, priority="spider")
+        elif networks:
+            settings.set("KHABAR_PRIVATE_NETWORKS", list(networks), priority="spider")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -192,6 +216,8 @@ class NewsSpider(Spider):
         backfill: str | bool | None = None,
         until: str | None = None,
         listing_pages: str | int | None = None,
+        retry_file: str | None = None,
+        rediscover: str | bool | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -209,6 +235,8 @@ class NewsSpider(Spider):
         self.seen = read_seen_file(seen_file) if seen_file else frozenset()
         self.known = read_known_file(known_file) if known_file else {}
         self.validators = read_validators_file(validators_file) if validators_file else {}
+        self.retry = read_retry_file(retry_file) if retry_file else {}
+        self.rediscover = str(rediscover or "").lower() in {"1", "true", "yes", "on"}
         self.new_validators: dict[str, Validators] = {}
         self.tz = ZoneInfo(self.outlet.timezone)
         self.allowed_domains = list(self.outlet.hosts)
@@ -241,7 +269,7 @@ class NewsSpider(Spider):
     def _conditional_request(self, url: str, callback: Any, index: int, **meta: Any) -> Request:
         """A feed or sitemap request carrying the validators of the last fetch (not in
         backfill, which must read every source whole); 304 reaches the callback."""
-        known = None if self.backfill else self.validators.get(url)
+        known = None if self.backfill or self.rediscover else self.validators.get(url)
         headers = known.request_headers() if known else {}
         return Request(url, callback=callback, errback=self.on_error, headers=headers,
                        meta={META_SOURCE: index, META_CONDITIONAL: url,
@@ -252,20 +280,25 @@ class NewsSpider(Spider):
         return self._source_request(url, index, **{META_PAGE: page})
 
     def parse_robots(self, response: Response) -> Iterator[Any]:
-        yield self.fetch_record(response)
         index = response.meta[META_SOURCE]
-        for url in robots_sitemaps(response.body, response.url):
+        sitemaps = robots_sitemaps(response.body, response.url)
+        # The registry lists robots.txt for its Sitemap lines: none (an empty body, a bot
+        # challenge) is a failed source, read again tomorrow.
+        yield (self.fetch_record(response) if sitemaps
+               else self._unparseable(response, "robots.txt with Sitemap lines"))
+        for url in sitemaps:
             yield self._conditional_request(url, self.parse_sitemap, index)
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
-        yield self.fetch_record(response)
         if self._not_modified(response):
+            yield self.fetch_record(response)
             return
         index = response.meta[META_SOURCE]
         doc = parse_sitemap(response.body, response.url)
         if doc is None:
-            self._unparseable(response, "sitemap")
+            yield self._unparseable(response, "sitemap")
             return
+        yield self.fetch_record(response)
         if not doc.is_index:
             self._discover_all(doc.entries, index)
             return
@@ -282,7 +315,8 @@ class NewsSpider(Spider):
         """A child sitemap whose index ``lastmod`` is not newer than our last fetch of it has
         nothing new: skip it without even a conditional request (not in backfill)."""
         known = self.validators.get(child.url)
-        if self.backfill or known is None or child.modified is None or known.fetched is None:
+        if (self.backfill or self.rediscover or known is None or child.modified is None
+                or known.fetched is None):
             return False
         return not is_updated(child.modified, known.fetched)
 
@@ -307,23 +341,27 @@ class NewsSpider(Spider):
         return False
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
-        yield self.fetch_record(response)
         if self._not_modified(response):
+            yield self.fetch_record(response)
             return
         entries = parse_feed(response.body, response.url)
         if entries is None:
-            self._unparseable(response, "feed")
+            yield self._unparseable(response, "feed")
             return
+        yield self.fetch_record(response)
         self._discover_all(entries, response.meta[META_SOURCE])
 
     def parse_listing(self, response: Response) -> Iterator[Any]:
-        yield self.fetch_record(response)
         self.crawler.stats.inc_value("khabar/listing/pages")
         index = response.meta[META_SOURCE]
         page = response.meta.get(META_PAGE, 1)
         source = self.outlet.sources[index]
         entries = listing_entries(response.body, response.url, source.links_css)
         articles = [e for e in entries if self._article_url(e.url)]
+        # A listing page that lists no article (a bot challenge, an empty body) is recorded as
+        # failed: tomorrow's listing would stop before reaching the pages it hid.
+        yield (self.fetch_record(response) if articles
+               else self._unparseable(response, "listing of articles", "EmptyListing"))
         fresh = self._discover_all(articles, index, count="fresh")
         if self._next_listing_page(source, page, articles, fresh):
             yield self._listing_request(source, index, page + 1)
@@ -340,7 +378,7 @@ class NewsSpider(Spider):
         if "{page}" not in source.url or page >= limit:
             return False
         if not self.backfill:
-            return fresh > 0
+            return fresh > 0 or (self.rediscover and bool(articles))
         if not articles:
             return False
         dates = listing_dates(articles)
@@ -393,9 +431,13 @@ class NewsSpider(Spider):
         stats.inc_value(f"khabar/discovered/{self.outlet.sources[index].kind}")
         return url
 
-    def _unparseable(self, response: Response, what: str) -> None:
+    def _unparseable(self, response: Response, what: str,
+                     error: str = "UnparseableSource") -> FetchRecord:
+        """Count, log and record (as failed, class ``error``) a source that gave nothing."""
         self.crawler.stats.inc_value("khabar/discovery/unparseable")
+        self.crawler.stats.inc_value(f"khabar/errors/{error}")
         self.logger.warning("Not a %s: %s", what, response.url)
+        return self._record(response.request, response.status, error, len(response.body))
 
     # -- fetching ----------------------------------------------------------------------------
 
@@ -404,6 +446,9 @@ class NewsSpider(Spider):
         if self._fetching:
             return
         self._fetching = True
+        for url in self.retry:  # failed on earlier nights: asked again, listed tonight or not
+            if url not in self.discovered and self._article_url(url):
+                self.discovered[url] = Discovered(order=len(self.discovered))
         urls, n_seen, n_capped = plan_fetches(self.discovered, self.seen, self.max_pages, self.tz,
                                               self.known)
         n_updated = sum(is_stored(url, self.seen, self.known) for url in urls)
@@ -417,6 +462,8 @@ class NewsSpider(Spider):
         stats.set_value("khabar/skipped/capped", n_capped)
         stats.set_value("khabar/articles/requested", len(urls))
         stats.set_value("khabar/articles/refetched_updated", n_updated)
+        stats.set_value("khabar/retry/listed", len(self.retry))
+        stats.set_value("khabar/retry/requested", sum(url in self.retry for url in urls))
         self.logger.info("Discovered %d article URLs; fetching %d (%d updated since stored; "
                          "%d stored, %d over max_pages)", len(self.discovered), len(urls),
                          n_updated, n_seen, n_capped)
@@ -429,9 +476,19 @@ class NewsSpider(Spider):
             raise DontCloseSpider
 
     def parse_article(self, response: Response) -> Iterator[Any]:
-        yield self.fetch_record(response)
         url = response.meta[META_ARTICLE]
-        kinds = sorted({self.outlet.sources[i].kind.value for i in self.discovered[url].sources})
+        if not response.body:  # a server in trouble answering 200 with nothing: once more
+            if not response.meta.get(META_EMPTY_RETRY):
+                self.crawler.stats.inc_value("khabar/retry/empty_body")
+                yield Request(url, callback=self.parse_article, errback=self.on_error,
+                              dont_filter=True, meta={META_ARTICLE: url, META_EMPTY_RETRY: True})
+                return
+            self.crawler.stats.inc_value("khabar/errors/EmptyResponse")
+            yield self._record(response.request, response.status, "EmptyResponse", 0)
+            return
+        yield self.fetch_record(response)
+        kinds = sorted({self.outlet.sources[i].kind.value for i in self.discovered[url].sources}
+                       | ({"retry"} if url in self.retry else set()))
         yield RawPage.from_body(
             body=response.body,
             run_id=self.run_id,

@@ -31,6 +31,7 @@ from spiders.rawstore import (
     outlet_file,
     utc_now_iso,
 )
+from spiders.redact import redact_url
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -47,13 +48,14 @@ def crawl_report(stats: Mapping[str, Any], spider: NewsSpider, reason: str,
     """The ``crawl/<outlet>.json`` document, from the crawler's stats (plain function).
 
     Errors by class merge download exceptions, HTTP errors and robots.txt refusals as seen by
-    the spider's errback (``khabar/errors/<Class>``).
+    the spider's errback (``khabar/errors/<Class>``). Source URLs are redacted
+    (``spiders.redact.redact_url``): a feed token never reaches the report.
     """
     sources = []
     for index, source in enumerate(spider.outlet.sources):
         sources.append({
             "kind": source.kind.value,
-            "url": source.url,
+            "url": redact_url(source.url),
             "discovered": stats.get(f"khabar/source/{index}/discovered", 0),
             "only_here": stats.get(f"khabar/source/{index}/only_here", 0),
         })
@@ -66,6 +68,7 @@ def crawl_report(stats: Mapping[str, Any], spider: NewsSpider, reason: str,
         "since": spider.since.isoformat() if spider.since else None,
         "until": spider.until.isoformat() if spider.until else None,
         "backfill": spider.backfill,
+        "rediscover": spider.rediscover,
         "max_pages": spider.max_pages,
         "requests": stats.get("downloader/request_count", 0),
         "responses": stats.get("downloader/response_count", 0),
@@ -77,6 +80,9 @@ def crawl_report(stats: Mapping[str, Any], spider: NewsSpider, reason: str,
         "sources": sources,
         "discovered_by_kind": _prefixed(stats, "khabar/discovered/"),
         "articles_refetched_updated": stats.get("khabar/articles/refetched_updated", 0),
+        "retry_listed": stats.get("khabar/retry/listed", 0),
+        "retry_requested": stats.get("khabar/retry/requested", 0),
+        "retry_empty_body": stats.get("khabar/retry/empty_body", 0),
         "skipped_seen": stats.get("khabar/skipped/seen", 0),
         "skipped_old": stats.get("khabar/skipped/old", 0),
         "skipped_after_until": stats.get("khabar/skipped/after_until", 0),
@@ -89,6 +95,9 @@ def crawl_report(stats: Mapping[str, Any], spider: NewsSpider, reason: str,
         "robots_forbidden": stats.get("robotstxt/forbidden", 0),
         "offsite_redirects": stats.get("guard/offsite_redirect", 0),
         "private_addresses_refused": stats.get("guard/private_address", 0),
+        "redirect_loops": stats.get("guard/redirect_loop", 0),
+        "responses_too_large": stats.get("limits/too_large", 0),
+        "decompression_limits": stats.get("limits/decompression", 0),
         "retries": stats.get("retry/count", 0),
         "retries_given_up": stats.get("retry/max_reached", 0),
         "backoff_seconds": stats.get("backoff/delay_seconds", 0),

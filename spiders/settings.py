@@ -23,13 +23,27 @@ SPIDER_MODULES = ["spiders.outlets"]
 NEWSPIDER_MODULE = "spiders.outlets"
 
 ADDONS = {"spiders.snapshot_handler.SnapshotAddon": 0}
-ITEM_PIPELINES = {"spiders.pipelines.RawStorePipeline": 300}
+# Secrets in URLs (user:password@, ?token=) never reach the log or the fetch records.
+EXTENSIONS = {"spiders.redact.LogRedaction": 0}
+ITEM_PIPELINES = {
+    "spiders.redact.RedactFetchRecordsPipeline": 200,
+    "spiders.pipelines.RawStorePipeline": 300,
+}
 DOWNLOADER_MIDDLEWARES = {
     # Before robots.txt: a private address gets no request at all, not even for robots.txt.
     "spiders.guard.PrivateAddressMiddleware": 40,
     # Retries wait (exponential backoff, Retry-After) instead of going out again at once.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "spiders.backoff.BackoffRetryMiddleware": 550,
+    # Between the downloader stats (850) and the retries: a download cut by DOWNLOAD_MAXSIZE
+    # becomes ResponseTooLargeError (counted by the stats first, never retried).
+    "spiders.limits.SizeLimitMiddleware": 560,
+    # Scrapy's decompression (DOWNLOAD_MAXSIZE bounds the inflated body), with a gzip bomb
+    # recorded as DecompressionLimitError rather than a bare IgnoreRequest.
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "spiders.limits.DecompressionLimitMiddleware": 590,
+    # Sees decompressed pages before MetaRefreshMiddleware (580) follows a <meta refresh>.
+    "spiders.guard.OffsiteMetaRefreshMiddleware": 585,
     # Sees 3xx responses before RedirectMiddleware (600) turns them into requests.
     "spiders.guard.OffsiteRedirectMiddleware": 610,
 }
@@ -52,10 +66,15 @@ BACKOFF_JITTER = 0.1
 BACKOFF_MAX_DELAY = 120.0
 
 # Safety (spiders/guard.py): private, loopback and link-local addresses are refused unless
-# this is true (tests against loopback servers; snapshot mode allows loopback by itself).
+# this is true (tests against loopback servers; snapshot mode allows loopback by itself), or
+# the address is in KHABAR_PRIVATE_NETWORKS (CIDR strings). An outlet's registry entry
+# `allow_private_addresses: true | [networks]` sets one or the other for its spider.
 KHABAR_ALLOW_PRIVATE = False
+KHABAR_PRIVATE_NETWORKS: list[str] = []
 
-# Downloads (DOWNLOAD_MAXSIZE also bounds decompressed bodies: no gzip bombs)
+# Downloads: DOWNLOAD_MAXSIZE bounds the declared size, the bytes received and the inflated
+# body (no gzip bombs, spiders/limits.py); DOWNLOAD_TIMEOUT covers the whole body, so a page
+# that drips forever fails too. A page over DOWNLOAD_WARNSIZE is kept, with a warning.
 DNS_TIMEOUT = 20
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
 DOWNLOAD_TIMEOUT = 30

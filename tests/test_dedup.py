@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import random
+import unicodedata
 
 from transforms.dedup import (
     content_hash,
+    lsh_bands,
     minhash_signature,
     near_duplicate_groups,
     normalized_text,
@@ -73,3 +75,30 @@ def test_near_duplicate_groups_chain_into_one_component() -> None:
 def test_near_duplicate_groups_scales_linearly_on_distinct_texts() -> None:
     signatures = {i: minhash_signature(_doc(100 + i, 60)) for i in range(1500)}
     assert near_duplicate_groups(signatures) == []
+
+
+def _normalized_reference(text: str) -> str:
+    """The definition, one character at a time (``normalized_text`` caches it per character)."""
+    out = []
+    for char in unicodedata.normalize("NFKD", text):
+        category = unicodedata.category(char)
+        if category == "Mn" or char == "\u0640":
+            continue
+        out.append(" " if category[0] in "PSZC" else char)
+    return " ".join("".join(out).casefold().split())
+
+
+def test_normalized_text_equals_its_definition_on_any_characters() -> None:
+    rng = random.Random(7)
+    planes = [(32, 0x250), (0x600, 0x700), (0x2000, 0x2100), (0xFB00, 0xFB50), (0, 0x110000)]
+    texts = ["Straße ǅ ﬁ ½ ΣΑΣ İstanbul\u200b\u00ad", _doc(4)]
+    for _ in range(2000):
+        texts.append("".join(chr(rng.randrange(*rng.choice(planes)))
+                             for _ in range(rng.randrange(60))))
+    assert [normalized_text(t) for t in texts] == [_normalized_reference(t) for t in texts]
+
+
+def test_lsh_bands_are_datasketchs() -> None:
+    bands, rows = lsh_bands(0.7, 128)
+    assert (bands, rows) == (14, 9)  # what MinHashLSH(threshold=0.7, num_perm=128) uses
+    assert bands * rows <= 128

@@ -316,6 +316,14 @@ def test_english_page() -> None:
     _assert_body(article, ENGLISH_PARAGRAPHS, ["Footer"])
 
 
+def test_language_read_from_the_body_over_the_declaration() -> None:
+    # A template left at lang="fr" on an English article: the body decides (the quick sample
+    # disagrees with the declaration, so the full sample is read).
+    html = _page("Bourita meets Bonnie Jenkins in Rabat", ENGLISH_PARAGRAPHS, lang="fr")
+    article = extract_article(html.encode(), "https://example.ma/bourita-jenkins-123", outlet="x")
+    assert article.language == "en"
+
+
 def test_naive_dates_are_outlet_local_time() -> None:
     head = '<meta property="article:published_time" content="2024-07-01T09:30:00">'
     html = _page("Bourita meets Bonnie Jenkins", ENGLISH_PARAGRAPHS, lang="en", head=head)
@@ -380,6 +388,36 @@ def test_json_content_type_is_not_html() -> None:
         headers={"content-type": "application/json"},
     )
     assert article.verdict is Verdict.NOT_HTML
+
+
+# A date only trafilatura's metadata pass (htmldate) finds, and a byline only its heuristics do.
+DC_DATE = '<meta name="dc.date" content="2026-11-22">'
+
+
+def test_trafilatura_fills_what_ours_misses_on_an_article() -> None:
+    paragraphs = [f"{p} Paragraphe {i}." for i, p in enumerate(LEBRIEF_BODY)]
+    html = _page("Bourita reçoit Bonnie Jenkins", paragraphs, lang="fr", head=DC_DATE).replace(
+        "<article>", '<article><div class="post-author">Par Karim Alaoui</div>', 1)
+    article = extract_article(html.encode(), "https://example.ma/bourita-jenkins-1/", outlet="x")
+    assert article.verdict is Verdict.ARTICLE, article.reason
+    assert article.published_at == datetime(2026, 11, 22, tzinfo=timezone(timedelta(hours=1)))
+    assert article.authors == ["Karim Alaoui"]
+
+
+def test_listing_gets_no_guessed_date() -> None:
+    # On a listing, htmldate's date is the newest teaser's: not the page's, so not asked for.
+    teasers = "".join(
+        f'<div class="td_module_10"><h3 class="entry-title"><a href="/2024/11/{i:02d}/'
+        f'article-numero-{i}-sur-la-politique/">Article numéro {i}</a></h3></div>'
+        for i in range(1, 13)
+    )
+    html = (f"<html><head><title>National - LPJM</title>{DC_DATE}</head><body>"
+            f"<div class='td-ss-main-content'>{teasers}</div></body></html>")
+    article = extract_article(
+        html.encode(), "https://lepetitjournalmarocain.com/category/national/", outlet="lpjm"
+    )
+    assert article.verdict is Verdict.LISTING, article.reason
+    assert article.published_at is None
 
 
 def test_too_short_page() -> None:

@@ -2,11 +2,25 @@
 
 The fake site below uses markup no rule knows (``div.xyz-box``, ``div.qv-strip``) for two
 widgets repeated on every page, one of them inside the article body where trafilatura keeps it.
+The night learns in the extraction pool's workers: the last test checks that it learns, and
+extracts, exactly what one process does.
 """
 
 from __future__ import annotations
 
-from transforms.boilerplate import learn_from_pages, page_blocks
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from flows.extraction import extract_run, extraction_pool, learned_boilerplate
+from spiders.rawstore import JsonlGzWriter, RawPage, outlet_file
+from transforms.boilerplate import (
+    learn_from_fingerprints,
+    learn_from_pages,
+    page_blocks,
+    page_digest,
+    page_fingerprints,
+)
 from transforms.extract import extract_article
 from transforms.record import Verdict
 
@@ -94,3 +108,40 @@ def test_page_blocks_reads_leaf_blocks_and_charsets() -> None:
     assert WIDGET in blocks and paragraphs[0] in blocks
     arabic = "<html><head><meta charset='windows-1256'></head><body><p>مرحبا بكم في الموقع</p>"
     assert page_blocks(arabic.encode("cp1256")) == ["مرحبا بكم في الموقع"]
+
+
+def test_learning_splits_into_per_page_fingerprints_and_counting() -> None:
+    bodies = [body for _, body, _ in PAGES] + [PAGES[0][1]]  # one page fetched twice
+    distinct = {page_digest(body): body for body in reversed(bodies)}.values()
+    split = learn_from_fingerprints((page_fingerprints(body) for body in distinct), min_pages=6)
+    assert split == learn_from_pages(bodies) != frozenset()
+
+
+def _write_night(run_dir: Path) -> None:
+    """Two outlets: the unseen theme (learns its widgets) and too few pages of another."""
+    with JsonlGzWriter(outlet_file(run_dir, "raw", "courrier_oriental")) as raw:
+        for i, (url, body, _) in enumerate(PAGES * 2):  # the repeats count once when learning
+            raw.write(RawPage.from_body(
+                body=body, run_id="night", outlet="courrier_oriental", url=f"{url}?n={i}",
+                final_url=url, status=200, headers={"content-type": "text/html; charset=utf-8"},
+                fetched_at="2026-11-23T02:30:00+00:00"))
+    with JsonlGzWriter(outlet_file(run_dir, "raw", "other")) as raw:
+        url, body, _ = PAGES[0]
+        raw.write(RawPage.from_body(body=body, run_id="night", outlet="other", url=url,
+                                    final_url=url, status=200, headers={},
+                                    fetched_at="2026-11-23T02:30:00+00:00"))
+
+
+def test_the_pool_learns_and_extracts_what_one_process_does(tmp_path: Path) -> None:
+    _write_night(tmp_path)
+    serial = learned_boilerplate(tmp_path)
+    assert serial == {"courrier_oriental": learn_from_pages(body for _, body, _ in PAGES),
+                      "other": frozenset()}
+    extract_run(tmp_path, {}, workers=0)
+    one_process = pq.read_table(tmp_path / "articles.parquet")
+    assert WIDGET not in " ".join(one_process.column("text").to_pylist()[:len(PAGES)])
+    with extraction_pool(2) as pool:
+        assert learned_boilerplate(tmp_path, pool=pool, workers=2) == serial
+        summary = extract_run(tmp_path, {}, workers=2, pool=pool)
+    assert summary.pages == 2 * len(PAGES) + 1
+    assert pq.read_table(tmp_path / "articles.parquet").equals(one_process)

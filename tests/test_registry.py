@@ -100,3 +100,36 @@ def test_bad_links_css_is_rejected(tmp_path):
                         "url: https://sample.ma/feed/, links_css: 'div[['}")
     with pytest.raises(RegistryError, match="sources.0.links_css.*bad CSS selector"):
         load_outlets(write(tmp_path, text))
+
+
+@pytest.mark.parametrize(("extra", "needle"), [
+    ("    politeness: {user_agent: 'Mozilla/5.0 (Windows NT 10.0) (+https://x.org)'}\n",
+     "politeness.user_agent.*not pretend to be a browser"),
+    ("    politeness: {user_agent: 'SampleBot/1.0'}\n", "politeness.user_agent.*contact"),
+    ("    allow_private_addresses: [127.0.0.1, not-an-ip]\n",
+     "allow_private_addresses.*not an IP address"),
+])
+def test_bad_safety_fields_are_rejected(tmp_path, extra, needle):
+    with pytest.raises(RegistryError, match=needle):
+        load_outlets(write(tmp_path, GOOD + extra))
+
+
+def test_credentials_in_urls_are_rejected(tmp_path):
+    text = GOOD.replace("https://sample.ma/feed/", "https://reader:hunter2@sample.ma/feed/")
+    with pytest.raises(RegistryError, match="sources.0.url.*credentials") as err:
+        load_outlets(write(tmp_path, text))
+    assert "hunter2" not in str(err.value)  # the message does not echo the secret
+    token = GOOD.replace("https://sample.ma/feed/", "'https://sample.ma/feed/?token=abc'")
+    assert load_outlets(write(tmp_path, token))["sample"].sources[0].url.endswith("token=abc")
+
+
+def test_safety_fields_parse(tmp_path):
+    default = load_outlets(write(tmp_path, GOOD))["sample"]
+    assert default.private_networks == () and default.politeness.user_agent is None
+    text = GOOD + ("    allow_private_addresses: ['127.0.0.21', '10.0.0.0/8', '::1']\n"
+                   "    politeness: {user_agent: 'SampleBot/1.0 (+https://example.org/bot)'}\n")
+    outlet = load_outlets(write(tmp_path, text))["sample"]
+    assert outlet.private_networks == ("127.0.0.21/32", "10.0.0.0/8", "::1/128")
+    assert outlet.politeness.user_agent == "SampleBot/1.0 (+https://example.org/bot)"
+    everything = load_outlets(write(tmp_path, GOOD + "    allow_private_addresses: true\n"))
+    assert everything["sample"].private_networks is None

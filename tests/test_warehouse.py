@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
 import types
 import typing
 from datetime import UTC, datetime, timedelta
@@ -23,9 +24,15 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from transforms.dedup import content_hash, minhash_signature
+from transforms.dedup import (
+    NUM_PERM,
+    content_hash,
+    lsh_bands,
+    minhash_signature,
+    near_duplicate_groups,
+)
 from transforms.record import Article, Verdict
-from warehouse import WarehouseError, connect
+from warehouse import WarehouseError, connect, rawpages, stories
 from warehouse.__main__ import main as cli
 from warehouse.db import migrate, migrations, schema_version
 from warehouse.load import (
@@ -39,6 +46,7 @@ from warehouse.load import (
     sync_outlets,
 )
 from warehouse.search import build_search_index, search_articles
+from warehouse.stories import BANDS, story_assignment, update_stories
 
 ROOT = Path(__file__).resolve().parents[1]
 T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
@@ -50,6 +58,8 @@ TABLES = (
     "article_versions",
     "article_signatures",
     "stories",
+    "signature_bands",
+    "near_duplicates",
 )
 
 # --- run folder builders -----------------------------------------------------------------------
@@ -323,6 +333,8 @@ def test_load_counts_and_reload_is_idempotent(con: duckdb.DuckDBPyConnection, tm
         "article_versions": 3,
         "article_signatures": 3,
         "stories": 3,
+        "signature_bands": 3 * BANDS,
+        "near_duplicates": 0,
     }
     body, sha = con.execute(
         "select body, content_sha256 from pages where url like '%budget-2026'"
@@ -349,6 +361,7 @@ def test_failed_load_commits_nothing_then_reload_is_clean(
     with pytest.raises(duckdb.Error):
         load_run(con, "r2", broken)
     assert snapshot(con) == clean
+    assert not [t for t in threading.enumerate() if t.name == "raw-pages"]  # reader stopped
     (broken / "articles.parquet").write_bytes(good_parquet)
     load_run(con, "r2", broken)
     once = snapshot(con)
@@ -558,6 +571,204 @@ def test_aggregator_copy_points_to_its_original(con: duckdb.DuckDBPyConnection, 
     assert con.execute(
         "select duplicate_of, story_id from articles where outlet = 'maghress'"
     ).fetchone() == (rows["lebrief"], rows["lebrief"])
+
+
+# --- story index: incremental, and the same as the reference --------------------------------
+
+
+def _reference_story_ids(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Stories as the reference makes them: datasketch's LSH over every stored signature
+    (``near_duplicate_groups``), then ``story_assignment`` over every article."""
+    signatures = dict(con.execute("select article_id, minhash from article_signatures").fetchall())
+    members = con.execute(
+        "select article_id, epoch_us(coalesce(published_at, first_seen)), duplicate_of "
+        "from articles"
+    ).fetchall()
+    return story_assignment(members, near_duplicate_groups(signatures))
+
+
+def _components(pairs: list[tuple[str, str]]) -> list[list[str]]:
+    groups = story_assignment([(a, 0, None) for pair in pairs for a in pair], pairs)
+    by_story: dict[str, list[str]] = {}
+    for article, story in groups.items():
+        by_story.setdefault(story, []).append(article)
+    return sorted(sorted(set(g)) for g in by_story.values())
+
+
+def _check_stories(con: duckdb.DuckDBPyConnection) -> None:
+    """Stored stories = the reference; the incremental index = a rebuild from scratch."""
+    signatures = dict(con.execute("select article_id, minhash from article_signatures").fetchall())
+    pairs = con.execute("select article_id, other_id from near_duplicates").fetchall()
+    assert all(a < b for a, b in pairs)
+    assert _components(pairs) == sorted(sorted(g) for g in near_duplicate_groups(signatures))
+    stored = dict(con.execute("select article_id, story_id from articles").fetchall())
+    assert stored == _reference_story_ids(con)
+    before = snapshot(con)
+    con.begin()
+    update_stories(con)  # changed=None: index and stories rebuilt from every signature
+    assert snapshot(con) == before
+    con.rollback()
+
+
+def _variant(seed: int, k: int) -> str:
+    """Near-duplicate k of text ``seed``: one word inserted (Jaccard ~0.97)."""
+    base = words(100 + seed, 300).split()
+    base.insert(40 + 25 * k, f"ajout{k}")
+    return " ".join(base)
+
+
+def test_incremental_story_index_matches_rebuild_and_reference(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    runs = tmp_path / "runs"
+    day = [T0 + timedelta(days=d) for d in range(4)]
+    r1 = [
+        art("lebrief", "a0", _variant(0, 0), published_at=day[0]),
+        art("le360", "a1", _variant(1, 0), published_at=day[0]),
+        art("hespress", "seul", words(7)),
+    ]
+    r2 = [
+        art("hespress", "a0-bis", _variant(0, 1), published_at=day[0] - timedelta(hours=1)),
+        art("le360", "a1", words(8), title="a1 réécrit"),  # edited: leaves story a1
+        art("lebrief", "a2", _variant(2, 0), published_at=day[1]),
+        art("telquel", "a2", _variant(2, 1), published_at=day[1] + timedelta(hours=2)),
+        art("maghress", "fr/lebrief/a0", _variant(0, 0), original_url="https://lebrief.ma/a0"),
+    ]
+    r3 = [
+        art("lebrief", "a1-bis", _variant(1, 1), published_at=day[2]),
+        art("yabiladi", "a2", _variant(2, 2), published_at=day[2]),
+        art("le360", "a3", _variant(3, 0)),
+    ]
+    for run_id, pages, when in (("r1", r1, day[0]), ("r2", r2, day[1]), ("r3", r3, day[2])):
+        load_run(con, run_id, write_run(runs / run_id, run_id, pages, fetched_at=when))
+        _check_stories(con)
+    assert con.execute("select count(*) from near_duplicates").fetchone()[0] >= 4
+    # r2 reloaded without most of its pages, then whole again.
+    fewer = write_run(runs / "fewer", "r2", r2[2:3], fetched_at=day[1])
+    load_run(con, "r2", fewer)
+    _check_stories(con)
+    load_run(con, "r2", runs / "r2" / "r2")
+    _check_stories(con)
+
+
+def test_a_night_updates_the_story_index_without_rebuilding_it(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runs = tmp_path / "runs"
+    pair = [art("lebrief", "a", _variant(0, 0)), art("le360", "b", _variant(0, 1))]
+    load_run(con, "r1", write_run(runs, "r1", pair))
+    ran: list[str] = []
+    real = stories.sql
+    monkeypatch.setattr(stories, "sql", lambda name: ran.append(name) or real(name))
+    later = [art("hespress", "c", _variant(0, 2)), art("hespress", "d", words(4))]
+    load_run(con, "r2", write_run(runs, "r2", later, fetched_at=T0 + timedelta(days=1)))
+    assert "stage_story_changes" in ran and "stage_all_story_changes" not in ran
+    assert con.execute("select count(distinct story_id) from articles").fetchone() == (2,)
+    _check_stories(con)
+
+
+def test_story_index_bands_are_the_reference_lsh() -> None:
+    assert (stories.BANDS, stories.ROWS) == lsh_bands(stories.STORY_THRESHOLD, NUM_PERM)
+
+
+def test_story_index_out_of_step_is_rebuilt(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(stories, "_PART", 1)  # the rebuild bands signatures in several slices
+    runs = tmp_path / "runs"
+    pair = [art("lebrief", "a", _variant(0, 0)), art("le360", "b", _variant(0, 1))]
+    load_run(con, "r1", write_run(runs, "r1", pair))
+    r2 = write_run(runs, "r2", [art("hespress", "c", words(3))], fetched_at=T0 + timedelta(1))
+    load_run(con, "r2", r2)
+    expected = snapshot(con)
+    assert len(expected["near_duplicates"]) == 1
+    # As a warehouse migrated to the story index finds it: signatures and stories, no index.
+    con.execute("delete from signature_bands")
+    con.execute("delete from near_duplicates")
+    load_run(con, "r2", r2)  # touches only c, yet the whole index comes back
+    assert snapshot(con) == expected
+
+
+def test_misshapen_signature_is_refused(con: duckdb.DuckDBPyConnection, tmp_path: Path):
+    load_run(con, "r1", write_run(tmp_path / "runs", "r1", [art("lebrief", "a", words(1))]))
+    con.execute("update article_signatures set minhash = minhash[1:64]")
+    with pytest.raises(ValueError, match="64 values, not 128"):
+        update_stories(con)
+
+
+# --- raw pages ---------------------------------------------------------------------------------
+
+
+def _raw_lines(path: Path) -> list[dict[str, object]]:
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        return [json.loads(line) for line in f]
+
+
+def _write_raw_lines(path: Path, lines: list[dict[str, object]]) -> None:
+    with gzip.open(path, "wt", encoding="utf-8") as f:
+        f.writelines(json.dumps(line) + "\n" for line in lines)
+
+
+def test_url_fetched_twice_keeps_its_latest_fetch(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(rawpages, "_BATCH_ROWS", 2)  # duplicates within and across batches
+    pages = [art("lebrief", slug, words(i)) for i, slug in enumerate("abcd")]
+    run_dir = write_run(tmp_path / "runs", "r1", pages)
+    path = run_dir / "raw" / "lebrief.jsonl.gz"
+    a, b, c, d = _raw_lines(path)
+
+    def refetch(line: dict[str, object], hours: int, body: str) -> dict[str, object]:
+        when = T0 + timedelta(hours=hours)
+        return line | {"fetched_at": when.isoformat().replace("+00:00", "Z"),
+                       "body_b64": base64.b64encode(body.encode()).decode()}
+
+    # Batches of two: [a b] [c a'] [d d'] [b'], a' and d' newer, b' older.
+    _write_raw_lines(path, [a, b, c, refetch(a, 1, "a newer"), d, refetch(d, 2, "d newer"),
+                            refetch(b, -1, "b older")])
+    load_run(con, "r1", run_dir)
+    import zlib
+
+    rows = {url: zlib.decompress(body).decode() for url, body in
+            con.execute("select url, body from pages").fetchall()}
+    assert rows == {
+        "https://lebrief.ma/a": "a newer",
+        "https://lebrief.ma/b": f"<p>{words(1)}</p>",
+        "https://lebrief.ma/c": f"<p>{words(2)}</p>",
+        "https://lebrief.ma/d": "d newer",
+    }
+    once = snapshot(con)
+    load_run(con, "r1", run_dir)
+    assert snapshot(con) == once
+
+
+def test_raw_pages_of_another_run_are_refused(con: duckdb.DuckDBPyConnection, tmp_path: Path):
+    run_dir = write_run(tmp_path / "runs", "r1", [art("lebrief", "a", words(1))])
+    path = run_dir / "raw" / "lebrief.jsonl.gz"
+    _write_raw_lines(path, [line | {"run_id": "r0"} for line in _raw_lines(path)])
+    with pytest.raises(RunFilesError, match=r"lebrief\.jsonl\.gz holds rows of run\(s\) \['r0'\]"):
+        load_run(con, "r1", run_dir)
+    assert set(counts(con).values()) == {0}
+    assert not [t for t in threading.enumerate() if t.name == "raw-pages"]
+
+
+def test_connection_settings_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    def settings(con: duckdb.DuckDBPyConnection) -> tuple[str, int]:
+        return con.execute(
+            "select current_setting('memory_limit'), current_setting('threads')"
+        ).fetchone()
+
+    con = connect(tmp_path / "a.duckdb")
+    assert settings(con)[0] == "244.1 MiB"  # DEFAULT_MEMORY_LIMIT, 256 MB
+    con.close()
+    monkeypatch.setenv("KHABAR_DUCKDB_MEMORY", "1GB")
+    monkeypatch.setenv("KHABAR_DUCKDB_THREADS", "1")
+    con = connect(tmp_path / "b.duckdb")
+    assert settings(con) == ("953.6 MiB", 1)
+    con.close()
+    monkeypatch.setenv("KHABAR_DUCKDB_THREADS", "two")
+    with pytest.raises(WarehouseError, match="KHABAR_DUCKDB_THREADS"):
+        connect(tmp_path / "c.duckdb")
 
 
 def test_run_summary_and_run_bookkeeping(con: duckdb.DuckDBPyConnection, tmp_path: Path):

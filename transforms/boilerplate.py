@@ -10,7 +10,8 @@ Two layers, both general rather than per-outlet string lists:
 * ``clean_paragraphs`` removes lines that survive because they sit *inside* the article body:
   Reading Time WP labels, tweet-embed footers, aggregator notes, the report-an-ad confirmation.
 
-``learn_from_pages`` (raw pages → fingerprints, via ``page_blocks`` and ``learn_boilerplate``) and
+``learn_from_pages`` (raw pages → fingerprints, via ``page_fingerprints`` per page and
+``learn_from_fingerprints`` across pages, the two halves the extraction pool runs apart) and
 ``drop_learned`` add a third layer learned from many pages of one outlet: blocks that recur on
 most pages are furniture, whatever their markup.
 """
@@ -21,7 +22,8 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
+from functools import lru_cache
 
 import lxml.html
 from lxml import etree
@@ -38,6 +40,8 @@ _DROP_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search",
 
 # Class/id tokens that name page furniture. Matched against each token separately so that
 # "td-post-content" does not match "post" rules; anchored fragments keep "ad" from matching "head".
+# Tokens are lower-cased first and the pattern is case-sensitive: re.IGNORECASE makes this
+# alternation about four times slower, and it runs on every class token of every page.
 _FURNITURE = re.compile(
     r"""(
       ticker|marquee|breaking|trending|flash-?info
@@ -50,7 +54,7 @@ _FURNITURE = re.compile(
     | cookie|consent|gdpr
     | reading-?time|read-?time|rt-(label|time|prefix|postfix)
     | author-?(box|bio|info)|about-author|post-author-box
-    | sidebar|widget|theiaStickySidebar
+    | sidebar|widget|theiastickysidebar
     | post-views|meta-views|views-count|td-post-comments|meta-comment
     | (^|-|_)ads?(-|_|$)|advert|dfp|adsbygoogle|sponsor
     | popup|modal|overlay
@@ -60,13 +64,40 @@ _FURNITURE = re.compile(
     | td-category|entry-category|post-cat|jeg_meta_category|cat-links
     | (^|-|_)(print|report)(-|_|$)|pagination|page-nav|jeg_navigation
     )""",
-    re.IGNORECASE | re.VERBOSE,
+    re.VERBOSE,
 )
 # WordPress post_class() adds one token per category and tag ("category-breaking-news",
 # "tag-newsletter"): those describe the post, not a widget, and sit on the article itself.
 _POST_CLASS_PREFIX = re.compile(r"^(category|tag|post|postid|format|type|status|has|hentry)-")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _NEVER_DROP = {"html", "body", "head", "main", "article"}
+# Comments go at parse time (trafilatura's own parser drops them too), which also spares the
+# removal pass; processing instructions are kept as before.
+_PARSER = lxml.html.HTMLParser(remove_comments=True, collect_ids=False)
+# Every node is a plain HtmlElement, chosen in C. lxml.html's default lookup calls a Python
+# function each time a node is first touched from Python (tens of thousands of times per page
+# between our passes and trafilatura's, which work on copies of this tree) only to give <form>,
+# <input>, <select>, <textarea> and <label> form-handling subclasses that no one here uses.
+_PARSER.set_element_class_lookup(etree.ElementDefaultClassLookup(
+    element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment,
+    pi=lxml.html.HtmlProcessingInstruction, entity=lxml.html.HtmlEntity,
+))
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+
+
+def parse_page(text: str) -> HtmlElement | None:
+    """Parse a decoded page the one way extraction and learning both use; None if unparseable."""
+    try:
+        # lxml refuses str input that still declares an encoding; the bytes are decoded already.
+        return lxml.html.document_fromstring(_XML_DECLARATION.sub("", text, count=1), _PARSER)
+    except (etree.ParserError, ValueError):
+        return None
+
+
+@lru_cache(maxsize=256)
+def css(selector: str, translator: str = "xml") -> CSSSelector:
+    """A registry selector compiled once per process (cssselect translates it to XPath first)."""
+    return CSSSelector(selector, translator=translator)
 
 
 def _is_furniture(element: HtmlElement, memo: dict[str, bool]) -> bool:
@@ -75,7 +106,7 @@ def _is_furniture(element: HtmlElement, memo: dict[str, bool]) -> bool:
         hit = memo.get(token)
         if hit is None:
             hit = memo[token] = bool(
-                _FURNITURE.search(token) and not _POST_CLASS_PREFIX.match(token)
+                _FURNITURE.search(token.lower()) and not _POST_CLASS_PREFIX.match(token)
             )
         if hit:
             return True
@@ -116,7 +147,7 @@ def remove_boilerplate_nodes(root: HtmlElement, selectors: Sequence[str] = ()) -
     """
     removed = 0
     for selector in selectors:
-        for element in CSSSelector(selector)(root):
+        for element in css(selector)(root):
             if element.tag not in _NEVER_DROP:
                 _drop(element)
                 removed += 1
@@ -127,18 +158,21 @@ def remove_boilerplate_nodes(root: HtmlElement, selectors: Sequence[str] = ()) -
     doomed: list[HtmlElement] = []
     memo: dict[str, bool] = {}
     for element in scope.iter():
-        if not isinstance(element.tag, str):
+        tag = element.tag
+        if not isinstance(tag, str):
             if isinstance(element, etree._Comment):
                 doomed.append(element)
             continue
-        tag = element.tag.lower()
-        if tag in _NEVER_DROP:
+        tag = tag.lower()
+        if tag in _DROP_TAGS:
+            if tag != "script" or element.get("type") != "application/ld+json":
+                doomed.append(element)  # JSON-LD stays: trafilatura reads it from its tree
             continue
-        if tag == "script" and element.get("type") == "application/ld+json":
-            continue  # trafilatura reads JSON-LD metadata from the tree it gets
+        # Most elements carry no attribute: one call settles them (this loop sees every node).
+        if tag in _NEVER_DROP or not element.keys():
+            continue
         if (
-            tag in _DROP_TAGS
-            or (element.get("role") or "").lower() in _DROP_ROLES
+            (element.get("role") or "").lower() in _DROP_ROLES
             or element.get("hidden") is not None
             or _HIDDEN_STYLE.search(element.get("style") or "")
         ):
@@ -181,8 +215,10 @@ def paragraphs_from_breaks(root: HtmlElement) -> int:
     """
     rewritten = 0
     for element in list(root.iter(*_BREAK_CONTAINERS)):
+        if next(element.iterchildren("br"), None) is None:  # C-level: most have no <br>
+            continue
         children = list(element)
-        if not any(c.tag == "br" for c in children) or any(
+        if any(
             isinstance(c.tag, str) and c.tag in _BLOCK_TAGS for c in children
         ):
             continue
@@ -261,8 +297,13 @@ def clean_paragraph(line: str) -> str:
     line = " ".join(line.split())
     if not line or _DROP_LINE_RE.match(line):
         return ""
-    line = _TWEET_FOOTER.sub("", line)
-    line = _TWEET_LINKS_TAIL.sub("", line).strip()
+    # Both patterns need these literals; testing for them first spares the two unanchored
+    # searches (tens of microseconds per paragraph) on the lines that cannot match.
+    if "(@" in line:
+        line = _TWEET_FOOTER.sub("", line)
+    if "t.co/" in line or "pic.twitter.com/" in line:
+        line = _TWEET_LINKS_TAIL.sub("", line)
+    line = line.strip()
     if len(line.split()) <= 12 and _NEWSLETTER.search(line):
         return ""
     if not _HAS_WORD.search(line) or _DROP_LINE_RE.match(line):
@@ -306,11 +347,25 @@ def learn_boilerplate(
     Returns:
         A frozen set of ``block_fingerprint`` values, to pass to ``extract_article(learned=...)``.
     """
+    return learn_from_fingerprints(
+        ({block_fingerprint(b) for b in blocks if b.strip()} for blocks in pages_text_blocks),
+        min_share=min_share, min_pages=min_pages,
+    )
+
+
+def learn_from_fingerprints(
+    pages_fingerprints: Iterable[Set[str]], min_share: float = 0.5, min_pages: int = 4
+) -> frozenset[str]:
+    """``learn_boilerplate`` on pages already reduced to their sets of block fingerprints.
+
+    The counting half of learning, separate so that the per-page half (``page_fingerprints``)
+    can run in the extraction pool's workers and only these small sets come back.
+    """
     counts: Counter[str] = Counter()
     pages = 0
-    for blocks in pages_text_blocks:
+    for fingerprints in pages_fingerprints:
         pages += 1
-        counts.update({block_fingerprint(b) for b in blocks if b.strip()})
+        counts.update(fingerprints)
     if pages < min_pages:
         return frozenset()
     threshold = max(2, min_share * pages)
@@ -365,12 +420,8 @@ def page_blocks(body: bytes, headers: Mapping[str, str] | None = None) -> list[s
     from transforms.decode import decode_html  # no cycle: decode imports nothing of ours
 
     text, _encoding = decode_html(body, headers)
-    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text, count=1)
-    if not text.strip():
-        return []
-    try:
-        root = lxml.html.document_fromstring(text)
-    except (etree.ParserError, ValueError):
+    root = parse_page(text) if text.strip() else None
+    if root is None:
         return []
     remove_boilerplate_nodes(root)
     paragraphs_from_breaks(root)
@@ -384,12 +435,17 @@ def page_blocks(body: bytes, headers: Mapping[str, str] | None = None) -> list[s
     return blocks
 
 
+# A night's pages of one outlet: furniture is on half of them, and fewer than six teach nothing.
+LEARN_MIN_SHARE = 0.5
+LEARN_MIN_PAGES = 6
+
+
 def learn_from_pages(
     bodies: Iterable[bytes],
     *,
     headers: Iterable[Mapping[str, str] | None] | None = None,
-    min_share: float = 0.5,
-    min_pages: int = 6,
+    min_share: float = LEARN_MIN_SHARE,
+    min_pages: int = LEARN_MIN_PAGES,
 ) -> frozenset[str]:
     """Learn one outlet's boilerplate from a batch of its raw pages.
 
@@ -410,12 +466,22 @@ def learn_from_pages(
     """
     header_list = list(headers) if headers is not None else None
     seen: set[str] = set()
-    per_page: list[list[str]] = []
+    per_page: list[frozenset[str]] = []
     for i, body in enumerate(bodies):
-        digest = hashlib.blake2b(body, digest_size=16).hexdigest()
+        digest = page_digest(body)
         if digest in seen:  # the same page fetched twice (AMP, tracking copies) counts once
             continue
         seen.add(digest)
         page_headers = header_list[i] if header_list is not None else None
-        per_page.append(page_blocks(body, page_headers))
-    return learn_boilerplate(per_page, min_share=min_share, min_pages=min_pages)
+        per_page.append(page_fingerprints(body, page_headers))
+    return learn_from_fingerprints(per_page, min_share=min_share, min_pages=min_pages)
+
+
+def page_digest(body: bytes) -> str:
+    """The identity of a raw body: learning counts identical bodies once."""
+    return hashlib.blake2b(body, digest_size=16).hexdigest()
+
+
+def page_fingerprints(body: bytes, headers: Mapping[str, str] | None = None) -> frozenset[str]:
+    """The fingerprints of one raw page's text blocks: what learning counts per page."""
+    return frozenset(block_fingerprint(b) for b in page_blocks(body, headers) if b.strip())

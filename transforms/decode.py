@@ -4,6 +4,13 @@ Moroccan sites still serve legacy encodings (windows-1256 Arabic, windows-1252 F
 declare them only in a ``<meta>`` tag, so the HTTP header alone is not enough. The order follows
 the WHATWG sniffing rules in spirit: a byte-order mark wins, then the HTTP ``charset``, then the
 first ``<meta charset>`` in the first 4 KB, then a strict UTF-8 attempt, then a statistical guess.
+
+Two departures, both for declarations that lie. A declaration that does not decode cleanly is
+skipped (UTF-8 declared, windows-1256 sent). And non-ASCII bytes that decode as strict UTF-8
+*are* UTF-8, whatever a single-byte charset declaration says (``charset=iso-8859-1`` on a UTF-8
+page, a CMS default): legacy text almost never forms valid multi-byte sequences (é in
+windows-1252 is one byte followed by ASCII, which UTF-8 rejects), while a single-byte codec
+decodes anything, so trusting it would turn every "é" into "Ã©".
 """
 
 from __future__ import annotations
@@ -78,6 +85,11 @@ def decode_html(body: bytes, headers: Mapping[str, str] | None = None) -> tuple[
     for bom, encoding in _BOMS:
         if body.startswith(bom):
             return body[len(bom) :].decode(encoding, "replace"), encoding
+
+    if not body.isascii():
+        text = _strict(body, "utf-8")
+        if text is not None:
+            return text, "utf-8"
 
     declared = _CHARSET_PARAM.search(header(headers, "content-type").encode("latin-1", "ignore"))
     meta = _META_CHARSET.search(body[:4096])

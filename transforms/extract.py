@@ -2,6 +2,8 @@
 
 The one place trafilatura is called (house style (a)). Pure: no network, no files, no clock;
 the page is parsed once with lxml and that tree is what trafilatura gets, already cleaned.
+trafilatura's own metadata pass (with htmldate) runs only when ours left a field empty on a page
+that is an article; see ``_fill_from_trafilatura``.
 
 CLI: ``python -m transforms.extract PAGE.html [--url URL] [--outlet ID] [--json]``.
 """
@@ -9,28 +11,31 @@ CLI: ``python -m transforms.extract PAGE.html [--url URL] [--outlet ID] [--json]
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from collections.abc import Mapping
+from copy import copy
 from pathlib import Path
 from typing import Any
 
 import lxml.html
-import py3langid
 import trafilatura
-from lxml.etree import ParserError
-from trafilatura.settings import use_config
+from py3langid.langid import MODEL_FILE, LanguageIdentifier
+from trafilatura.settings import Extractor, use_config
 
 from transforms import metadata as meta_
 from transforms.boilerplate import (
     clean_paragraphs,
+    css,
     drop_learned,
     paragraphs_from_breaks,
+    parse_page,
     remove_boilerplate_nodes,
 )
 from transforms.decode import decode_html, header
 from transforms.record import Article, ExtractionHints, Verdict
 from transforms.verdict import (
+    bot_challenge_reason,
+    empty_body_reason,
     listing_reason,
     not_html_reason,
     soft_404_reason,
@@ -38,7 +43,7 @@ from transforms.verdict import (
 )
 
 EXTRACTOR = "khabar-generic"
-EXTRACTOR_VERSION = f"khabar-extract/1.0+trafilatura-{trafilatura.__version__}"
+EXTRACTOR_VERSION = f"khabar-extract/1.1+trafilatura-{trafilatura.__version__}"
 
 # Built once and never mutated afterwards: a constant, not a cache. trafilatura's default
 # EXTRACTION_TIMEOUT uses SIGALRM, which only works in the main thread; our process pool does not
@@ -48,30 +53,39 @@ _CONFIG.set("DEFAULT", "EXTRACTION_TIMEOUT", "0")
 # The golden tests decide this flag: on the snapshot, favor_precision=True gives the same result
 # (token F1 1.000, no boilerplate left) because furniture is already gone, and it is slower.
 _FAVOR_PRECISION = False
-_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+# trafilatura's options, built once: ``bare_extraction`` would build them on every call, reading
+# eight settings through ConfigParser (a few tenths of a millisecond). Only the URL changes per
+# page (``_trafilatura`` sets it on a copy).
+_OPTIONS = Extractor(
+    config=_CONFIG,
+    output_format="python",
+    comments=False,
+    tables=True,
+    precision=_FAVOR_PRECISION,
+    # Its LRU cache is process-wide: results would depend on what ran before (style (b)).
+    dedup=False,
+    # Ours come from the untouched tree; its pass (htmldate included) would cost a sixth of the
+    # extraction on every page to fill a field on a few (``_fill_from_trafilatura``).
+    with_metadata=False,
+)
 _MIN_WORDS_FOR_LANGID = 15
 # The first thousand characters identify the language as well as the whole text does,
 # at a fraction of py3langid's cost on long articles.
 _LANGID_CHARS = 1000
-
-
-def _parse(text: str) -> lxml.html.HtmlElement | None:
-    try:
-        # lxml refuses str input that still declares an encoding; the bytes are decoded already.
-        return lxml.html.document_fromstring(_XML_DECLARATION.sub("", text, count=1))
-    except (ParserError, ValueError):
-        return None
-
-
-def _page_text(root: lxml.html.HtmlElement) -> str:
-    body = root.find("body")
-    node = body if body is not None else root
-    return " ".join(" ".join(t for t in node.itertext() if t.strip()).split())
+# py3langid walks the text byte by byte (~1.5 µs per character): a short sample settles the
+# usual case, a body in the language the page declares; the full sample is for disagreements.
+_LANGID_QUICK_CHARS = 400
+# py3langid's model (the same one ``py3langid.classify`` loads lazily), loaded at import: the
+# extraction pool's forkserver imports this module once and every worker inherits the model,
+# instead of each worker spending ~0.5 s decompressing it on its first page.
+_LANGID = LanguageIdentifier.from_model_file(MODEL_FILE)
+# Verdicts whose record keeps the body, so trafilatura's metadata guesses are worth making.
+_ARTICLE_LIKE = {Verdict.ARTICLE, Verdict.PAYWALLED, Verdict.TOO_SHORT}
 
 
 def _narrow(root: lxml.html.HtmlElement, selector: str) -> lxml.html.HtmlElement:
     """A page with the original <head> and only the nodes matching ``selector`` as body."""
-    found = root.cssselect(selector)
+    found = css(selector, "html")(root)  # what root.cssselect(selector) compiles, once
     if not found:
         return root
     page = lxml.html.document_fromstring("<html><head></head><body></body></html>")
@@ -84,11 +98,14 @@ def _narrow(root: lxml.html.HtmlElement, selector: str) -> lxml.html.HtmlElement
     return page
 
 
-def _language(text: str, words: int, fallback: str | None) -> str | None:
-    if words >= _MIN_WORDS_FOR_LANGID:
-        code, _score = py3langid.classify(text[:_LANGID_CHARS])
-        return str(code)
-    return fallback
+def _language(text: str, words: int, declared: str | None) -> str | None:
+    """py3langid's reading of the body, else the declared language (``<html lang>``, registry)."""
+    if words < _MIN_WORDS_FOR_LANGID:
+        return declared
+    code = str(_LANGID.classify(text[:_LANGID_QUICK_CHARS])[0])
+    if code != declared and len(text) > _LANGID_QUICK_CHARS:
+        code = str(_LANGID.classify(text[:_LANGID_CHARS])[0])
+    return code
 
 
 # htmldate's extensive search falls back to dateparser, which spends ~9 s loading its locales
@@ -97,22 +114,12 @@ def _language(text: str, words: int, fallback: str | None) -> str | None:
 _DATE_PARAMS = {"original_date": True, "extensive_search": False}
 
 
-def _trafilatura(root: lxml.html.HtmlElement, url: str) -> dict[str, Any]:
-    document = trafilatura.bare_extraction(
-        root,
-        url=url,
-        with_metadata=True,
-        include_comments=False,
-        include_tables=True,
-        favor_precision=_FAVOR_PRECISION,
-        # Its LRU cache is process-wide: results would depend on what ran before (style (b)).
-        deduplicate=False,
-        config=_CONFIG,
-        date_extraction_params=_DATE_PARAMS,
-    )
-    if document is None:
-        return {}
-    return document.as_dict() if hasattr(document, "as_dict") else dict(document)
+def _trafilatura(root: lxml.html.HtmlElement, url: str) -> str:
+    """The body text trafilatura finds in the cleaned tree (it works on a copy)."""
+    options = copy(_OPTIONS)
+    options.url = options.source = url  # what Extractor(url=url) sets
+    document = trafilatura.bare_extraction(root, options=options)
+    return (document.text or "") if document is not None else ""
 
 
 def extract_article(
@@ -150,11 +157,14 @@ def extract_article(
     }
     if status >= 400:
         return Article(verdict=Verdict.ERROR, reason=f"http status {status}", **record)
+    reason = empty_body_reason(body)
+    if reason:
+        return Article(verdict=Verdict.ERROR, reason=reason, **record)
     reason = not_html_reason(body, header(headers, "content-type"))
     if reason:
         return Article(verdict=Verdict.NOT_HTML, reason=reason, **record)
     text, _encoding = decode_html(body, headers)
-    root = _parse(text)
+    root = parse_page(text)
     if root is None:
         return Article(verdict=Verdict.ERROR, reason="unparseable HTML", **record)
 
@@ -166,18 +176,16 @@ def extract_article(
     paragraphs_from_breaks(root)
     if hints.body_selector:
         root = _narrow(root, hints.body_selector)
-    extracted = _trafilatura(root, url)
-    lines = (extracted.get("text") or "").split("\n")
+    lines = _trafilatura(root, url).split("\n")
     paragraphs = [p for p in clean_paragraphs(lines) if p != record.get("title")]
     paragraphs = drop_learned(paragraphs, learned, record.get("title"))
     body_text = "\n\n".join(paragraphs)
     words = len(body_text.split())
     record.update(paragraphs=paragraphs, text=body_text, word_count=words)
-    _fill_from_trafilatura(record, extracted, hints.timezone)
-    record["language"] = _language(body_text, words, record.get("language") or hints.language)
 
     verdict, reason = Verdict.ARTICLE, None
     for gate, candidate in (
+        (Verdict.BLOCKED, bot_challenge_reason(text, words, headers)),
         (Verdict.SOFT_404, soft_404_reason(root, words)),
         (Verdict.LISTING, listing_reason(root, url, paragraphs, article_signals)),
         (Verdict.PAYWALLED, "isAccessibleForFree is false" if paywalled and words < 150 else None),
@@ -186,6 +194,10 @@ def extract_article(
         if candidate:
             verdict, reason = gate, candidate
             break
+    if verdict in _ARTICLE_LIKE:
+        # A listing's htmldate is its newest teaser's date and its "author" a teaser's paper.
+        _fill_from_trafilatura(record, root, url, hints.timezone)
+    record["language"] = _language(body_text, words, record.get("language") or hints.language)
     if verdict in {Verdict.SOFT_404, Verdict.LISTING}:
         record.update(paragraphs=[], text="", word_count=0)
     return Article(verdict=verdict, reason=reason, **record)
@@ -207,21 +219,37 @@ def _metadata(root: lxml.html.HtmlElement, url: str, hints: ExtractionHints) -> 
         "language": meta_.html_language(root, meta),
         "categories": meta_.categories(root, meta, ld),
         "tags": meta_.tags(root, ld),
-        "description": meta.get("og:description") or meta.get("description"),
+        "description": meta_.description(meta),
         "image": meta_.image(meta, ld, url),
         "_article_signals": meta_.has_article_signals(root, meta, ld),
         "_paywalled": str(ld.get("isAccessibleForFree", "")).lower() == "false",
     }
-    copy = meta_.republished(root, _page_text(root), url, hints.timezone)
-    if copy and (hints.aggregator or "original_outlet" in copy):
-        fields.update(copy)
+    note = meta_.republished(root, url, hints.timezone, aggregator=hints.aggregator)
+    if note:
+        fields.update(note)
         if fields["published_at"] is None:
-            fields["published_at"] = copy.get("original_published_at")
+            fields["published_at"] = note.get("original_published_at")
     return fields
 
 
-def _fill_from_trafilatura(record: dict[str, Any], extracted: dict[str, Any], tz: str) -> None:
-    """trafilatura's guesses (htmldate for the date) only where our structured reads found none."""
+def _fill_from_trafilatura(
+    record: dict[str, Any], root: lxml.html.HtmlElement, url: str, tz: str
+) -> None:
+    """trafilatura's guesses (htmldate for the date) only where our structured reads found none.
+
+    Its metadata pass reads the cleaned tree, as it did inside ``bare_extraction``, and runs only
+    when it could fill something: a title, a date, or authors (never on an aggregator copy, where
+    its guess is the teaser's newspaper). Not for the description alone: ours reads the same
+    metas (``metadata.description``). Of the snapshot's and golden pages, only an AMP copy
+    without a byline needs it.
+    """
+    if (
+        record.get("title")
+        and record.get("published_at") is not None
+        and (record.get("authors") or record.get("original_outlet"))
+    ):
+        return
+    extracted = trafilatura.extract_metadata(root, url, dict(_DATE_PARAMS)).as_dict()
     if not record.get("title") and extracted.get("title"):
         record["title"] = extracted["title"]
     # On an aggregator copy trafilatura's author guess is the teaser's newspaper name.

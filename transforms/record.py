@@ -21,6 +21,7 @@ class Verdict(StrEnum):
     TOO_SHORT = "too_short"
     PAYWALLED = "paywalled"
     NOT_HTML = "not_html"
+    BLOCKED = "blocked"  # a bot challenge or captcha wall served with status 200: retried
     ERROR = "error"
 
 

@@ -6,8 +6,9 @@ Each gate returns a human-readable reason or ``None``; ``extract.py`` maps the f
 
 from __future__ import annotations
 
+import html
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
@@ -38,8 +39,11 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
 _XML_DOCUMENT = re.compile(rb"^\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*|<\?xml-stylesheet[^>]*>\s*)*"
                            rb"<(rss|feed|urlset|sitemapindex|rdf:RDF)[\s>]", re.DOTALL)
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "text/xml", "application/xml")
-# text/plain (or no type) is accepted only when the body starts like markup: misconfigured servers
-# send HTML as text/plain, and robots.txt / ads.txt are not articles.
+# Types that say nothing about the body. A page declared so (or not declared) is HTML only when
+# its body starts like markup: misconfigured servers send articles as text/plain or
+# application/octet-stream, and robots.txt / ads.txt are not articles.
+_GENERIC_TYPES = frozenset({"", "text/plain", "application/octet-stream", "binary/octet-stream",
+                            "application/unknown", "application/x-unknown", "unknown/unknown"})
 _LOOKS_LIKE_MARKUP = re.compile(
     rb"^\s*(<!--.*?-->\s*)*<(!doctype|html|head|body|meta|title|div|p|\?xml)", re.I | re.S
 )
@@ -53,8 +57,19 @@ _PAGED_TITLE = re.compile(r"\bpage \d+\b", re.IGNORECASE)
 _ARTICLE_PATH = re.compile(r"[a-z0-9]+(-[a-z0-9]+){2,}|\d{4,}|_a\d+\.html", re.IGNORECASE)
 
 
+def empty_body_reason(body: bytes) -> str | None:
+    """An empty (or all-whitespace) 200: the server failed to send the page. Not a non-HTML
+    page: the URL must be fetched again, so the extractor calls it an ``error``."""
+    if not body.strip():
+        return f"empty body ({len(body)} bytes)"
+    return None
+
+
 def not_html_reason(body: bytes, content_type: str) -> str | None:
-    """Non-HTML by declared type or by magic bytes (servers label PDFs ``text/html`` too)."""
+    """Non-HTML by declared type or by magic bytes (servers label PDFs ``text/html`` too).
+    An empty body is not judged here (see :func:`empty_body_reason`)."""
+    if not body.strip():
+        return None
     head = body[:16].lstrip()
     for magic, kind in _MAGIC:
         if head.startswith(magic):
@@ -62,13 +77,86 @@ def not_html_reason(body: bytes, content_type: str) -> str | None:
     if _XML_DOCUMENT.search(body[:2048]):
         return "body is a feed or sitemap (XML root element)"
     media = content_type.split(";")[0].strip().lower()
-    if media in {"", "text/plain"}:
+    if media in _GENERIC_TYPES:
         if not _LOOKS_LIKE_MARKUP.match(body[:2048]):
             return f"content-type {media or 'missing'} and no markup"
     elif not media.startswith(_HTML_TYPES):
         return f"content-type {media}"
-    if not body.strip():
-        return "empty body"
+    return None
+
+
+# Bot challenges (Cloudflare, DataDome, Imperva, PerimeterX, Akamai, AWS WAF, Sucuri, captcha
+# walls) answer 200 with a short page instead of the article. Two kinds of evidence: the
+# vendor's own markup, which no article carries, and the wording of the challenge, which an
+# article about bots might quote, so it only counts under a challenge title, or next to a
+# captcha widget on a page too short to be an article (a comment form's reCAPTCHA on a real
+# article must not make it "blocked"). Either way the page must be short: only short pages are
+# scanned, for plain substrings of the lower-cased source.
+BLOCKED_MAX_WORDS = 150
+_VENDOR_MARKUP = (
+    "/cdn-cgi/challenge-platform/", "_cf_chl_opt", "cf-browser-verification",
+    'id="challenge-form"', 'id="challenge-running"', 'id="challenge-body-text"',
+    "captcha-delivery.com", "_incapsula_resource", "incapsula incident id", "px-captcha",
+    "_pxcaptcha", "/_sec/cp_challenge/", "awswaf.com", "awswafintegration",
+    "sucuri website firewall",
+)
+_CAPTCHA_WIDGET = ("g-recaptcha", "h-captcha", "cf-turnstile", "recaptcha/api.js",
+                   "hcaptcha.com/1/api.js", "turnstile/v0/api.js")
+_CHALLENGE_TITLES = (
+    "just a moment", "un instant", "one moment, please", "attention required", "access denied",
+    "accès refusé", "security check", "vérification de sécurité", "contrôle de sécurité",
+    "captcha", "are you a robot", "êtes-vous un robot", "please verify you are a human",
+    "pardon our interruption", "checking your browser", "vérification de votre navigateur",
+    "robot or human", "لحظة", "يرجى الانتظار",
+)
+_CHALLENGE_WORDING = (
+    "checking if the site connection is secure", "checking your browser before accessing",
+    "vérification de votre navigateur", "vérification que vous êtes un humain",
+    "vérification de la sécurité de votre", "enable javascript and cookies to continue",
+    "activez javascript et les cookies", "verify you are human", "verifying you are human",
+    "verify that you are human", "verify you are a human", "vérifiez que vous êtes humain",
+    "vérifiez que vous êtes un humain", "are you a robot", "êtes-vous un robot",
+    "not a robot", "pas un robot", "unusual traffic", "trafic inhabituel",
+    "please enable js and disable any ad blocker",
+    "needs to review the security of your connection",
+)
+
+
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title", re.DOTALL)
+
+
+def _first(haystack: str, needles: tuple[str, ...]) -> str | None:
+    return next((needle for needle in needles if needle in haystack), None)
+
+
+def bot_challenge_reason(markup: str, words: int,
+                         headers: Mapping[str, str] | None = None) -> str | None:
+    """A bot challenge or captcha wall served in place of the page (see the lists above).
+
+    Args:
+        markup: the decoded page source.
+        words: words of text the page has; the extracted body's count will do (a challenge has
+            next to none). Above ``BLOCKED_MAX_WORDS`` nothing is scanned: a page with that
+            much text is not a challenge, and articles pay nothing for this gate.
+        headers: response headers, any case (Cloudflare marks challenges ``cf-mitigated``).
+    """
+    for name, value in (headers or {}).items():
+        if name.lower() == "cf-mitigated" and value.strip().lower() == "challenge":
+            return "cf-mitigated: challenge header"
+    if words > BLOCKED_MAX_WORDS:
+        return None
+    head = html.unescape(markup[:65536]).lower()
+    vendor = _first(head, _VENDOR_MARKUP)
+    if vendor:
+        return f"bot challenge markup {vendor!r}"
+    wording = _first(" ".join(head.split()), _CHALLENGE_WORDING)
+    if wording is None:
+        return None
+    found = _TITLE.search(head)
+    title = " ".join(found.group(1).split()) if found else ""
+    if title.startswith(_CHALLENGE_TITLES) or (
+            words < TOO_SHORT_WORDS and _first(head, _CAPTCHA_WIDGET)):
+        return f"bot challenge page: title {title[:40]!r}, says {wording!r}"
     return None
 
 

@@ -21,6 +21,11 @@ import duckdb
 from warehouse.queries import sql
 
 DEFAULT_PATH = "warehouse/news.duckdb"
+# DuckDB's buffer pool (a load's uncommitted rows, joins, sorts; it spills to ``<file>.tmp``
+# beyond). Its own default, 80% of RAM, let one 100k-article load grow to 6.9 GB, and the whole
+# night must stay under 1 GB. At 256 MB a 20,000-article load peaks near 0.6 GB RSS (Python
+# included; bench/warehouse.py); 512 MB spills less, for ~0.2 GB more.
+DEFAULT_MEMORY_LIMIT = "256MB"
 # How long a read-write open waits for another process's lock before giving up (seconds).
 DEFAULT_LOCK_WAIT = 120.0
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -56,6 +61,23 @@ def lock_wait_default() -> float:
         raise WarehouseError(f"KHABAR_LOCK_WAIT={raw!r} is not a number of seconds") from exc
 
 
+def duckdb_config() -> dict[str, str]:
+    """Settings every warehouse connection opens with, the same for all of them.
+
+    DuckDB shares one database instance per file within a process and refuses a second
+    connection with other settings, so they come from here only: ``memory_limit`` from
+    ``$KHABAR_DUCKDB_MEMORY`` (default ``DEFAULT_MEMORY_LIMIT``), ``threads`` from
+    ``$KHABAR_DUCKDB_THREADS`` (default DuckDB's: one per core).
+    """
+    config = {"memory_limit": os.environ.get("KHABAR_DUCKDB_MEMORY") or DEFAULT_MEMORY_LIMIT}
+    threads = os.environ.get("KHABAR_DUCKDB_THREADS")
+    if threads:
+        if not threads.isdigit() or int(threads) < 1:
+            raise WarehouseError(f"KHABAR_DUCKDB_THREADS={threads!r} is not a positive integer")
+        config["threads"] = threads
+    return config
+
+
 def connect(
     path: str | os.PathLike[str] | None = None,
     *,
@@ -73,7 +95,7 @@ def connect(
             reader is told at once; readers should open the read copy instead).
 
     Returns:
-        A connection with the session time zone set to UTC.
+        A connection with the session time zone set to UTC and ``duckdb_config()`` applied.
 
     Raises:
         WarehouseError: the file is not a DuckDB database (it is never replaced by an empty
@@ -85,11 +107,12 @@ def connect(
     if wait is None:
         wait = 0.0 if read_only else lock_wait_default()
     _check_target(target, read_only)
+    config = duckdb_config()
     deadline = time.monotonic() + wait
     delay = 0.1
     while True:
         try:
-            con = duckdb.connect(str(target), read_only=read_only)
+            con = duckdb.connect(str(target), read_only=read_only, config=config)
             break
         except duckdb.Error as exc:
             left = deadline - time.monotonic()

@@ -1,4 +1,4 @@
-"""Named SQL statements: ``sql("upsert_articles")`` is ``warehouse/sql/upsert_articles.sql``.
+"""Named SQL statements: ``sql("stage_articles")`` is ``warehouse/sql/stage_articles.sql``.
 
 Every statement the project runs lives in that folder, one per file, so a reader finds all the SQL
 in one place and a diff of a query is a diff of one file.

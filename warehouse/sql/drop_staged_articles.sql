@@ -1,1 +1,1 @@
-DROP TABLE IF EXISTS staged_articles;
+DROP MACRO TABLE IF EXISTS staged_articles;

@@ -1,0 +1,503 @@
+"""Prefect overhead: the nightly flow against the same work called directly, without Prefect.
+
+    python -m bench.prefect_overhead [--repeat 3] [--quick] [--markdown FILE]
+
+Measured in one run, on a temporary PREFECT_HOME and temporary DuckDB files:
+
+* the temporary API server's start-up (what a flow run without ``PREFECT_API_URL`` waits for
+  first), on a fresh Prefect database and again on the existing one;
+* a snapshot night as ``flows.nightly.nightly(snapshot=True)`` against that server, and the same
+  night as plain calls (``crawl_outlet`` per outlet in parallel threads, ``extract_run``,
+  ``load_run`` …, as ``flows/tasks.py`` wraps them), alternating, each in a fresh process with a
+  fresh warehouse (a night is one process in production: first-call costs count), ``--repeat``
+  times; the median difference is Prefect's overhead, split by stage from the task runs;
+* fixed costs against the running server: a flow run doing nothing, a task doing nothing, a
+  ``warehouse-writes`` concurrency slot (held by the four tasks that write the warehouse);
+* the import time of ``prefect`` and ``flows.nightly`` against a bare interpreter.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+ROOT = Path(__file__).resolve().parents[1]
+STAGES = ("prepare", "crawl", "extract", "load", "summarise", "report")
+# Task names in flows/tasks.py and flows/quality.py → the stage they belong to.
+TASK_STAGES = {"prepare-run": "prepare", "crawl": "crawl", "extract": "extract", "load": "load",
+               "summarise": "summarise", "check-quality": "summarise", "report": "report"}
+OVERHEAD_TARGET = 0.10  # of the direct work: a night's orchestration should not cost a tenth
+CALLS, CALLS_QUICK = 10, 3  # tasks per flow when measuring fixed costs
+STARTUP_TARGET = 20.0  # seconds: the README promises ~10-20 s for the temporary API
+# What the direct night imports, less flows.quality (its check_run sits beside a Prefect task).
+STAGE_MODULES = ("flows.crawl", "flows.extraction", "flows.params", "flows.paths",
+                 "flows.preflight", "flows.recovery", "flows.report", "registry", "snapshot",
+                 "warehouse", "warehouse.load", "warehouse.monitoring", "warehouse.validators")
+IMPORTS = {
+    "python (nothing imported)": "pass",
+    "import prefect": "import prefect",
+    "import flows.nightly": "import flows.nightly",
+    "import the stage modules (no Prefect)": "import " + ", ".join(STAGE_MODULES),
+}
+
+
+@dataclass(frozen=True)
+class Night:
+    """One night in its own process: time in the call, per stage, and what it loaded."""
+
+    mode: str  # flow or direct
+    seconds: float
+    stages: dict[str, float]
+    status: str
+    articles: int
+    exit_seconds: float  # from the result written to the process gone (Prefect flushes logs)
+
+
+# ----------------------------------------------------------------- one night (child process)
+
+@contextmanager
+def _timed(stages: dict[str, float], name: str) -> Iterator[None]:
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        stages[name] = stages.get(name, 0.0) + time.perf_counter() - started
+
+
+def _scope(quick: bool) -> dict:
+    """CrawlScope fields: every snapshot outlet, or one outlet and three pages with --quick."""
+    if not quick:
+        return {}
+    from snapshot import snapshot_outlets
+
+    return {"outlets": snapshot_outlets()[:1], "max_pages": 3}
+
+
+def direct_night(scope_fields: dict, db: Path, runs_dir: Path, max_parallel: int
+                 ) -> tuple[dict[str, float], str]:
+    """The nightly flow's work as plain calls, stage by stage as flows/nightly.py orders it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import warehouse
+    from flows import recovery
+    from flows.crawl import crawl_outlet, failure_reason
+    from flows.extraction import extract_run
+    from flows.params import CrawlScope
+    from flows.paths import new_run_id
+    from flows.preflight import check_paths
+    from flows.quality import QualityThresholds, check_run
+    from flows.report import outlet_rows, run_markdown
+    from registry import load_outlets, select_outlets
+    from snapshot import SNAPSHOT_WARC, snapshot_outlets
+    from warehouse import load as loader
+    from warehouse import monitoring, validators
+
+    stages: dict[str, float] = {}
+    scope, quality = CrawlScope(**scope_fields), QualityThresholds()
+    with _timed(stages, "prepare"):
+        registry = load_outlets()
+        outlets = select_outlets(registry, scope.outlets
+                                 or [o for o in snapshot_outlets() if o in registry])
+        run_id = new_run_id()
+        run_dir = runs_dir / run_id
+        check_paths(db, runs_dir)
+        params = {**scope.model_dump(mode="json"), "outlets": [o.id for o in outlets],
+                  "snapshot": True, "process": recovery.this_process()}
+        state: dict[str, dict] = {}
+        with warehouse.connect(db) as con:
+            recovery.close_abandoned_runs(con, run_id)
+            loader.sync_outlets(con, outlets)
+            loader.record_run_start(con, run_id, "nightly", params)
+            for outlet in outlets:
+                state[outlet.id], _ = recovery.write_crawl_state(con, run_dir, outlet)
+    with _timed(stages, "crawl"):
+        options = {"since": scope.since, "until": scope.until, "max_pages": scope.max_pages,
+                   "snapshot_warc": SNAPSHOT_WARC}
+        with ThreadPoolExecutor(max_workers=max_parallel) as pool:
+            results = list(pool.map(lambda o: crawl_outlet(o.id, run_dir, run_id, **options,
+                                                           **state[o.id]), outlets))
+        failed = {r.outlet: reason for r in results if (reason := failure_reason(r))}
+    with _timed(stages, "extract"):
+        extract_run(run_dir, {o.id: o.extraction_hints for o in outlets}, workers=None)
+    with _timed(stages, "load"):
+        with warehouse.connect(db) as con:
+            loader.load_run(con, run_id, run_dir)
+            validators.load_validators(con, run_id, run_dir)
+        warehouse.after_load(db)
+    ids = [o.id for o in outlets]
+    with _timed(stages, "summarise"):
+        stats = {}
+        for outlet in ids:
+            path = run_dir / "crawl" / f"{outlet}.json"
+            stats[outlet] = json.loads(path.read_text()) if path.exists() else {}
+        with warehouse.connect(db) as con:
+            summary = loader.run_summary(con, run_id)
+            medians = monitoring.median_words(con, run_id)
+            history = monitoring.recent_runs(con, "nightly", run_id, quality.history_runs)
+        rows = outlet_rows(summary, stats, medians, failed, ids)
+        breaches = check_run(rows, history, quality)
+    with _timed(stages, "report"):
+        warnings = [f"{b.outlet}: {b.reason}" for b in breaches]
+        status = "failed" if failed else "warned" if warnings else "completed"
+        counts = {"outlets": rows, "failed": failed, "warnings": warnings,
+                  "retries": recovery.read_plans(run_dir)}
+        with warehouse.connect(db) as con:
+            loader.record_run_end(con, run_id, status, counts)
+        run_markdown("nightly", run_id, rows, failed, warnings)
+    return stages, status
+
+
+def flow_stages(flow_run_id: object) -> dict[str, float]:
+    """Seconds per stage from the flow's task runs (the crawls overlap: first start to last end)."""
+    from prefect import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    with get_client(sync_client=True) as client:
+        runs = client.read_task_runs(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
+    spans: dict[str, list[tuple[float, float]]] = {}
+    for run in runs:
+        stage = TASK_STAGES.get(run.name.rsplit("-", 1)[0])
+        if stage and run.start_time and run.end_time:
+            spans.setdefault(stage, []).append((run.start_time.timestamp(),
+                                                run.end_time.timestamp()))
+    stages = {}
+    for stage, times in spans.items():
+        if stage == "crawl":
+            stages[stage] = max(e for _, e in times) - min(s for s, _ in times)
+        else:
+            stages[stage] = sum(e - s for s, e in times)
+    return stages
+
+
+def _articles(db: Path) -> int:
+    import duckdb
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute("select count(*) from articles").fetchone()[0]
+
+
+def run_one_night(mode: str, quick: bool, workdir: Path, max_parallel: int) -> dict:
+    """Child process: one night, with or without Prefect, into a fresh warehouse."""
+    db, runs_dir = workdir / "news.duckdb", workdir / "runs"
+    scope_fields = _scope(quick)
+    if mode == "flow":
+        from flows.nightly import nightly
+        from flows.params import CrawlScope
+
+        started = time.perf_counter()
+        state = nightly(scope=CrawlScope(**scope_fields), snapshot=True, db_path=str(db),
+                        runs_dir=str(runs_dir), max_parallel_crawls=max_parallel,
+                        return_state=True)
+        seconds = time.perf_counter() - started
+        stages, status = flow_stages(state.state_details.flow_run_id), state.name.lower()
+    else:
+        for module in (*STAGE_MODULES, "flows.quality"):  # imports are not the night's work
+            importlib.import_module(module)
+        started = time.perf_counter()
+        stages, status = direct_night(scope_fields, db, runs_dir, max_parallel)
+        seconds = time.perf_counter() - started
+    return {"mode": mode, "seconds": seconds, "stages": stages, "status": status,
+            "articles": _articles(db)}
+
+
+# ----------------------------------------------------------------- the benchmark (parent)
+
+def import_seconds(statement: str, repeat: int, env: dict[str, str]) -> float:
+    """Median wall time of ``python -c statement`` in a fresh interpreter."""
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", statement], cwd=ROOT, env=env, check=True)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def night_in_process(mode: str, quick: bool, workdir: Path, env: dict[str, str],
+                     max_parallel: int) -> Night:
+    """Run one night in a child process; its stdout/stderr go to ``workdir/night.log``."""
+    workdir.mkdir(parents=True)
+    result = workdir / "result.json"
+    cmd = [sys.executable, "-m", "bench.prefect_overhead", "--night", mode, "--workdir",
+           str(workdir), "--parallel", str(max_parallel)] + (["--quick"] if quick else [])
+    with (workdir / "night.log").open("wb") as log:
+        proc = subprocess.run(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                              check=False)
+    gone = time.time()
+    if proc.returncode != 0 or not result.exists():
+        tail = (workdir / "night.log").read_text(errors="replace").splitlines()[-30:]
+        raise RuntimeError(f"{mode} night exited {proc.returncode}:\n" + "\n".join(tail))
+    data = json.loads(result.read_text())
+    return Night(data["mode"], data["seconds"], data["stages"], data["status"],
+                 data["articles"], gone - data["written_at"])
+
+
+def start_server() -> tuple[object, float]:
+    """Start the temporary API server the way a flow run without PREFECT_API_URL does."""
+    from prefect.server.api.server import SubprocessASGIServer
+
+    started = time.perf_counter()
+    server = SubprocessASGIServer()
+    server.start()
+    return server, time.perf_counter() - started
+
+
+def per_call_costs(n: int, repeat: int) -> dict[str, float]:
+    """What Prefect costs per flow run, per task and per ``warehouse-writes`` slot, in this
+    process against the running server: flows of ``n`` tasks doing nothing, or only holding
+    the slot as the warehouse-writing tasks do (after one warm-up run; median of ``repeat``)."""
+    from prefect import flow, task
+
+    from flows.tasks import warehouse_writes
+
+    @task(name="noop")
+    def noop() -> None:
+        """Nothing: the task machinery alone."""
+
+    @task(name="hold")
+    def hold() -> None:
+        with warehouse_writes():
+            pass
+
+    @flow(name="bench-calls")
+    def calls(which: str, count: int) -> None:
+        for _ in range(count):
+            (hold if which == "hold" else noop)()
+
+    def seconds(which: str, count: int) -> float:
+        started = time.perf_counter()
+        calls(which, count)
+        return time.perf_counter() - started
+
+    seconds("noop", 1)  # warm-up: the first run in a process pays lazy imports once
+    empty, noops, holds = (statistics.median(seconds(which, count) for _ in range(repeat))
+                           for which, count in (("noop", 0), ("noop", n), ("hold", n)))
+    return {"flow": empty, "task": (noops - empty) / n, "slot": (holds - noops) / n}
+
+
+def _isolate(home: Path) -> dict[str, str]:
+    """Point Prefect at a temporary home and database, with no server configured."""
+    home.mkdir(parents=True, exist_ok=True)
+    os.environ.pop("PREFECT_API_URL", None)
+    os.environ["PREFECT_HOME"] = str(home)
+    os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+    # as flows/__init__.py: migrating a fresh database takes more than 20 s on a small machine
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+    return dict(os.environ)
+
+
+@dataclass
+class Results:
+    """Everything measured in one run of the benchmark."""
+
+    imports: dict[str, float]
+    startup: dict[str, float]  # "fresh database", "existing database"
+    calls: dict[str, float]  # per_call_costs
+    nights: list[Night]
+    quick: bool
+    repeat: int
+
+    def rounds(self) -> list[tuple[Night, Night, bool]]:
+        """(flow, direct, flow went first) per round."""
+        pairs = []
+        for i in range(0, len(self.nights), 2):
+            first, second = self.nights[i: i + 2]
+            flow, direct = (first, second) if first.mode == "flow" else (second, first)
+            pairs.append((flow, direct, first.mode == "flow"))
+        return pairs
+
+    def median(self, mode: str) -> float:
+        return statistics.median(n.seconds for n in self.nights if n.mode == mode)
+
+    def overhead(self) -> float:
+        """Median over the rounds of flow − direct (paired: same round, same machine load)."""
+        return statistics.median(f.seconds - d.seconds for f, d, _ in self.rounds())
+
+    def ratio(self) -> float:
+        return statistics.median(f.seconds / d.seconds for f, d, _ in self.rounds())
+
+    def stage_medians(self, mode: str) -> dict[str, float]:
+        """Median seconds per stage, and ``outside`` (the night less its stages) per night."""
+        nights = [n for n in self.nights if n.mode == mode]
+        medians = {s: statistics.median(n.stages.get(s, 0.0) for n in nights) for s in STAGES}
+        medians["outside"] = statistics.median(
+            n.seconds - sum(n.stages.get(s, 0.0) for s in STAGES) for n in nights)
+        return medians
+
+
+def measure(quick: bool, repeat: int, max_parallel: int, work: Path, console: Console) -> Results:
+    """Imports, server start-ups, then the nights alternating flow-first and direct-first."""
+    env = _isolate(work / "prefect")
+    imports = {}
+    for label, statement in list(IMPORTS.items())[: 2 if quick else None]:
+        imports[label] = import_seconds(statement, 1 if quick else 3, env)
+        console.log(f"{label}: {imports[label]:.2f} s")
+    startup = {}
+    server, startup["fresh database"] = start_server()
+    console.log(f"temporary API server, fresh database: {startup['fresh database']:.1f} s")
+    if not quick:
+        server.stop()
+        server, startup["existing database"] = start_server()
+        console.log(f"temporary API server, existing database: "
+                    f"{startup['existing database']:.1f} s")
+    nights = []
+    try:
+        calls = per_call_costs(CALLS_QUICK if quick else CALLS, 1 if quick else 3)
+        console.log(f"fixed costs: {calls}")
+        flow_env = {**env, "PREFECT_API_URL": server.api_url}
+        for i in range(repeat):
+            for mode in ("flow", "direct") if i % 2 == 0 else ("direct", "flow"):
+                night = night_in_process(mode, quick, work / f"night-{i}-{mode}",
+                                         flow_env if mode == "flow" else env, max_parallel)
+                nights.append(night)
+                console.log(f"night {i + 1}/{repeat} {mode}: {night.seconds:.1f} s, "
+                            f"{night.articles} articles, {night.status}")
+    finally:
+        server.stop()
+    return Results(imports, startup, calls, nights, quick, repeat)
+
+
+# ----------------------------------------------------------------- report
+
+def _tables(r: Results) -> list[tuple[str, list[str], list[list[str]]]]:
+    """(title, columns, rows) of every table, shared by the console and the Markdown."""
+    nights = []
+    for i, (f, d, flow_first) in enumerate(r.rounds(), start=1):
+        nights.append([f"{i} ({'flow' if flow_first else 'direct'} first)", f"{f.seconds:.1f}",
+                       f"{d.seconds:.1f}", f"{f.seconds - d.seconds:+.1f}",
+                       f"{f.seconds / d.seconds:.2f}", f"{f.articles} / {d.articles}",
+                       f"{f.exit_seconds:.1f} / {d.exit_seconds:.1f}"])
+    nights.append(["median", f"{r.median('flow'):.1f}", f"{r.median('direct'):.1f}",
+                   f"{r.overhead():+.1f}", f"{r.ratio():.2f}", "", ""])
+    fs, ds = r.stage_medians("flow"), r.stage_medians("direct")
+    stages = [[s, f"{ds[s]:.2f}", f"{fs[s]:.2f}", f"{fs[s] - ds[s]:+.2f}"] for s in STAGES]
+    stages.append(["outside the stages (flow run set-up, state changes, hand-offs)",
+                   f"{ds['outside']:.2f}", f"{fs['outside']:.2f}",
+                   f"{fs['outside'] - ds['outside']:+.2f}"])
+    base = r.imports["python (nothing imported)"]
+    imports = [[label, f"{s:.2f}", "baseline" if s == base else f"+{s - base:.2f}"]
+               for label, s in r.imports.items()]
+    n = CALLS_QUICK if r.quick else CALLS
+    calls = [["a flow run doing nothing", f"{r.calls['flow']:.2f}"],
+             [f"a task doing nothing (flow of {n})", f"{r.calls['task']:.2f}"],
+             [f"a warehouse-writes slot, acquire + release (flow of {n})",
+              f"{r.calls['slot']:.2f}"]]
+    startup = [[what, f"{s:.1f}"] for what, s in r.startup.items()]
+    usual = r.startup.get("existing database", r.startup["fresh database"])
+    startup.append(["a night without a server (`python -m flows.nightly`): start-up + flow run",
+                    f"{usual + r.median('flow'):.1f}"])
+    return [
+        ("Temporary API server start-up (a flow run without PREFECT_API_URL waits for it)",
+         ["what", "seconds"], startup),
+        (f"Snapshot night, flow against direct calls (fresh process and warehouse each, "
+         f"server up; {r.repeat} round{'s, alternating' if r.repeat > 1 else ''})",
+         ["round", "flow s", "direct s", "overhead s (median: of the rounds)", "flow/direct",
+          "articles flow / direct",
+          "process exit after s, flow / direct"], nights),
+        ("Median seconds per stage (flow: its task runs; crawl: first start to last end)",
+         ["stage", "direct s", "in the flow s", "difference s"], stages),
+        ("Fixed costs, one process against the running server (after a warm-up run, median)",
+         ["what", "seconds"], calls),
+        ("Import time, fresh interpreter (baseline: python importing nothing)",
+         ["what", "seconds", "minus baseline"], imports),
+    ]
+
+
+def target_lines(r: Results) -> list[str]:
+    """One line per target: met, or missed by how much and why."""
+    direct, overhead = r.median("direct"), r.overhead()
+    allowed = OVERHEAD_TARGET * direct
+    fs, ds = r.stage_medians("flow"), r.stage_medians("direct")
+    worst = max((*STAGES, "outside"), key=lambda s: fs[s] - ds[s])
+    what = (f"target Prefect overhead on a snapshot night ≤ {OVERHEAD_TARGET:.0%} of the direct "
+            f"work ({overhead:+.1f} s on {direct:.1f} s, {overhead / direct:+.0%})")
+    lines = [f"{what}: met" if overhead <= allowed else
+             f"{what}: missed by {overhead - allowed:.1f} s (largest stage difference: {worst} "
+             f"{fs[worst] - ds[worst]:+.1f} s; each task costs {r.calls['task']:.2f} s and each "
+             f"of the night's 4 warehouse-writes slots {r.calls['slot']:.2f} s)"]
+    fresh = r.startup["fresh database"]
+    what = (f"target temporary API server start-up on a fresh PREFECT_HOME ≤ "
+            f"{STARTUP_TARGET:.0f} s ({fresh:.1f} s)")
+    lines.append(f"{what}: met" if fresh <= STARTUP_TARGET else
+                 f"{what}: missed by {fresh - STARTUP_TARGET:.1f} s (migrating a new Prefect "
+                 f"database; load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores)")
+    return lines
+
+
+def markdown(r: Results) -> str:
+    """The ``## Prefect overhead`` section of BENCHMARKS.md."""
+    scope = ("one snapshot outlet, 3 pages (--quick)" if r.quick
+             else "every snapshot outlet, flow defaults (4 parallel crawls, one extraction "
+                  "process per core)")
+    out = ["## Prefect overhead", "",
+           "The nightly flow (`flows.nightly.nightly(snapshot=True)`) against the same work as "
+           "plain calls without Prefect, each night in a fresh process with a fresh warehouse, "
+           f"alternating which goes first; scope: {scope}. Overhead = flow − direct, ratio = "
+           "flow / direct (baseline: the direct calls of the same round). Temporary "
+           "PREFECT_HOME and Prefect database.", ""]
+    for title, columns, rows in _tables(r):
+        out += [f"**{title}**", "", "| " + " | ".join(columns) + " |",
+                "|---|" + "---:|" * (len(columns) - 1)]
+        out += ["| " + " | ".join(row) + " |" for row in rows]
+        out.append("")
+    out += [f"- {line}" for line in target_lines(r)]
+    return "\n".join(out) + "\n"
+
+
+def print_results(r: Results, console: Console) -> None:
+    for title, columns, rows in _tables(r):
+        table = Table(title=title)
+        for i, column in enumerate(columns):
+            table.add_column(column, justify="left" if i == 0 else "right")
+        for row in rows:
+            table.add_row(*row)
+        console.print(table)
+    for line in target_lines(r):
+        console.print(line)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, help="alternating rounds (default 3, 1 if --quick)")
+    parser.add_argument("--quick", action="store_true", help="one outlet, 3 pages, one round")
+    parser.add_argument("--markdown", type=Path, help="write the report section here")
+    parser.add_argument("--parallel", type=int, default=4, help="crawls at once (flow default)")
+    parser.add_argument("--workdir", type=Path, help="keep the work here (default: temporary)")
+    parser.add_argument("--night", choices=("flow", "direct"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.night:  # a child process: one night, its result as JSON in the work directory
+        data = run_one_night(args.night, args.quick, args.workdir, args.parallel)
+        data["written_at"] = time.time()
+        (args.workdir / "result.json").write_text(json.dumps(data))
+        return 0
+    console = Console()
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="khabar-prefect-overhead-"))
+    try:
+        results = measure(args.quick, args.repeat or (1 if args.quick else 3), args.parallel,
+                          work, console)
+    finally:
+        if not args.workdir:
+            shutil.rmtree(work, ignore_errors=True)
+    print_results(results, console)
+    if args.markdown:
+        args.markdown.write_text(markdown(results), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

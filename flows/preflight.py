@@ -1,0 +1,85 @@
+"""Checks made before a run does any work, so that bad input gets one clear error, not a
+traceback half-way through a night (plain functions, no Prefect).
+
+What people get wrong, and where it is caught:
+
+* the outlet registry (malformed entry, unknown outlet name): ``registry.RegistryError``;
+* dates (``until`` before ``since``, a day that has not begun anywhere): ``CrawlScope``;
+* the warehouse file (a path under a regular file, a directory that cannot be written, a file
+  that is not a DuckDB database, one locked by another process): :func:`check_warehouse`
+  opens it for writing, as the run will, and closes it;
+* the run folder root: :func:`check_runs_dir` creates it and writes a probe file.
+
+:func:`problem` turns any of these errors into the one line the command prints.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from pydantic import ValidationError
+
+import warehouse
+from registry import RegistryError
+
+
+class PreflightError(ValueError):
+    """A path the run needs cannot be used; the message names it and says why."""
+
+
+# The errors a preflight raises: the command line prints them as one line and exits 2.
+INPUT_ERRORS = (PreflightError, RegistryError, warehouse.WarehouseError, ValidationError)
+
+
+def check_paths(db: Path, runs_dir: Path) -> None:
+    """Open the warehouse for writing and make sure run files can be written.
+
+    Raises:
+        PreflightError: a path cannot be used (it names the path and the reason).
+        warehouse.WarehouseError: the warehouse file is not a DuckDB database, is locked past
+            the lock wait (``KHABAR_LOCK_WAIT``), or cannot be created.
+    """
+    _no_file_on_the_way(db, "warehouse file")
+    if db.exists() and db.is_dir():
+        raise PreflightError(f"warehouse file {db} is a directory: give the path of a .duckdb "
+                             "file (--db or KHABAR_DB)")
+    check_runs_dir(runs_dir)  # first: a refused run leaves no new warehouse file behind
+    warehouse.connect(db).close()
+
+
+def check_runs_dir(runs_dir: Path) -> None:
+    """Create ``runs_dir`` if needed and write (then remove) a probe file in it.
+
+    Raises:
+        PreflightError: it cannot be created or written.
+    """
+    _no_file_on_the_way(runs_dir / "probe", "run folder")
+    try:
+        runs_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=runs_dir, prefix=".probe-"):
+            pass
+    except OSError as exc:
+        raise PreflightError(f"cannot write run files under {runs_dir}: {exc.strerror} (set "
+                             "KHABAR_RUNS_DIR or runs_dir to a writable directory)") from None
+
+
+def _no_file_on_the_way(path: Path, what: str) -> None:
+    """A parent that is a regular file (``news.duckdb/x.duckdb``) gets its own message."""
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise PreflightError(f"{what} {path}: {parent} is a file, not a directory")
+            return
+
+
+def problem(exc: BaseException) -> str:
+    """One line saying what is wrong with the input (a pydantic error lists each field)."""
+    if isinstance(exc, ValidationError):
+        parts = []
+        for error in exc.errors():
+            where = ".".join(str(p) for p in error["loc"])
+            message = error["msg"].removeprefix("Value error, ")
+            parts.append(f"{where}: {message}" if where else message)
+        return "; ".join(parts)
+    return " ".join(str(exc).split())

@@ -1,0 +1,89 @@
+"""What the last nights left undone: fetches to retry, and runs that never finished.
+
+A fetch that failed tonight (a 503, a timeout, a reset, a bot challenge...) leaves no article,
+so the URL is not in tomorrow's seen set; but tomorrow the feed may answer 304 and the listing
+may stop at its first page of known articles, and nothing would ask for the URL again. The
+warehouse remembers every outcome (``fetches``, ``extractions``), so :func:`failed_fetches`
+lists, per outlet, the URLs whose latest outcomes are failures; the flow hands them to the next
+crawl (``spiders/incremental.py``, retry file) and gives up after a few nights.
+
+A run killed on its way (SIGKILL, a machine that died) keeps ``status = 'running'`` in
+``crawl_runs``; :func:`running_runs` lists such rows and :func:`mark_abandoned` closes them, so
+reports never show a dead run as running. Deciding that a run's process is dead is the flow's
+job (it knows hosts and PIDs), not SQL's.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import duckdb
+
+from warehouse.queries import sql
+
+# Refusals a retry cannot change: robots.txt, our guards, and limits the page will not shrink
+# under (each retry of a too-large page would cost DOWNLOAD_MAXSIZE again).
+PERMANENT_ERRORS = ("IgnoreRequest", "PrivateAddressError", "OffsiteRedirectError",
+                    "RedirectLoopError", "NotInSnapshotError", "ResponseTooLargeError",
+                    "DecompressionLimitError")
+# 4xx statuses that do pass (timeout, too early, too many requests); any other 4xx is final.
+TRANSIENT_STATUSES = (408, 425, 429)
+
+
+@dataclass(frozen=True)
+class FailedFetch:
+    """A URL whose outcomes since its last success (if any) are failures."""
+
+    url: str
+    attempts: int  # runs that failed it since its last success
+    last_error: str  # exception class and/or status, or ``verdict blocked``
+    last_run_id: str
+    in_latest_run: bool  # it failed in the outlet's most recent loaded run
+
+
+@dataclass(frozen=True)
+class OpenRun:
+    """A ``crawl_runs`` row still marked running."""
+
+    run_id: str
+    flow: str
+    parameters: dict[str, Any]
+    started_at: datetime
+
+
+def failed_fetches(con: duckdb.DuckDBPyConnection, outlet: str) -> list[FailedFetch]:
+    """The outlet's URLs to try again (stored articles excluded), sorted by URL.
+
+    Args:
+        con: a warehouse connection (read-only is enough).
+        outlet: registry id.
+    """
+    params = {"outlet": outlet, "permanent_errors": list(PERMANENT_ERRORS),
+              "transient_statuses": list(TRANSIENT_STATUSES)}
+    rows = con.execute(sql("select_failed_fetches"), params).fetchall()
+    return [FailedFetch(url, int(attempts), error or "unknown", run_id, bool(latest))
+            for url, attempts, error, run_id, latest in rows]
+
+
+def running_runs(con: duckdb.DuckDBPyConnection) -> list[OpenRun]:
+    """Runs recorded as started and not finished, oldest first."""
+    rows = con.execute(sql("select_running_runs")).fetchall()
+    return [OpenRun(run_id, flow, _decoded(parameters), started_at)
+            for run_id, flow, parameters, started_at in rows]
+
+
+def mark_abandoned(con: duckdb.DuckDBPyConnection, run_ids: list[str]) -> None:
+    """Close runs whose process is gone: ``status = 'abandoned'``, no counts (so they are
+    never a night of the quality history), ``finished_at`` = now."""
+    for run_id in run_ids:
+        con.execute(sql("update_run_end"), {"run_id": run_id, "status": "abandoned",
+                                            "counts": None})
+
+
+def _decoded(value: Any) -> dict[str, Any]:
+    if isinstance(value, str):
+        value = json.loads(value)
+    return value if isinstance(value, dict) else {}

@@ -1,2 +1,0 @@
--- Benchmark baseline: DuckDB's own bulk insert of the same parquet, nothing else.
-INSERT INTO plain_articles SELECT * FROM read_parquet($path);

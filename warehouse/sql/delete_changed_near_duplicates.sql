@@ -1,0 +1,3 @@
+DELETE FROM near_duplicates
+WHERE article_id IN (SELECT article_id FROM story_changes)
+    OR other_id IN (SELECT article_id FROM story_changes);
