@@ -46,10 +46,10 @@ from pathlib import Path
 
 import psutil
 from rich.console import Console
-from rich.table import Table
 
 from bench.synthweb import SynthWeb, SynthWebProcess, WebConfig, write_registry
 from bench.synthweb.crawling import bytecode_cache, synthetic_crawls
+from bench.tables import markdown_table, rich_table
 from flows.crawl import CrawlResult, crawl_command, crawl_outlet
 from flows.paths import PROJECT_ROOT
 from registry import Politeness
@@ -401,21 +401,6 @@ def _cost_table(runs: list[CrawlRun], reference: ScrapyBench) -> Rows:
     return header, rows
 
 
-def _rich(title: str, header: list[str], rows: list[list[str]]) -> Table:
-    table = Table(title=title)
-    for i, column in enumerate(header):
-        table.add_column(column, justify="left" if i < 2 else "right")
-    for row in rows:
-        table.add_row(*row)
-    return table
-
-
-def _markdown_table(header: list[str], rows: list[list[str]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
 def markdown(web: SynthWeb, runs: list[CrawlRun], reference: ScrapyBench, quick: bool,
              cached: bool) -> str:
     themes = {t: sum(o.theme == t for o in web.outlets) for t in dict.fromkeys(web.config.themes)}
@@ -439,7 +424,7 @@ def markdown(web: SynthWeb, runs: list[CrawlRun], reference: ScrapyBench, quick:
            "source (no bytecode cache). ")
         + ("**Quick sizes.**" if quick else ""),
         "",
-        _markdown_table(*_results_table(runs, reference)),
+        markdown_table(*_results_table(runs, reference)),
         "",
         "Where the time and the CPU went (CPU from the processes' own accounting; *machine* "
         "is every process on the machine, other jobs included; *CPU ceiling* = cores / CPU "
@@ -447,7 +432,7 @@ def markdown(web: SynthWeb, runs: list[CrawlRun], reference: ScrapyBench, quick:
         "CPU per response also carries its processes' idle-loop wake-ups, so its ceiling is "
         "pessimistic):",
         "",
-        _markdown_table(*_cost_table(runs, reference)),
+        markdown_table(*_cost_table(runs, reference)),
         "",
         f"`scrapy bench` reaches {per_core:,.0f} pages/s in one process with no latency; with "
         f"{cores} cores the engine's CPU ceiling is roughly {per_core * cores:,.0f} pages/s for "
@@ -543,8 +528,10 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
-    console.print(_rich("Whole-night crawl of the synthetic web", *_results_table(runs, reference)))
-    console.print(_rich("Where the time went", *_cost_table(runs, reference)))
+    console.print(rich_table("Whole-night crawl of the synthetic web",
+                             *_results_table(runs, reference), left_columns=2))
+    console.print(rich_table("Where the time went", *_cost_table(runs, reference),
+                             left_columns=2))
     for run in runs:
         console.print(run.target_line())
     if args.markdown:

@@ -50,6 +50,7 @@ import trafilatura
 from rich.console import Console
 from rich.table import Table
 
+from bench.tables import markdown_table
 from transforms.extract import extract_article
 from transforms.record import ExtractionHints
 
@@ -468,12 +469,6 @@ def _projection_note(scaling: Scaling) -> str:
             "their sum shared by both cores). ")
 
 
-def _markdown_table(header: list[str], rows: list[list[str]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
 def markdown(results: list[GroupResult], scaling: Scaling, rounds: int) -> str:
     """This module's section of BENCHMARKS.md."""
     quality_header, quality_rows = _quality_rows(results)
@@ -488,11 +483,11 @@ def markdown(results: list[GroupResult], scaling: Scaling, rounds: int) -> str:
         "trafilatura's metadata pass only when a field is still missing, the record.",
         f"### Quality and time per page, one process ({rounds} rounds, alternating order; "
         "time ratio = median over rounds)",
-        _markdown_table(quality_header, quality_rows),
+        markdown_table(quality_header, quality_rows),
         f"### `extract_run` in the forkserver pool, 2 workers against 1 ({scaling.pages} pages: "
         "the snapshot's articles repeated, each copy's bytes distinct; learning and extraction "
         "passes, Parquet written by the parent)",
-        _markdown_table(scaling_header, scaling_rows),
+        markdown_table(scaling_header, scaling_rows),
         "Pool start is timed apart from the runs (the first start includes the forkserver "
         "importing `flows.extraction`). CPU ms/page: this process (reading raw files, counting "
         "fingerprints, writing Parquet) + the forkserver and its workers; other processes' CPU "

@@ -38,11 +38,11 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.table import Table
 
 from bench.memory import MB, TreeSampler
 from bench.synthweb import SynthWeb, SynthWebProcess, WebConfig, write_registry
 from bench.synthweb.crawling import bytecode_cache, synthetic_crawls
+from bench.tables import markdown_table, rich_table
 
 MEMORY_TARGET = 1024 * MB
 INCREMENTAL_TARGET = 0.05
@@ -285,21 +285,6 @@ def target_lines(nights: list[Night], full_size: bool) -> list[str]:
     return lines
 
 
-def _rich(title: str, header: list[str], rows: list[list[str]]) -> Table:
-    table = Table(title=title)
-    for i, column in enumerate(header):
-        table.add_column(column, justify="left" if i == 0 else "right")
-    for row in rows:
-        table.add_row(*row)
-    return table
-
-
-def _markdown_table(header: list[str], rows: list[list[str]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
 def markdown(web: SynthWeb, nights: list[Night], latency: float, parallel: int, quick: bool,
              cached: bool) -> str:
     first = nights[0]
@@ -314,11 +299,11 @@ def markdown(web: SynthWeb, nights: list[Night], latency: float, parallel: int, 
         + ("Child processes cache their bytecode (see the crawl section). " if cached else "")
         + ("**Quick sizes.**" if quick else ""),
         "",
-        _markdown_table(*nights_table(nights)),
+        markdown_table(*nights_table(nights)),
         "",
         "Night 1: total against the slowest stage (the stages run one after the other):",
         "",
-        _markdown_table(*overlap_table(first)),
+        markdown_table(*overlap_table(first)),
         "",
         f"Night 1's crawl stage made {first.crawl_rate():,.1f} pages/s; with {parallel} crawls "
         f"at a time under AutoThrottle (target concurrency 1) its bound is {parallel} / "
@@ -329,7 +314,7 @@ def markdown(web: SynthWeb, nights: list[Night], latency: float, parallel: int, 
         "Night 1: peak memory of the process tree (RSS summed over processes, sampled every "
         f"{first.memory.interval:g} s; PSS shares shared pages out):",
         "",
-        _markdown_table(*memory_table(first)),
+        markdown_table(*memory_table(first)),
         "",
     ]
     parts += [f"- {line}" for line in target_lines(nights, web.config.articles >= 20_000)]
@@ -374,9 +359,9 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
-    console.print(_rich("Nightly flow on the synthetic web", *nights_table(nights)))
-    console.print(_rich("Night 1: total against the slowest stage", *overlap_table(nights[0])))
-    console.print(_rich("Night 1: peak memory of the process tree", *memory_table(nights[0])))
+    console.print(rich_table("Nightly flow on the synthetic web", *nights_table(nights)))
+    console.print(rich_table("Night 1: total against the slowest stage", *overlap_table(nights[0])))
+    console.print(rich_table("Night 1: peak memory of the process tree", *memory_table(nights[0])))
     for line in target_lines(nights, web.config.articles >= 20_000):
         console.print(line)
     if args.markdown:
