@@ -34,7 +34,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rich.console import Console
-from rich.table import Table
+
+from bench.tables import rich_table
 
 ROOT = Path(__file__).resolve().parents[1]
 STAGES = ("prepare", "crawl", "extract", "load", "summarise", "report")
@@ -461,12 +462,7 @@ def markdown(r: Results) -> str:
 
 def print_results(r: Results, console: Console) -> None:
     for title, columns, rows in _tables(r):
-        table = Table(title=title)
-        for i, column in enumerate(columns):
-            table.add_column(column, justify="left" if i == 0 else "right")
-        for row in rows:
-            table.add_row(*row)
-        console.print(table)
+        console.print(rich_table(title, columns, rows))
     for line in target_lines(r):
         console.print(line)
 

@@ -48,8 +48,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 from rich.console import Console
-from rich.table import Table
 
+from bench.tables import rich_table
 from flows.extraction import ARTICLE_SCHEMA
 from transforms.dedup import content_hash, minhash_signature
 
@@ -521,12 +521,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
     for title, header, rows in tables(res):
-        table = Table(title=title)
-        for i, col in enumerate(header):
-            table.add_column(col, justify="left" if i == 0 else "right")
-        for row in rows:
-            table.add_row(*row)
-        console.print(table)
+        console.print(rich_table(title, header, rows))
     for line in targets(res):
         console.print(line)
     if args.markdown:
