@@ -20,6 +20,10 @@ Three measurements, each against a baseline measured in the same run:
    furniture removal, trafilatura with comments off, line scrubbing, language identification,
    the verdict gates, trafilatura's metadata pass when a field is still missing, the record.
    Rounds alternate which system goes first; the ratio is the median of the rounds' ratios.
+   The extraction workers also make each page's ``pages`` row (``flows.extraction.page_row``:
+   zlib level 1 and SHA-256 of the body, for the warehouse load): timed apart in the same
+   rounds, and reported both without (``time ours/bare``, what ``extract_article`` costs) and
+   with it (``time ours+row/bare``, what a worker spends per page; the target is checked on it).
 
 3. **Scaling**: ``flows.extraction.extract_run`` (boilerplate learning and extraction in the
    forkserver pool, Parquet written by the parent) on a run folder of the snapshot's article
@@ -175,6 +179,8 @@ class Overhead:
     ours_s: float  # total seconds over all rounds
     bare_s: float
     ratio: float  # median over rounds of ours/bare
+    row_s: float = 0.0  # flows.extraction.page_row, total seconds over all rounds
+    with_row: float = 0.0  # median over rounds of (ours + page_row)/bare
 
     @property
     def ours_per_s(self) -> float:
@@ -185,14 +191,31 @@ class Overhead:
         return self.pages / self.bare_s
 
 
+def _page_rows(pages: list[Page]) -> Callable[[Page], object]:
+    """The worker's ``pages`` row of each page (the body passed decoded, as the worker does)."""
+    from flows.extraction import page_row
+    from spiders.rawstore import RawPage
+
+    raw = {id(p): RawPage.from_body(body=p.body, run_id="bench", outlet=p.outlet, url=p.url,
+                                    final_url=p.url, status=p.status, headers=p.headers,
+                                    fetched_at="2026-01-01T00:00:00Z", sources=["feed"])
+           for p in pages}
+
+    def run(page: Page) -> object:
+        return page_row(raw[id(page)], page.body)
+
+    return run
+
+
 def overhead(ours: Callable[[Page], str], pages: list[Page], rounds: int) -> Overhead:
     """Time per page of ours against bare; each round runs both over all pages."""
+    row = _page_rows(pages)
     for page in pages:  # warm-up: lazy imports, first-call caches of either library
-        ours(page), _bare(page)
-    totals = {"ours": 0.0, "bare": 0.0}
-    ratios = []
+        ours(page), _bare(page), row(page)
+    totals = {"ours": 0.0, "bare": 0.0, "row": 0.0}
+    ratios, with_row = [], []
     for round_ in range(rounds):
-        order = (("ours", ours), ("bare", _bare))
+        order = (("ours", ours), ("row", row), ("bare", _bare))
         spent = {}
         for name, system in order if round_ % 2 == 0 else order[::-1]:
             started = time.perf_counter()
@@ -201,8 +224,9 @@ def overhead(ours: Callable[[Page], str], pages: list[Page], rounds: int) -> Ove
             spent[name] = time.perf_counter() - started
             totals[name] += spent[name]
         ratios.append(spent["ours"] / spent["bare"])
+        with_row.append((spent["ours"] + spent["row"]) / spent["bare"])
     return Overhead(rounds * len(pages), totals["ours"], totals["bare"],
-                    statistics.median(ratios))
+                    statistics.median(ratios), totals["row"], statistics.median(with_row))
 
 
 @dataclass
@@ -396,12 +420,14 @@ def _quality_rows(results: list[GroupResult]) -> tuple[list[str], list[list[str]
     names = ("ours", "ours, no hints", "bare")
     header = ["set", "outlet", "pages", *(f"F1 {n}" for n in names),
               *(f"boilerplate left {n}" for n in names),
-              "pages/s ours", "pages/s bare", "time ours/bare"]
+              "pages/s ours", "pages/s bare", "time ours/bare", "page row ms",
+              "time ours+row/bare"]
     rows = [[r.set_name, r.outlet, str(r.pages),
              *(f"{r.quality[n].f1:.3f}" for n in names),
              *(f"{r.quality[n].leaks}/{r.pages}" for n in names),
              f"{r.overhead.ours_per_s:.0f}", f"{r.overhead.bare_per_s:.0f}",
-             f"{r.overhead.ratio:.2f}"]
+             f"{r.overhead.ratio:.2f}", f"{1000 * r.overhead.row_s / r.overhead.pages:.2f}",
+             f"{r.overhead.with_row:.2f}"]
             for r in results]
     return header, rows
 
@@ -432,12 +458,13 @@ def targets(results: list[GroupResult], scaling: Scaling) -> list[str]:
     for r in results:
         if r.outlet != "ALL":
             continue
-        ratio = r.overhead.ratio
+        ratio = r.overhead.with_row
         verdict = "met" if ratio <= OVERHEAD_TARGET else (
             f"missed by {ratio - OVERHEAD_TARGET:.2f}x (ours {ratio:.2f}x bare's time per page; "
             "see the load figures: a shared machine moves this ratio by ±0.1)")
         lines.append(f"target ours within {OVERHEAD_TARGET}x bare trafilatura's time per page, "
-                     f"{r.set_name} set ({ratio:.2f}x): {verdict}")
+                     f"{r.set_name} set ({ratio:.2f}x with the page's pages row, "
+                     f"{r.overhead.ratio:.2f}x without): {verdict}")
     for r in results:
         if r.outlet != "ALL":
             continue
@@ -480,7 +507,10 @@ def markdown(results: list[GroupResult], scaling: Scaling, rounds: int) -> str:
         "included), no metadata. **Ours** is `extract_article`: decoding, metadata (JSON-LD, "
         "metas, dates, bylines, tags, canonical URL, aggregator notes), furniture removal, "
         "trafilatura (comments off), line scrubbing, language identification, verdicts, "
-        "trafilatura's metadata pass only when a field is still missing, the record.",
+        "trafilatura's metadata pass only when a field is still missing, the record. "
+        "**Page row** is what a worker adds per page for the warehouse's `pages` table "
+        "(`flows.extraction.page_row`: zlib level 1 and SHA-256 of the body); "
+        "`time ours+row/bare` counts it.",
         f"### Quality and time per page, one process ({rounds} rounds, alternating order; "
         "time ratio = median over rounds)",
         markdown_table(quality_header, quality_rows),

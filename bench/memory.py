@@ -27,9 +27,12 @@ import psutil
 from rich.console import Console
 from rich.table import Table
 
-__all__ = ["MB", "Peak", "TreeSampler", "classify"]
+__all__ = ["MB", "SERVER", "Peak", "TreeSampler", "classify"]
 
 MB = 1024 * 1024
+# A service the night uses rather than part of the night's work: with a Prefect server deployed
+# it runs all day in its own process; only without one does the flow start it (temporarily).
+SERVER = "Prefect API server"
 
 
 def classify(process: psutil.Process, root_pid: int) -> str:
@@ -43,9 +46,13 @@ def classify(process: psutil.Process, root_pid: int) -> str:
     if "scrapy" in command:
         return "crawl processes"
     if "prefect" in command or "uvicorn" in command:
-        return "Prefect API server"
+        return SERVER
+    if "flows.extract_process" in command:
+        return "extraction parent"
     if "multiprocessing" in command or "concurrent.futures" in command:
         return "extraction workers"
+    if "-m warehouse" in command:
+        return "load process"
     return "other"
 
 
@@ -79,6 +86,8 @@ class TreeSampler:
         self.group = group
         self.peak = Peak()
         self.peak_pss = 0
+        self.peak_work = Peak()  # the same, without the Prefect API server (see SERVER)
+        self.peak_work_pss = 0
         self.group_peaks: dict[str, int] = {}
         self.samples = 0
         self.timeline: list[tuple[float, int]] = []  # (seconds, summed RSS)
@@ -104,13 +113,12 @@ class TreeSampler:
 
     def sample(self) -> int:
         """Take one sample now; returns the summed RSS in bytes."""
-        total, by_group, pss, count = 0, {}, 0, 0
+        total, by_group, pss, server_pss, count = 0, {}, 0, 0, 0
         with_pss = self.pss_every and self.samples % self.pss_every == 0
         for process in self.processes():
             try:
                 rss = process.memory_info().rss
-                if with_pss:
-                    pss += getattr(process.memory_full_info(), "pss", rss)
+                own_pss = getattr(process.memory_full_info(), "pss", rss) if with_pss else 0
             except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
                 continue
             if process.pid not in self._groups:
@@ -118,15 +126,21 @@ class TreeSampler:
             name = self._groups[process.pid]
             by_group[name] = by_group.get(name, 0) + rss
             total += rss
+            pss += own_pss
+            server_pss += own_pss if name == SERVER else 0
             count += 1
         self.samples += 1
         now = time.monotonic() - self._started
         self.timeline.append((round(now, 2), total))
         if total > self.peak.rss:
             self.peak = Peak(total, now, count, by_group)
+        work = total - by_group.get(SERVER, 0)
+        if work > self.peak_work.rss:
+            self.peak_work = Peak(work, now, count, by_group)
         for name, rss in by_group.items():
             self.group_peaks[name] = max(self.group_peaks.get(name, 0), rss)
         self.peak_pss = max(self.peak_pss, pss)
+        self.peak_work_pss = max(self.peak_work_pss, pss - server_pss)
         return total
 
     def _run(self) -> None:

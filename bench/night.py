@@ -16,8 +16,10 @@ Measured, night 1 (every article new):
   report = summarise + checks + report), so the total can be set against the slowest stage
   alone: a night whose stages ran one after the other costs their sum;
 * the peak memory of the whole process tree (this process, the crawl processes, the extraction
-  workers, Prefect's temporary API server; the synthetic web's server is left out), sampled by
-  ``bench.memory.TreeSampler``; target < 1 GB;
+  and load processes, Prefect's temporary API server; the synthetic web's server is left out),
+  sampled by ``bench.memory.TreeSampler``; target < 1 GB, checked twice: for the night's own
+  processes (what a night adds to a machine where the Prefect server runs as a service, the
+  deployed setup) and with the temporary API server (``python -m flows.nightly`` with no server);
 
 then night 2 on the same warehouse after the web published ``new_per_night`` articles per
 outlet: requests made (crawl stats and the server's count), time, and both against night 1;
@@ -39,7 +41,7 @@ from typing import Any
 
 from rich.console import Console
 
-from bench.memory import MB, TreeSampler
+from bench.memory import MB, SERVER, TreeSampler
 from bench.synthweb import SynthWeb, SynthWebProcess, WebConfig, write_registry
 from bench.synthweb.crawling import bytecode_cache, synthetic_crawls
 from bench.tables import markdown_table, rich_table
@@ -103,7 +105,11 @@ class Night:
 
     def peak_stage(self) -> str:
         """The stage running when memory peaked."""
-        at = self.memory_started + self.memory.peak.at
+        return self.stage_at(self.memory.peak.at)
+
+    def stage_at(self, seconds: float) -> str:
+        """The stage running ``seconds`` after memory sampling began."""
+        at = self.memory_started + seconds
         running = [n for n, (s, e) in self.stages.items() if s <= at <= e]
         return ", ".join(running) or "between stages"
 
@@ -160,7 +166,7 @@ def run_night(label: str, server: SynthWebProcess, registry: Path, scope: dict[s
     runs_dir = Path(os.environ["KHABAR_RUNS_DIR"])
     before = set(runs_dir.iterdir()) if runs_dir.exists() else set()
     server.control("reset")
-    sampler = TreeSampler(exclude=[server.pid])
+    sampler = TreeSampler(exclude=[server.pid], pss_every=4)
     memory_started = time.time()
     started = time.perf_counter()
     with synthetic_crawls(registry, server.hosts) as settings, sampler:
@@ -207,8 +213,12 @@ def nights_table(nights: list[Night]) -> Rows:
         row("requests the server answered", [n.server["requests"] for n in nights], ",.0f"),
         row("article pages fetched", [n.articles_fetched for n in nights], ",.0f"),
         row("articles new in the warehouse", [n.articles_new for n in nights], ",.0f"),
-        row("peak RSS of the process tree (MB)", [n.memory.peak.rss / MB for n in nights],
+        row("peak RSS of the process tree, summed (MB)",
+            [n.memory.peak.rss / MB for n in nights], ",.0f"),
+        row("peak PSS of the process tree (MB)", [n.memory.peak_pss / MB for n in nights],
             ",.0f"),
+        row("peak PSS without the Prefect API server (MB)",
+            [n.memory.peak_work_pss / MB for n in nights], ",.0f"),
     ]
     for stage in STAGES:
         rows.append(row(f"stage: {stage} (s)", [n.stage_seconds().get(stage, 0.0)
@@ -240,6 +250,10 @@ def memory_table(night: Night) -> Rows:
     rows.append([f"whole tree ({sampler.peak.processes} processes, during {night.peak_stage()})",
                  f"{sampler.peak.rss / MB:,.0f}",
                  f"PSS {sampler.peak_pss / MB:,.0f}" if sampler.peak_pss else "—"])
+    work = sampler.peak_work
+    rows.append([f"without the Prefect API server ({work.processes - (SERVER in work.by_group)} "
+                 f"processes, during {night.stage_at(work.at)})", f"{work.rss / MB:,.0f}",
+                 f"PSS {sampler.peak_work_pss / MB:,.0f}" if sampler.peak_work_pss else "—"])
     for stage, rss in night.stage_peaks().items():
         rows.append([f"whole tree, peak during {stage}", f"{rss / MB:,.0f}", ""])
     return header, rows
@@ -248,19 +262,29 @@ def memory_table(night: Night) -> Rows:
 def target_lines(nights: list[Night], full_size: bool) -> list[str]:
     first = nights[0]
     lines = []
-    peak = first.memory.peak.rss
-    what = "peak memory < 1 GB" + (" (20,000-page night)" if full_size else " (quick sizes)")
-    if peak < MEMORY_TARGET:
-        lines.append(f"target {what}: met ({peak / MB:,.0f} MB RSS summed over the tree)")
-    else:
+    size = " (20,000-page night)" if full_size else " (quick sizes)"
+    memory = first.memory
+    stages = ", ".join(f"{name} {rss / MB:,.0f}" for name, rss in first.stage_peaks().items())
+    # Checked on PSS (each page counted once, split between the processes sharing it): the
+    # extraction workers are forked from a server that imported trafilatura, so summed RSS counts
+    # those shared pages once per worker. Summed RSS, the upper bound, is given beside it.
+    for what, peak, pss, server in (
+            (f"peak memory < 1 GB{size}, the night's own processes (flow, crawls, extraction, "
+             "load; a deployed Prefect server runs apart), PSS", memory.peak_work,
+             memory.peak_work_pss, False),
+            (f"peak memory < 1 GB{size}, with the temporary Prefect API server the flow starts "
+             "when none is configured, PSS", memory.peak, memory.peak_pss, True)):
         split = ", ".join(f"{name} {rss / MB:,.0f}" for name, rss in sorted(
-            first.memory.peak.by_group.items(), key=lambda item: -item[1]) if rss)
-        stages = ", ".join(f"{name} {rss / MB:,.0f}" for name, rss in
-                           first.stage_peaks().items())
-        lines.append(f"target {what}: missed by {(peak - MEMORY_TARGET) / MB:,.0f} MB "
-                     f"({peak / MB:,.0f} MB during {first.peak_stage()}: {split}; PSS "
-                     f"{first.memory.peak_pss / MB:,.0f} MB; the tree's peak per stage: "
-                     f"{stages})")
+            peak.by_group.items(), key=lambda item: -item[1]) if rss and (server or
+                                                                          name != SERVER))
+        detail = (f"PSS {pss / MB:,.0f} MB; RSS summed over the processes "
+                  f"{peak.rss / MB:,.0f} MB at its peak, during {first.stage_at(peak.at)}: "
+                  f"{split}")
+        if pss < MEMORY_TARGET:
+            lines.append(f"target {what}: met ({detail})")
+        else:
+            lines.append(f"target {what}: missed by {(pss - MEMORY_TARGET) / MB:,.0f} MB "
+                         f"({detail}; the whole tree's RSS peak per stage: {stages})")
     if len(nights) > 1:
         second = nights[1]
         first_stages, second_stages = first.stage_seconds(), second.stage_seconds()

@@ -1,8 +1,12 @@
-"""Extract every raw page of a run into ``articles.parquet``, in a process pool.
+"""Extract every raw page of a run into ``articles.parquet`` and ``pages.parquet``, in a pool.
 
 Extraction is CPU-bound (lxml + trafilatura), so it runs in worker processes; the pure function
 per page lives in ``transforms``. This module does the file IO around it: read the crawl's raw
-pages, write one Parquet row per page for the warehouse loader (columns: ``ARTICLE_SCHEMA``).
+pages, write one Parquet row per page for the warehouse loader (columns: ``ARTICLE_SCHEMA``),
+and one row per page for the warehouse's ``pages`` table (``PAGES_SCHEMA``: the body
+zlib-compressed and hashed by the worker that already holds it decoded, so that the load, a
+single process inside one transaction, only copies rows; ``warehouse.load`` says when it uses the
+file and when it reads the raw files instead).
 
 Two passes over the raw files, both in the pool: the workers reduce each page to its block
 fingerprints (per-outlet boilerplate learning), then extract every page with what was learned.
@@ -12,14 +16,18 @@ two cores come close to twice one worker (``python -m bench.extraction`` measure
 
 from __future__ import annotations
 
+import hashlib
+import json
 import multiprocessing
 import os
+import zlib
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from itertools import islice
 from pathlib import Path
 from typing import Any, TypeVar
@@ -36,7 +44,6 @@ from transforms.boilerplate import (
     page_fingerprints,
 )
 from transforms.dedup import content_hash, minhash_signature
-from transforms.extract import extract_article
 from transforms.record import Article, ExtractionHints, Verdict
 
 _TS = pa.timestamp("us", tz="UTC")
@@ -57,6 +64,23 @@ ARTICLE_SCHEMA = pa.schema([
     ("minhash", pa.list_(pa.uint64())),
 ])
 
+# One row per raw page, the ``pages`` table's columns: ``body`` zlib-compressed (level
+# ``ZLIB_LEVEL``, as ``warehouse.rawpages`` does), ``content_sha256`` of the raw body, ``headers``
+# as JSON text (as DuckDB's JSON reader gives it). In raw file order (the loader keeps a URL's
+# latest fetch by it); the schema metadata names the raw files it was made from
+# (``raw_files_stamp``; ``warehouse.rawpages.pages_parquet`` checks it).
+PAGES_SCHEMA = pa.schema([
+    ("run_id", pa.string()), ("outlet", pa.string()), ("url", pa.string()),
+    ("final_url", pa.string()), ("status", pa.int32()), ("headers", pa.string()),
+    ("body", pa.binary()), ("content_sha256", pa.string()), ("fetched_at", _TS),
+    ("sources", _STRINGS),
+])
+PAGES_FILE = "pages.parquet"
+# Same level as warehouse.rawpages.ZLIB_LEVEL (its comment says why 1).
+ZLIB_LEVEL = 1
+# Key of PAGES_SCHEMA's metadata (warehouse.rawpages.RAW_STAMP reads it).
+RAW_STAMP = b"khabar.raw_files"
+
 # Pages per task: ~0.1 s of work, so the per-task cost (pickling, a pipe round trip) is noise,
 # and a small night still spreads over all workers.
 _BATCH = 8
@@ -66,6 +90,12 @@ _INFLIGHT_PER_WORKER = 3
 # Rows per Parquet row group: the parent writes few, large groups (one per 8-row batch cost it
 # more than a tenth of a worker's time per page, which two workers then wait on).
 _ROW_GROUP = 1024
+# Compressed bodies the parent holds before writing a ``pages.parquet`` row group (~30 KB a
+# page: ~250 pages), so that its memory does not grow with the night.
+_PAGES_GROUP_BYTES = 8 * 2**20
+# Bodies are zlib already: Parquet compresses the other columns only.
+_PAGES_COMPRESSION = {name: "snappy" for name in PAGES_SCHEMA.names} | {"body": "none"}
+_PAGES_DICTIONARY = [name for name in PAGES_SCHEMA.names if name not in ("body", "content_sha256")]
 
 
 @dataclass
@@ -89,12 +119,21 @@ def _row(page: RawPage, article: Article) -> dict:
 
 
 def extract_page(
-    page: RawPage, hints: ExtractionHints | None, learned: frozenset[str] = frozenset()
+    page: RawPage, hints: ExtractionHints | None, learned: frozenset[str] = frozenset(),
+    body: bytes | None = None,
 ) -> dict:
-    """One raw page → one Parquet row. Never raises: a failure becomes an ``error`` verdict."""
+    """One raw page → one Parquet row. Never raises: a failure becomes an ``error`` verdict.
+
+    ``body``: the page's body already decoded, if the caller has it.
+    """
+    # Imported here, not at the top: the pool's parent only reads and writes files, and with
+    # trafilatura and its language model it would hold ~110 MB more for nothing. The workers
+    # have it already: the forkserver preloads it (``extraction_pool``).
+    from transforms.extract import extract_article
+
     try:
         article = extract_article(
-            page.body, page.final_url or page.url, outlet=page.outlet,
+            page.body if body is None else body, page.final_url or page.url, outlet=page.outlet,
             headers=page.headers, hints=hints, status=page.status, learned=learned,
         )
     except Exception as exc:  # noqa: BLE001 - one broken page must not stop the night
@@ -108,10 +147,42 @@ def extract_page(
 _Work = tuple[RawPage, ExtractionHints | None, frozenset[str]]
 
 
-def _extract_batch(batch: list[_Work]) -> bytes:
-    """Worker side: rows as one Arrow IPC record batch (the parent reads it without copying)."""
-    rows = [extract_page(page, hints, learned) for page, hints, learned in batch]
-    return pa.RecordBatch.from_pylist(rows, schema=ARTICLE_SCHEMA).serialize().to_pybytes()
+def raw_files_stamp(files: Iterable[Path]) -> dict[bytes, bytes]:
+    """``pages.parquet`` metadata naming ``files``: JSON ``[[name, size, mtime_ns], ...]``.
+
+    Here rather than in ``warehouse.rawpages``, which reads it: importing the warehouse (DuckDB)
+    would cost the extraction process ~40 MB.
+    """
+    found = []
+    for path in files:
+        stat = path.stat()
+        found.append([path.name, stat.st_size, stat.st_mtime_ns])
+    return {RAW_STAMP: json.dumps(found, ensure_ascii=False).encode("utf-8")}
+
+
+def page_row(page: RawPage, body: bytes | None = None) -> dict:
+    """One raw page → its ``pages`` row (``PAGES_SCHEMA``): body compressed and hashed."""
+    body = page.body if body is None else body
+    return {
+        "run_id": page.run_id, "outlet": page.outlet, "url": page.url,
+        "final_url": page.final_url, "status": page.status,
+        "headers": json.dumps(page.headers, ensure_ascii=False, separators=(",", ":")),
+        "body": zlib.compress(body, ZLIB_LEVEL), "content_sha256": hashlib.sha256(body).hexdigest(),
+        "fetched_at": datetime.fromisoformat(page.fetched_at), "sources": page.sources,
+    }
+
+
+def _extract_batch(batch: list[_Work], pages_rows: bool = True) -> tuple[bytes, bytes]:
+    """Worker side: article rows and page rows, each as one Arrow IPC record batch (the parent
+    reads them without copying). Each body is decoded once for both."""
+    articles, pages = [], []
+    for page, hints, learned in batch:
+        body = page.body
+        articles.append(extract_page(page, hints, learned, body))
+        if pages_rows:
+            pages.append(page_row(page, body))
+    return (pa.RecordBatch.from_pylist(articles, schema=ARTICLE_SCHEMA).serialize().to_pybytes(),
+            pa.RecordBatch.from_pylist(pages, schema=PAGES_SCHEMA).serialize().to_pybytes())
 
 
 def _fingerprint(page: RawPage) -> tuple[str, frozenset[str]]:
@@ -173,16 +244,18 @@ def _ready() -> int:
 
 @contextmanager
 def extraction_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
-    """A started pool of ``workers`` extraction processes (each has imported this module).
+    """A started pool of ``workers`` extraction processes (each has imported this module and
+    ``transforms.extract``).
 
     Not fork: forking a process that runs Prefect's threads is unsafe. Not spawn: it re-imports
     the ``python -m`` main module (flows.nightly, so Prefect: ~6 s) in every worker. A forkserver
-    imports only this module (trafilatura, the language model), once, and forks workers from it.
+    imports only this module and the extractor (trafilatura, the language model), once, and
+    forks workers from it, which then share those pages.
     The workers are started here, so that the time to start them can be told apart from the
     time to extract (``bench.extraction`` reports both).
     """
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload([__name__])
+    ctx.set_forkserver_preload([__name__, "transforms.extract"])
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
         # One task per worker, submitted at once: the executor starts a process for each.
         for future in [pool.submit(_ready) for _ in range(workers)]:
@@ -192,9 +265,10 @@ def extraction_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
 
 def extract_run(
     run_dir: Path, hints: dict[str, ExtractionHints], *, workers: int | None = None,
-    pool: ProcessPoolExecutor | None = None,
+    pool: ProcessPoolExecutor | None = None, pages: bool = True,
 ) -> ExtractionSummary:
-    """Extract all raw pages under ``run_dir/raw`` into ``run_dir/articles.parquet``.
+    """Extract all raw pages under ``run_dir/raw`` into ``run_dir/articles.parquet``, and write
+    their ``pages`` rows into ``run_dir/pages.parquet``.
 
     Args:
         run_dir: the run's directory, as the crawl left it.
@@ -202,21 +276,32 @@ def extract_run(
         workers: worker processes; 0 runs in this process (tests, debugging).
         pool: an ``extraction_pool`` to use instead of starting one for this run (``workers``
             then only sizes the queue).
+        pages: write ``pages.parquet`` (False: no such file, e.g. for pages stored already; the
+            loader then reads the raw files, if any are left).
     """
     workers = (os.cpu_count() or 1) if workers is None else workers
     if pool is None and workers > 0:
         with extraction_pool(workers) as own:
-            return extract_run(run_dir, hints, workers=workers, pool=own)
+            return extract_run(run_dir, hints, workers=workers, pool=own, pages=pages)
     out = run_dir / "articles.parquet"
     tmp = out.with_suffix(".parquet.tmp")
+    pages_out = run_dir / PAGES_FILE
+    pages_tmp = pages_out.with_suffix(".parquet.tmp")
     summary = ExtractionSummary(path=str(out))
     counts: dict[str, Counter] = {}
+    # Taken before reading: raw files changed after this no longer match pages.parquet.
+    stamp = raw_files_stamp(_raw_files(run_dir))
     learned = learned_boilerplate(run_dir, pool=pool, workers=workers)
-    pages = ((page, hints.get(page.outlet), learned.get(page.outlet, frozenset()))
-             for page in iter_raw_pages(run_dir))
-    with pq.ParquetWriter(tmp, ARTICLE_SCHEMA) as writer:
+    work = ((page, hints.get(page.outlet), learned.get(page.outlet, frozenset()))
+            for page in iter_raw_pages(run_dir))
+    pages_schema = PAGES_SCHEMA.with_metadata(stamp)
+    with (pq.ParquetWriter(tmp, ARTICLE_SCHEMA) as writer,
+          pq.ParquetWriter(pages_tmp, pages_schema, compression=_PAGES_COMPRESSION,
+                           use_dictionary=_PAGES_DICTIONARY) as pages_writer):
         pending: list[pa.RecordBatch] = []
-        for data in _map(pool, _extract_batch, _batches(pages, _BATCH), workers):
+        pending_pages: list[pa.RecordBatch] = []
+        extract = _extract_batch if pages else partial(_extract_batch, pages_rows=False)
+        for data, page_data in _map(pool, extract, _batches(work, _BATCH), workers):
             batch = pa.ipc.read_record_batch(pa.py_buffer(data), ARTICLE_SCHEMA)
             for outlet, verdict in zip(batch.column("outlet").to_pylist(),
                                        batch.column("verdict").to_pylist(), strict=True):
@@ -225,9 +310,23 @@ def extract_run(
             if sum(b.num_rows for b in pending) >= _ROW_GROUP:
                 writer.write_table(pa.Table.from_batches(pending))
                 pending = []
+            if pages:
+                pending_pages.append(
+                    pa.ipc.read_record_batch(pa.py_buffer(page_data), PAGES_SCHEMA))
+            if pending_pages and sum(b.nbytes for b in pending_pages) >= _PAGES_GROUP_BYTES:
+                pages_writer.write_table(pa.Table.from_batches(pending_pages, pages_schema))
+                pending_pages = []
         if pending:
             writer.write_table(pa.Table.from_batches(pending))
-    tmp.replace(out)  # atomic: a killed extraction never leaves a half file for the loader
+        if pending_pages:
+            pages_writer.write_table(pa.Table.from_batches(pending_pages, pages_schema))
+    # Atomic: a killed extraction never leaves a half file for the loader.
+    if pages:
+        pages_tmp.replace(pages_out)
+    else:
+        pages_tmp.unlink()
+        pages_out.unlink(missing_ok=True)
+    tmp.replace(out)
     summary.verdicts = {outlet: dict(c) for outlet, c in counts.items()}
     summary.pages = sum(sum(c.values()) for c in counts.values())
     return summary

@@ -137,7 +137,7 @@ def reextract_run(
     if before:
         registry = load_outlets()
         hints = {oid: o.extraction_hints for oid, o in registry.items()}
-        extract_run(run_dir, hints, workers=workers)
+        extract_run(run_dir, hints, workers=workers, pages=False)  # pages are stored
         report.changed = changed_articles(run_dir / "articles.parquet", before)
         (run_dir / "raw").rename(run_dir / "source")
     with warehouse.connect(db_path) as con:

@@ -8,6 +8,8 @@ live crawl (network, a busy server) and warehouse writes (another process holdin
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -32,12 +34,12 @@ from prefect.tasks import exponential_backoff
 
 import warehouse
 from flows import recovery
-from flows.crawl import crawl_outlet, failure_reason
-from flows.extraction import ExtractionSummary, extract_run
+from flows.crawl import crawl_outlet, dying_with_parent, failure_reason
+from flows.paths import PROJECT_ROOT
 from flows.report import artifact_table, outlet_rows, run_markdown
 from registry import Outlet
 from warehouse import load as loader
-from warehouse import monitoring, validators
+from warehouse import monitoring
 
 # Prefect global concurrency limit held by every task that writes the warehouse. Created on a
 # server with `prefect gcl create warehouse-writes --limit 1`; where it does not exist (a run
@@ -199,27 +201,76 @@ def crawl_outlets(run: RunContext, outlets: Sequence[Outlet], options: dict,
 
 
 @task(name="extract")
-def extract(run: RunContext, outlets: list[Outlet], workers: int | None) -> ExtractionSummary:
-    """Extract every raw page of the run in a process pool (pure: no retry)."""
-    summary = extract_run(run.run_dir, {o.id: o.extraction_hints for o in outlets},
-                          workers=workers)
-    get_run_logger().info("extracted %d pages: %s", summary.pages, summary.verdicts)
+def extract(run: RunContext, outlets: list[Outlet], workers: int | None) -> dict[str, Any]:
+    """Extract every raw page of the run in a process pool (pure: no retry).
+
+    The pool's parent is a process of its own (``python -m flows.extract_process``), not this
+    one: the flow process then never imports trafilatura and its language model (~110 MB), and
+    the pool's forkserver ends with the stage instead of living on through the load.
+
+    Returns:
+        The extraction summary: ``path``, ``pages`` and ``verdicts`` per outlet.
+    """
+    hints = run.run_dir / "extraction-hints.json"
+    hints.write_text(json.dumps({o.id: o.extraction_hints.model_dump(mode="json")
+                                 for o in outlets}))
+    cmd = [sys.executable, "-m", "flows.extract_process", str(run.run_dir.resolve()),
+           "--hints", str(hints.resolve())]
+    cmd += [] if workers is None else ["--workers", str(workers)]
+    summary = run_child(cmd, f"extracting run {run.run_id}", RuntimeError)
+    logger = get_run_logger()
+    for line in summary.pop("stderr")[-20:]:
+        logger.warning("extraction process: %s", line)
+    logger.info("extracted %d pages: %s", summary["pages"], summary["verdicts"])
     return summary
 
 
 @task(name="load", retries=2, retry_delay_seconds=exponential_backoff(10),
       retry_jitter_factor=0.5)
 def load(run: RunContext) -> None:
-    """Bulk-load the run in one transaction; a retry after a lock or crash reloads cleanly."""
+    """Bulk-load the run in one transaction, then publish the read copy; a retry after a lock
+    or crash reloads cleanly.
+
+    The load runs in a process of its own (``python -m warehouse load``): DuckDB and Arrow keep
+    the memory a load used for the life of their process, which here would be the flow's, and a
+    20,000-page night then held 1.4 GB through to its report (bench.night).
+
+    Raises:
+        warehouse.WarehouseError: the load process failed (its last error line says why).
+    """
     logger = get_run_logger()
     with warehouse_writes():
-        with warehouse.connect(run.db) as con:
-            report = loader.load_run(con, run.run_id, run.run_dir)
-            validators.load_validators(con, run.run_id, run.run_dir)
-        logger.info("loaded run %s: %s", run.run_id, report.total)
-        after_load = getattr(warehouse, "after_load", None)  # search index, read copy
-        if after_load is not None:
-            logger.info("published the read copy %s", after_load(run.db))
+        outcome = load_in_child(run)
+    for line in outcome.pop("stderr")[-20:]:
+        logger.warning("load process: %s", line)
+    logger.info("loaded run %s: %s", run.run_id, outcome["total"])
+    if outcome.get("read_copy"):
+        logger.info("published the read copy %s", outcome["read_copy"])
+
+
+def load_in_child(run: RunContext) -> dict[str, Any]:
+    """``python -m warehouse load`` for the run; its JSON outcome."""
+    return run_child([sys.executable, "-m", "warehouse", "--db", str(run.db.resolve()), "load",
+                      str(run.run_dir.resolve()), "--run-id", run.run_id, "--json"],
+                     f"loading run {run.run_id}", warehouse.WarehouseError)
+
+
+def run_child(cmd: list[str], what: str, error: type[Exception]) -> dict[str, Any]:
+    """Run ``cmd`` (killed if this process dies) and parse the JSON line it ends its output
+    with; what it wrote to stderr comes back as ``stderr`` (warnings the flow's log shows).
+
+    Raises:
+        error: the process failed; the message ends with its last line of stderr.
+    """
+    done = subprocess.run(dying_with_parent(cmd), cwd=PROJECT_ROOT, capture_output=True,
+                          text=True, check=False)
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    if done.returncode != 0:
+        raise error(f"{what} failed (exit {done.returncode}): "
+                    f"{lines[-1] if lines else 'no error output'}")
+    outcome = json.loads(done.stdout.splitlines()[-1])
+    outcome["stderr"] = lines
+    return outcome
 
 
 @task(name="summarise")

@@ -9,8 +9,8 @@ operator would see the stage running, with no hook in production code:
   seconds wide). Only the flow process is killed, as the OOM killer would: its crawls must die
   with it (``PR_SET_PDEATHSIG``, ``flows/crawl.py``), not write on into a dead run.
 * **extract**: the API shows the ``extract`` task running and its process pool has started.
-* **load**: the API shows the ``load`` task running and the flow holds the warehouse file's
-  write lock (``/proc/locks``).
+* **load**: the API shows the ``load`` task running and the flow's load process holds the
+  warehouse file's write lock (``/proc/locks``).
 
 The last two kill the whole process group, as a worker cancelling a run does. After each kill
 the warehouse must open and hold no part of the killed run (all its rows or none). The runs
@@ -195,7 +195,9 @@ def _stage_running(stage: str, db: Path, proc: subprocess.Popen) -> Callable[[],
         return pool and any(t.startswith("extract") for t in running_tasks(db))
 
     def load() -> bool:
-        return holds_lock(proc.pid, db) and any(t.startswith("load") for t in running_tasks(db))
+        tree = [proc.pid, *children(proc.pid)]  # the load runs in a child process
+        return (any(holds_lock(pid, db) for pid in tree)
+                and any(t.startswith("load") for t in running_tasks(db)))
 
     return {"crawl": crawl, "extract": extract, "load": load}[stage]
 

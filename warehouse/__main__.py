@@ -1,7 +1,7 @@
 """Command line: ``python -m warehouse [--db PATH] COMMAND``.
 
 Commands: ``sql "select …"``, ``info``, ``search WORDS``, ``export DIR`` (read-only), and
-``reindex``, ``publish`` (read-write).
+``reindex``, ``publish``, ``load RUN_DIR`` (read-write).
 
 The read-only commands open the read copy (``news.read.duckdb``) when it exists and ``--db`` is
 not given, so they never hold the file the nightly load writes; with ``--db`` they open exactly
@@ -11,16 +11,21 @@ that file. ``reindex`` and ``publish`` take the write lock (waiting for it like 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 import duckdb
 
 from warehouse.db import WarehouseError, connect, default_path, pending_migrations, schema_version
 from warehouse.export import export_counts, export_parquet
+from warehouse.load import load_run
 from warehouse.publish import after_load, publish_read_copy, read_copy_path
 from warehouse.queries import sql
+from warehouse.rawpages import RunFilesError
 from warehouse.search import SearchIndexMissing, build_search_index, search_articles
+from warehouse.validators import load_validators
 
 
 def _print_rows(names: list[str], rows: list[tuple[object, ...]]) -> None:
@@ -81,6 +86,25 @@ def _publish(args: argparse.Namespace) -> None:
     print(f"published {copy}")
 
 
+def _load(args: argparse.Namespace) -> None:
+    """Load one run folder (what the nightly flow's load task runs, in a process of its own so
+    that DuckDB's memory is given back when it ends), then publish the read copy."""
+    run_dir = Path(args.run_dir)
+    run_id = args.run_id or run_dir.name
+    with connect(args.db) as con:
+        report = load_run(con, run_id, run_dir)
+        load_validators(con, run_id, run_dir)
+    copy = None if args.no_publish else after_load(args.db)
+    outcome = {"run_id": run_id, "total": asdict(report.total),
+               "read_copy": str(copy) if copy else None}
+    if args.json:
+        print(json.dumps(outcome))
+        return
+    print(f"loaded run {run_id}: " + ", ".join(f"{k} {v}" for k, v in outcome["total"].items()))
+    if copy:
+        print(f"published {copy}")
+
+
 def _export(args: argparse.Namespace) -> None:
     con = _reader(args)
     files = export_parquet(con, args.dir)
@@ -112,6 +136,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     publish.add_argument("--skip-index", action="store_true", help="copy only, no fts rebuild")
     publish.set_defaults(func=_publish)
+    load = commands.add_parser(
+        "load", help="load a run folder (raw pages, articles.parquet) and publish the read copy"
+    )
+    load.add_argument("run_dir")
+    load.add_argument("--run-id", help="the run's id (default: the folder's name)")
+    load.add_argument("--no-publish", action="store_true", help="no fts update, no read copy")
+    load.add_argument("--json", action="store_true", help="print the counts as one JSON line")
+    load.set_defaults(func=_load)
     export = commands.add_parser("export", help="articles to Parquet by outlet and month")
     export.add_argument("dir")
     export.set_defaults(func=_export)
@@ -122,7 +154,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         args.func(args)
-    except (WarehouseError, SearchIndexMissing, duckdb.Error) as exc:
+    except (WarehouseError, SearchIndexMissing, RunFilesError, duckdb.Error, KeyError,
+            FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     return 0

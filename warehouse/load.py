@@ -17,10 +17,15 @@ run (the latest or an older one) with the same files gives the tables of a singl
 and reloading it with *fewer* pages removes what the dropped pages had contributed (articles only
 that run saw are deleted; articles other runs saw too fall back to those runs' title and text).
 
-Where the time goes, for speed: DuckDB reads the parquet file directly in each statement that
-needs it (no staged copy of the night's text), raw page bodies are read and compressed on other
-threads meanwhile (``warehouse.rawpages``), and the story index compares only the touched
-signatures with the stored ones. ``bench/warehouse.py`` measures it against DuckDB's COPY.
+Where the time goes, for speed: DuckDB reads the parquet files directly in each statement that
+needs them (no staged copy of the night's text). Page bodies come compressed and hashed from the
+extraction workers in ``pages.parquet`` and are inserted with one statement; a run folder whose
+``pages.parquet`` is missing or was not made from its raw files as they are now (an older run,
+raw files rewritten since) has its raw files read and compressed on other threads meanwhile
+instead (``warehouse.rawpages``), with the same result. A run folder without raw files stores no
+pages, whatever else it holds (a re-extraction moves them away: the pages are stored already).
+The story index compares only the touched signatures with the stored ones.
+``bench/warehouse.py`` measures it against DuckDB's COPY.
 """
 
 from __future__ import annotations
@@ -36,7 +41,7 @@ import pyarrow as pa
 
 from transforms.dedup import minhash_signature
 from warehouse.queries import sql
-from warehouse.rawpages import PageStream, RunFilesError, check_run_ids
+from warehouse.rawpages import PageStream, RunFilesError, check_run_ids, pages_parquet
 from warehouse.stories import update_stories
 
 __all__ = [
@@ -160,8 +165,10 @@ def load_run(con: duckdb.DuckDBPyConnection, run_id: str, run_dir: Path) -> Load
     Args:
         con: read-write connection, not inside a transaction.
         run_id: the run; every row in the files must carry it.
-        run_dir: ``data/runs/<run_id>`` with ``raw/*.jsonl.gz``, ``fetches/*.jsonl.gz`` and
-            ``articles.parquet`` (any may be missing: a run with no pages has none).
+        run_dir: ``data/runs/<run_id>`` with ``raw/*.jsonl.gz``, ``fetches/*.jsonl.gz``,
+            ``articles.parquet`` and ``pages.parquet`` (any may be missing: a run with no pages
+            has none; without a ``pages.parquet`` matching the raw files, pages are read from
+            the raw files).
 
     Returns:
         Per-outlet counts of this run.
@@ -171,20 +178,36 @@ def load_run(con: duckdb.DuckDBPyConnection, run_id: str, run_dir: Path) -> Load
             other error.
     """
     run_dir = Path(run_dir)
+    raw = sorted((run_dir / "raw").glob("*.jsonl.gz"))
+    packed = pages_parquet(run_dir, raw)
     con.begin()
     try:
-        # Raw pages are read and compressed on other threads while the rest loads.
-        with PageStream(con, run_id, sorted((run_dir / "raw").glob("*.jsonl.gz"))) as pages:
+        # Without pages.parquet, raw pages are read and compressed on other threads meanwhile.
+        with PageStream(con, run_id, [] if packed else raw) as pages:
             _load_fetches(con, run_id, sorted((run_dir / "fetches").glob("*.jsonl.gz")))
             changed = _load_articles(con, run_id, run_dir / "articles.parquet")
             update_stories(con, changed)
-            _store_pages(con, run_id, pages)
+            if packed:
+                _insert_pages(con, run_id, packed)
+            else:
+                _store_pages(con, run_id, pages)
         report = _report(con, run_id)
         con.commit()
     except BaseException:
         con.rollback()
         raise
     return report
+
+
+def _insert_pages(con: duckdb.DuckDBPyConnection, run_id: str, parquet: Path) -> None:
+    """Replace the run's pages with the rows of its ``pages.parquet`` (compressed already)."""
+    path = {"path": str(parquet)}
+    found = [r[0] for r in con.execute(sql("select_parquet_run_ids"), path).fetchall()]
+    check_run_ids(found, run_id, str(parquet))
+    con.execute(sql("delete_run_pages"), {"run_id": run_id})
+    # Choosing each URL's latest fetch costs a join (and memory): only when a URL came twice.
+    (refetched,) = con.execute(sql("select_pages_parquet_refetched"), path).fetchone()
+    con.execute(sql("insert_run_pages" if refetched else "insert_run_pages_all"), path)
 
 
 def _store_pages(con: duckdb.DuckDBPyConnection, run_id: str, pages: PageStream) -> None:

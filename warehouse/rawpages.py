@@ -7,11 +7,18 @@ reads files and so stays outside the load's transaction, compresses the bodies o
 pool (zlib and SHA-256 release the GIL) and hands over Arrow tables. The loader inserts them on
 its own connection, inside its transaction, whenever it is ready. What waits in between is
 bounded in bytes, so memory does not grow with the night.
+
+That is the slow path. The extraction workers already hold every body decoded, so they write
+the same rows into ``pages.parquet`` (``flows.extraction.PAGES_SCHEMA``), with the raw files
+they came from in its metadata (``flows.extraction.raw_files_stamp``); ``pages_parquet`` says
+whether a run folder's file still matches its raw files, and the loader then inserts from it
+with plain SQL.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 import zlib
 from collections import deque
@@ -23,6 +30,7 @@ from types import TracebackType
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from warehouse.queries import sql
 
@@ -35,6 +43,10 @@ _BATCH_ROWS = 256
 # Compressed batches waiting for the loader, at most (the reader pauses beyond).
 _BUFFER_BYTES = 32 * 2**20
 _OLDEST = -(2**63)
+# Written by flows.extraction.extract_run next to articles.parquet (its PAGES_FILE), with the raw
+# files it was made from in its metadata under this key (its RAW_STAMP, raw_files_stamp).
+PAGES_FILE = "pages.parquet"
+RAW_STAMP = b"khabar.raw_files"
 
 
 class RunFilesError(ValueError):
@@ -46,6 +58,25 @@ def check_run_ids(found: Iterable[str | None], run_id: str, what: str) -> None:
     other = sorted({str(r) for r in found} - {run_id})
     if other:
         raise RunFilesError(f"{what} holds rows of run(s) {other}, not only {run_id!r}")
+
+
+def pages_parquet(run_dir: Path, files: list[Path]) -> Path | None:
+    """The run folder's ``pages.parquet`` if it was made from exactly the raw ``files`` as they
+    are now (names, sizes, modification times), else None: no such file, an older extraction,
+    raw files rewritten, added or removed since. Their pages are then read from the raw files
+    themselves, with ``PageStream``."""
+    path = Path(run_dir) / PAGES_FILE
+    if not files or not path.is_file():
+        return None
+    try:
+        stamp = json.loads((pq.read_schema(path).metadata or {}).get(RAW_STAMP, b"null"))
+        now = []
+        for raw in files:
+            stat = raw.stat()
+            now.append([raw.name, stat.st_size, stat.st_mtime_ns])
+    except (OSError, ValueError, pa.ArrowException):  # unreadable: the raw files decide
+        return None
+    return path if stamp == now else None
 
 
 PageBatch = tuple[pa.Table, list[str]]

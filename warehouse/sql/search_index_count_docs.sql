@@ -1,0 +1,1 @@
+SELECT count(*) FROM fts_main_articles.docs;

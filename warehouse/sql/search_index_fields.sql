@@ -1,0 +1,1 @@
+SELECT fieldid, field FROM fts_main_articles.fields ORDER BY fieldid;

@@ -1,0 +1,1 @@
+SELECT fingerprint FROM fts_main_articles.settings;
