@@ -40,8 +40,9 @@ the first page with no article that is new to the warehouse.
 
 Settings read: ``KHABAR_USER_AGENT`` (replaces ``USER_AGENT``), ``AUTOTHROTTLE_START_DELAY``.
 Set at spider priority from the outlet's registry entry: ``politeness`` →
-``CONCURRENT_REQUESTS_PER_DOMAIN``, ``DOWNLOAD_DELAY`` (and ``AUTOTHROTTLE_START_DELAY`` at
-least that), ``USER_AGENT`` (``politeness.user_agent`` wins over ``KHABAR_USER_AGENT``);
+``CONCURRENT_REQUESTS_PER_DOMAIN`` (and ``CONCURRENT_REQUESTS`` at most that: see
+``update_settings``), ``DOWNLOAD_DELAY`` (and ``AUTOTHROTTLE_START_DELAY`` at least that),
+``USER_AGENT`` (``politeness.user_agent`` wins over ``KHABAR_USER_AGENT``);
 ``allow_private_addresses`` → ``KHABAR_ALLOW_PRIVATE`` (``true``) or
 ``KHABAR_PRIVATE_NETWORKS`` (a list).
 Stats (``crawler.stats``): ``khabar/discovered``, ``khabar/discovered/<kind>``,
@@ -178,6 +179,16 @@ class NewsSpider(Spider):
         super().update_settings(settings)
         politeness = cls.outlet.politeness
         settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", politeness.concurrency, priority="spider")
+        # Scrapy 2.19 under the asyncio reactor does not hold a download slot to its concurrency:
+        # its downloader starts each download as a task and counts it as transferring only once
+        # the task runs, so a slot dispatches every queued request at once and only
+        # CONCURRENT_REQUESTS (16) bounds an outlet (measured: 16 in flight with 1 per domain).
+        # A crawl process fetches one outlet, so the process-wide cap is the outlet's cap.
+        per_outlet = settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN")
+        if 0 < per_outlet < settings.getint("CONCURRENT_REQUESTS"):
+            priority = max(settings.getpriority("CONCURRENT_REQUESTS_PER_DOMAIN") or 0,
+                           settings.getpriority("CONCURRENT_REQUESTS") or 0)
+            settings.set("CONCURRENT_REQUESTS", per_outlet, priority=priority)
         if politeness.delay:
             settings.set("DOWNLOAD_DELAY", politeness.delay, priority="spider")
             start = max(settings.getfloat("AUTOTHROTTLE_START_DELAY"), politeness.delay)

@@ -251,6 +251,7 @@ def test_registry_politeness_and_user_agent_reach_the_settings() -> None:
     settings.set("KHABAR_USER_AGENT", USER_AGENT, priority="cmdline")
     spider_class(outlet).update_settings(settings)
     assert settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN") == 2
+    assert settings.getint("CONCURRENT_REQUESTS") == 2  # the per-domain cap, enforced
     assert settings.getfloat("DOWNLOAD_DELAY") == 3.0
     assert settings.getfloat("AUTOTHROTTLE_START_DELAY") == 3.0
     assert settings["USER_AGENT"] == USER_AGENT

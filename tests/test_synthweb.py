@@ -172,6 +172,25 @@ def test_conditional_gets_and_the_second_night(web: SynthWeb) -> None:
 
 
 @pytest.mark.integration
+@pytest.mark.parametrize("per_domain", [1, 3])
+def test_a_crawl_never_has_more_than_its_per_domain_cap_in_flight(
+    tmp_path: Path, per_domain: int
+) -> None:
+    """Over real HTTP with 100 ms per response and no throttling delay, the server sees at most
+    ``CONCURRENT_REQUESTS_PER_DOMAIN`` requests at once, and with 3 it does see several."""
+    web = SynthWeb(replace(CONFIG, outlets=1, articles=40))
+    registry = write_registry(web, tmp_path / "outlets.yaml")
+    free = {"AUTOTHROTTLE_ENABLED": "False", "CONCURRENT_REQUESTS_PER_DOMAIN": str(per_domain)}
+    with SynthServer(web, latency=0.1) as server, \
+            synthetic_crawls(registry, server.addresses, free) as settings:
+        result = crawl_outlet(web.outlets[0].id, tmp_path / "run", "run", since=SINCE,
+                              max_pages=40, timeout=120, settings=settings)
+        stats = control(server.addresses, "stats")
+    assert result.returncode == 0, Path(result.log_path).read_text()[-3000:]
+    assert result.stats["articles_fetched"] == 40
+    assert stats["max_in_flight"] == per_domain
+
+
 def test_crawls_find_every_article_then_only_the_new_ones(tmp_path: Path) -> None:
     """Real ``scrapy crawl`` processes (started as the flow starts them) against the server."""
     night_web = SynthWeb(CONFIG)
