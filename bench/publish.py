@@ -23,11 +23,8 @@ compared: the incremental index must rank exactly as the rebuild.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -35,6 +32,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from bench.child import run_json
 from bench.tables import markdown_table, rich_table
 from bench.warehouse import generate, signatures, write_run
 
@@ -142,11 +140,7 @@ def measure(task: dict) -> Measure:
     env = dict(os.environ)
     if task["kind"] == "build":  # padding every page in one transaction needs the room
         env["KHABAR_DUCKDB_MEMORY"] = "4GB"
-    result = subprocess.run([sys.executable, "-c", _CHILD, json.dumps(task)], cwd=ROOT,
-                            capture_output=True, text=True, check=False, env=env)
-    if result.returncode != 0:
-        raise RuntimeError(f"{task['kind']} failed:\n{result.stderr[-3000:]}")
-    out = json.loads(result.stdout.strip().splitlines()[-1])
+    out = run_json(_CHILD, task, cwd=ROOT, env=env)
     return Measure(out["total"], out["timings"], out["peak_rss_mb"], out["start_rss_mb"],
                    out["size_mb"], out["free_mb"], out["rankings"])
 

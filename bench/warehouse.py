@@ -38,8 +38,6 @@ import json
 import math
 import random
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -51,7 +49,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from rich.console import Console
 
-from bench.tables import rich_table
+from bench.child import run_json
+from bench.tables import markdown_table, rich_table
 from flows import extraction
 from flows.extraction import (
     ARTICLE_SCHEMA,
@@ -308,11 +307,7 @@ def write_run(run_dir: Path, docs: list[Doc], sigs: list[tuple[str, list[int]]],
 
 def measure(task: dict, code: Path = ROOT) -> Measure:
     """Run one measurement in a fresh interpreter inside checkout ``code``."""
-    result = subprocess.run([sys.executable, "-c", _CHILD, json.dumps(task)], cwd=code,
-                            capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        raise RuntimeError(f"{task['kind']} in {code} failed:\n{result.stderr[-3000:]}")
-    out = json.loads(result.stdout.strip().splitlines()[-1])
+    out = run_json(_CHILD, task, cwd=code)
     return Measure(out["seconds"], out["total"], out["cpu"], out["peak_rss_mb"],
                    out["start_rss_mb"], out.get("articles") or out.get("stories") or 0)
 
@@ -505,9 +500,7 @@ def markdown(res: Results, quick: bool) -> str:
         lines.append("`before` is the same measurement with the code of the checkout given by "
                      "`--before`, in the same run.")
     for title, header, rows in tables(res):
-        lines += ["", f"**{title}**", "", "| " + " | ".join(header) + " |",
-                  "|" + "|".join(["---"] + ["---:"] * (len(header) - 1)) + "|"]
-        lines += ["| " + " | ".join(row) + " |" for row in rows]
+        lines += ["", f"**{title}**", "", markdown_table(header, rows)]
     lines += ["", *(f"- {t}" for t in targets(res)), ""]
     return "\n".join(lines)
 
