@@ -33,7 +33,7 @@ from pathlib import Path
 from rich.console import Console
 
 from bench.child import run_json
-from bench.tables import markdown_table, rich_table
+from bench.tables import int_list, markdown_results, print_results
 from bench.warehouse import generate, signatures, write_run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -283,17 +283,14 @@ def markdown(res: Results, quick: bool) -> str:
         "(before)* publishes the same night as before the incremental index: "
         "`build_search_index` from scratch, then `publish_read_copy`. Copies are in the page "
         "cache; fsync writes them to disk.")
-    for title, header, rows in tables(res):
-        lines += ["", f"**{title}**", "", markdown_table(header, rows)]
-    lines += ["", *(f"- {t}" for t in targets(res)), ""]
-    return "\n".join(lines)
+    return "\n".join(lines + markdown_results(tables(res), targets(res)))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=lambda s: [int(x) for x in s.split(",")],
+    parser.add_argument("--sizes", type=int_list,
                         help=f"warehouse sizes (default {','.join(map(str, SIZES))})")
-    parser.add_argument("--nights", type=lambda s: [int(x) for x in s.split(",")],
+    parser.add_argument("--nights", type=int_list,
                         help=f"new articles per night (default {','.join(map(str, NIGHTS))})")
     parser.add_argument("--quick", action="store_true", help="small sizes: well under a minute")
     parser.add_argument("--markdown", type=Path, help="write this module's BENCHMARKS.md section")
@@ -312,10 +309,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
-    for title, header, rows in tables(res):
-        console.print(rich_table(title, header, rows, left_columns=2))
-    for line in targets(res):
-        console.print(line)
+    print_results(console, tables(res), targets(res), left_columns=2)
     if args.markdown:
         args.markdown.write_text(markdown(res, args.quick), encoding="utf-8")
     return 0

@@ -50,7 +50,7 @@ import pyarrow.parquet as pq
 from rich.console import Console
 
 from bench.child import run_json
-from bench.tables import markdown_table, rich_table
+from bench.tables import int_list, markdown_results, print_results
 from flows import extraction
 from flows.extraction import (
     ARTICLE_SCHEMA,
@@ -499,15 +499,12 @@ def markdown(res: Results, quick: bool) -> str:
     if "before" in res.runs:
         lines.append("`before` is the same measurement with the code of the checkout given by "
                      "`--before`, in the same run.")
-    for title, header, rows in tables(res):
-        lines += ["", f"**{title}**", "", markdown_table(header, rows)]
-    lines += ["", *(f"- {t}" for t in targets(res)), ""]
-    return "\n".join(lines)
+    return "\n".join(lines + markdown_results(tables(res), targets(res)))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=lambda s: [int(x) for x in s.split(",")],
+    parser.add_argument("--sizes", type=int_list,
                         help=f"articles per run (default {','.join(map(str, SIZES))})")
     parser.add_argument("--night", type=int, help="new articles loaded on top (default 1000)")
     parser.add_argument("--repeat", type=int, help="story grouping runs, best kept (2; quick 1)")
@@ -531,10 +528,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
-    for title, header, rows in tables(res):
-        console.print(rich_table(title, header, rows))
-    for line in targets(res):
-        console.print(line)
+    print_results(console, tables(res), targets(res))
     if args.markdown:
         args.markdown.write_text(markdown(res, args.quick), encoding="utf-8")
     return 0

@@ -88,11 +88,8 @@ def read_retry_file(path: Path | str) -> dict[str, int]:
     Raises:
         ValueError: the file is not a JSON object of objects.
     """
-    data = _json_object(path, "retry_file")
     retry = {}
-    for url, entry in data.items():
-        if not isinstance(entry, dict):
-            raise ValueError(f"retry_file {path}: entry for {url!r} is not an object")
+    for url, entry in _object_entries(path, "retry_file"):
         canonical = try_canonical_url(url) if isinstance(url, str) else None
         attempts = entry.get("attempts")
         if canonical:
@@ -106,11 +103,8 @@ def read_validators_file(path: Path | str) -> dict[str, Validators]:
     Raises:
         ValueError: the file is not a JSON object of objects.
     """
-    data = _json_object(path, "validators_file")
     found = {}
-    for url, entry in data.items():
-        if not isinstance(entry, dict):
-            raise ValueError(f"validators_file {path}: entry for {url!r} is not an object")
+    for url, entry in _object_entries(path, "validators_file"):
         found[url] = Validators(**{k: _str_or_none(entry.get(k))
                                    for k in Validators.__dataclass_fields__})
     return found
@@ -155,6 +149,15 @@ def _aware(value: datetime | None) -> datetime | None:
 
 def _str_or_none(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
+
+
+def _object_entries(path: Path | str, what: str) -> list[tuple[str, dict]]:
+    """The ``(key, entry)`` pairs of a JSON object of objects; any other entry is an error."""
+    entries = list(_json_object(path, what).items())
+    for key, entry in entries:
+        if not isinstance(entry, dict):
+            raise ValueError(f"{what} {path}: entry for {key!r} is not an object")
+    return entries
 
 
 def _json_object(path: Path | str, what: str) -> dict:

@@ -9,7 +9,12 @@ from pathlib import Path
 import pytest
 
 import warehouse
-from spiders.incremental import Validators, read_validators_file, write_validators_file
+from spiders.incremental import (
+    Validators,
+    read_retry_file,
+    read_validators_file,
+    write_validators_file,
+)
 from warehouse.validators import load_validators, validators_for
 
 FEED = "https://lebrief.ma/feed/"
@@ -70,3 +75,14 @@ def test_bad_validators_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="fetched_at"):
         load_validators(con, "bad", tmp_path / "bad")
     con.close()
+
+
+@pytest.mark.parametrize("reader, name", [(read_retry_file, "retry_file"),
+                                          (read_validators_file, "validators_file")])
+def test_state_files_with_a_non_object_entry_are_refused(tmp_path: Path, reader, name) -> None:
+    path = tmp_path / "state.json"
+    path.write_text(json.dumps({"https://lebrief.ma/a/": {}, "https://lebrief.ma/b/": 3}))
+    with pytest.raises(ValueError, match=rf"^{name} .*entry for 'https://lebrief.ma/b/' is not"):
+        reader(path)
+    path.write_text(json.dumps({"https://lebrief.ma/a/": {"attempts": 2}}))
+    assert reader(path)
