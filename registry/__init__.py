@@ -40,6 +40,11 @@ def load_outlets(path: Path | str | None = None) -> dict[str, Outlet]:
         raise RegistryError(f"cannot read outlet registry {path}: {exc.strerror}") from exc
     except yaml.YAMLError as exc:
         raise RegistryError(f"{path} is not valid YAML: {exc}") from exc
+    if isinstance(data, dict):
+        unknown = [str(key) for key in data if key != "outlets"]
+        if unknown:  # a misspelt or misplaced key would otherwise be silently ignored
+            raise RegistryError(f"{path}: unknown top-level key {unknown[0]!r} "
+                                "(the file holds only 'outlets:')")
     entries = (data or {}).get("outlets") if isinstance(data, dict) else None
     if not isinstance(entries, list) or not entries:
         raise RegistryError(f"{path}: expected a top-level 'outlets:' list with at least one entry")

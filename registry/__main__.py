@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 
 from rich.console import Console
@@ -11,8 +12,16 @@ from registry import RegistryError, load_outlets
 
 
 def main(argv: list[str]) -> int:
+    """Check the registry (``PATH``, else ``$KHABAR_REGISTRY`` or the shipped file) and print
+    its outlets; a bad registry is one line on stderr and exit 2."""
+    parser = argparse.ArgumentParser(
+        prog="python -m registry",
+        description="Validate the outlet registry and list its outlets.")
+    parser.add_argument("path", nargs="?",
+                        help="registry file (default: $KHABAR_REGISTRY or registry/outlets.yaml)")
+    args = parser.parse_args(argv)
     try:
-        outlets = load_outlets(argv[0] if argv else None)
+        outlets = load_outlets(args.path)
     except RegistryError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -513,3 +513,17 @@ def test_cli_prints_body(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "Il tient depuis ses réunions sous format virtuel." in out
     assert "InternationalNational" not in out
+
+
+def test_cli_bad_input_is_one_line_exit_2(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A missing page, a folder, an unknown outlet: one line naming the problem, no traceback."""
+    page = FIXTURES / "lpjm_bourita_blinken.html"
+    for argv, needle in (([str(tmp_path / "missing.html")], "missing.html: No such file"),
+                         ([str(tmp_path)], "Is a directory"),
+                         ([str(page), "--outlet", "nowhere"], "unknown outlet 'nowhere'")):
+        assert main(argv) == 2, argv
+        captured = capsys.readouterr()
+        lines = captured.err.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("python -m transforms.extract: error: ")
+        assert needle in lines[0], lines[0]
+        assert captured.out == "" and "Traceback" not in captured.err

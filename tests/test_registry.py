@@ -133,3 +133,31 @@ def test_safety_fields_parse(tmp_path):
     assert outlet.politeness.user_agent == "SampleBot/1.0 (+https://example.org/bot)"
     everything = load_outlets(write(tmp_path, GOOD + "    allow_private_addresses: true\n"))
     assert everything["sample"].private_networks is None
+
+
+@pytest.mark.parametrize("key", ["outlet", "defaults"])
+def test_unknown_top_level_key_is_refused_by_name(tmp_path, key):
+    """A misspelt or misplaced top-level key (``outlet:`` beside ``outlets:``, settings the file
+    does not take) would be silently ignored: it is refused, naming the key."""
+    with pytest.raises(RegistryError, match=f"unknown top-level key '{key}'"):
+        load_outlets(write(tmp_path, GOOD + f"{key}:\n  - id: forgotten\n"))
+
+
+def test_registry_command_prints_help_and_refuses_bad_files_in_one_line(tmp_path, capsys):
+    import subprocess
+    import sys
+
+    from registry.__main__ import main
+
+    shown = subprocess.run([sys.executable, "-m", "registry", "--help"], capture_output=True,
+                           text=True, timeout=60, check=False)
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.startswith("usage: python -m registry") and "path" in shown.stdout
+    assert main([str(write(tmp_path, GOOD))]) == 0
+    assert "sample" in capsys.readouterr().out
+    assert main([str(write(tmp_path, GOOD + "defaults: {}\n"))]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "unknown top-level key 'defaults'" in err[0], err
+    assert main([str(tmp_path / "missing.yaml")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "cannot read outlet registry" in err[0], err

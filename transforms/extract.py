@@ -264,17 +264,30 @@ def _fill_from_trafilatura(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """CLI: print the clean body text of a saved page, or the whole record as JSON."""
-    parser = argparse.ArgumentParser(prog="python -m transforms.extract", description=__doc__)
+    """CLI: print the clean body text of a saved page, or the whole record as JSON.
+
+    Bad input (a page that is missing or unreadable, a bad registry, an unknown ``--outlet``)
+    gets one line on stderr and exit 2 before any extraction, like every command of the project.
+    """
+    prog = "python -m transforms.extract"
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__)
     parser.add_argument("page", type=Path, help="saved HTML file")
     parser.add_argument("--url", help="the page's URL (default: file:// URL of PAGE)")
     parser.add_argument("--outlet", help="registry id; its extraction hints are applied")
     parser.add_argument("--json", action="store_true", help="print the whole record as JSON")
     args = parser.parse_args(argv)
 
-    from registry import load_outlets  # only the CLI may know the registry (architecture.md)
+    from registry import RegistryError, load_outlets  # only the CLI may know the registry
 
-    outlets = load_outlets()
+    try:
+        body = args.page.read_bytes()
+        outlets = load_outlets()
+    except OSError as exc:
+        return _refuse(prog, f"cannot read {args.page}: {exc.strerror or exc}")
+    except RegistryError as exc:
+        return _refuse(prog, str(exc))
+    if args.outlet is not None and args.outlet not in outlets:
+        return _refuse(prog, f"unknown outlet {args.outlet!r}; known: {', '.join(outlets)}")
     url = args.url or args.page.resolve().as_uri()
     outlet_id = args.outlet
     if outlet_id is None:
@@ -283,7 +296,7 @@ def main(argv: list[str] | None = None) -> int:
         host = (urlsplit(url).hostname or "").lower()
         outlet_id = next((o.id for o in outlets.values() if host in o.hosts), "unknown")
     hints = outlets[outlet_id].extraction_hints if outlet_id in outlets else None
-    article = extract_article(args.page.read_bytes(), url, outlet=outlet_id, hints=hints)
+    article = extract_article(body, url, outlet=outlet_id, hints=hints)
     if args.json:
         print(article.model_dump_json(indent=2))
     else:
@@ -291,6 +304,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"[{article.verdict.value}: {article.reason}]", file=sys.stderr)
         print(article.text)
     return 0
+
+
+def _refuse(prog: str, problem: str) -> int:
+    print(f"{prog}: error: {problem}", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":
