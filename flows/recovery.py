@@ -51,6 +51,7 @@ class RetryPlan:
     retry: dict[str, dict[str, Any]] = field(default_factory=dict)  # url -> attempts, error
     given_up: dict[str, dict[str, Any]] = field(default_factory=dict)
     discovery_failures: dict[str, dict[str, Any]] = field(default_factory=dict)
+    gone: int = 0  # URLs not asked tonight: they answered 404/410 within GONE_RECHECK_DAYS
 
     @property
     def rediscover(self) -> bool:
@@ -69,6 +70,9 @@ class RetryPlan:
         if self.given_up:
             parts.append(f"gave up on {len(self.given_up)} URLs after {MAX_RETRY_NIGHTS} "
                          f"nights: {', '.join(self.given_up)}")
+        if self.gone:
+            parts.append(f"not asking again {self.gone} URLs that answered 404/410 in the "
+                         f"last {retries.GONE_RECHECK_DAYS} days")
         return f"{self.outlet}: " + "; ".join(parts) if parts else ""
 
 
@@ -94,16 +98,24 @@ def retry_plan(outlet: Outlet, failures: list[FailedFetch],
 
 
 def write_crawl_state(con: duckdb.DuckDBPyConnection, run_dir: Path, outlet: Outlet,
-                      max_nights: int = MAX_RETRY_NIGHTS) -> tuple[dict[str, Any], RetryPlan]:
+                      max_nights: int = MAX_RETRY_NIGHTS,
+                      gone_recheck_days: int = retries.GONE_RECHECK_DAYS,
+                      ) -> tuple[dict[str, Any], RetryPlan]:
     """Write one outlet's incremental state for its crawl, from the warehouse.
+
+    The seen file holds the stored articles' URLs and those that answered 404/410 within
+    ``gone_recheck_days`` (``warehouse.retries.gone_urls``): neither is requested again.
 
     Returns:
         The crawl's keyword arguments (``seen_file``, ``known_file``, ``validators_file``,
         ``retry_file`` and ``rediscover`` for ``flows.crawl.crawl_command``), and the plan.
     """
     plan = retry_plan(outlet, retries.failed_fetches(con, outlet.id), max_nights)
+    gone = retries.gone_urls(con, outlet.id, gone_recheck_days)
+    plan.gone = len(gone)
     # A URL to retry may sit in the seen set (a bot challenge page extracted as a non-article).
-    seen = [url for url in loader.known_urls(con, outlet.id) if url not in plan.retry]
+    seen = sorted({url for url in [*loader.known_urls(con, outlet.id), *gone]
+                   if url not in plan.retry})
     texts = {
         "seen_file": ("seen", ".txt", "".join(f"{url}\n" for url in seen)),
         "known_file": ("known", ".json", json.dumps(validators.known_fetches(con, outlet.id))),
@@ -128,7 +140,8 @@ def read_plans(run_dir: Path) -> dict[str, dict[str, Any]]:
         plan = json.loads(path.read_text(encoding="utf-8"))
         plans[plan["outlet"]] = {"retried": len(plan["retry"]),
                                  "given_up": sorted(plan["given_up"]),
-                                 "rediscover": plan["rediscover"]}
+                                 "rediscover": plan["rediscover"],
+                                 "gone": plan.get("gone", 0)}
     return plans
 
 

@@ -6,7 +6,7 @@ import ipaddress
 import re
 from enum import StrEnum
 from typing import Annotated
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -40,6 +40,32 @@ class SourceKind(StrEnum):
     LISTING = "listing"  # HTML listing pages, paginated through ``{page}``
 
 
+# The page number of a listing template: a ``page/{page}`` (or bare ``{page}``) last path
+# segment, or a query parameter whose value is ``{page}``.
+_PAGE_SEGMENT = re.compile(r"(?:page/)?\{page\}/?$")
+
+
+def first_listing_page(template: str) -> str:
+    """Page 1 of a paginated listing: the listing's own address, derived from its template.
+
+    ``…/category/x/page/{page}/`` → ``…/category/x/``, ``…/x/{page}`` → ``…/x/``,
+    ``…/x?page={page}&s=1`` → ``…/x?s=1``. Sites answer ``/page/1/`` or ``?page=1`` with a
+    redirect to that address at best, and with 404 at worst (WordPress redirects, many others do
+    not). A template of another shape (``…/list-{page}.html``) gives page 1 with ``1`` in place;
+    the registry's ``first_page`` says otherwise.
+    """
+    parts = urlsplit(template)
+    if "{page}" in parts.query:
+        kept = [p for p in parts.query.split("&") if p.partition("=")[2] != "{page}"]
+        if len(kept) < len(parts.query.split("&")):
+            return urlunsplit(parts._replace(query="&".join(kept)))
+    if "{page}" in parts.path and _PAGE_SEGMENT.search(parts.path):
+        path = _PAGE_SEGMENT.sub("", parts.path)
+        if path.endswith("/"):
+            return urlunsplit(parts._replace(path=path))
+    return template.replace("{page}", "1")
+
+
 class Source(BaseModel):
     """One discovery entry point."""
 
@@ -50,11 +76,21 @@ class Source(BaseModel):
     max_pages: int = Field(default=1, ge=1, le=10_000)
     # Listings only: CSS selector of the part of the page that lists articles (default: all).
     links_css: str | None = None
+    # Paginated listings only: the address of page 1 when it cannot be derived from ``url``
+    # (``first_listing_page``).
+    first_page: str | None = None
 
-    @field_validator("url")
+    @field_validator("url", "first_page")
     @classmethod
-    def _absolute_http(cls, url: str) -> str:
-        return _http_url(url)
+    def _absolute_http(cls, url: str | None) -> str | None:
+        return None if url is None else _http_url(url)
+
+    @property
+    def first_page_url(self) -> str:
+        """The URL requested as page 1 of this source (its ``url`` when not paginated)."""
+        if self.first_page:
+            return self.first_page
+        return first_listing_page(self.url) if "{page}" in self.url else self.url
 
     @field_validator("links_css")
     @classmethod
@@ -72,6 +108,9 @@ class Source(BaseModel):
     def _paginated_listing(self) -> Source:
         if self.max_pages > 1 and "{page}" not in self.url:
             raise ValueError("max_pages > 1 needs a '{page}' placeholder in url")
+        if self.first_page and (self.kind is not SourceKind.LISTING or "{page}" not in self.url):
+            raise ValueError("first_page is for a paginated listing (kind listing, '{page}' "
+                             "in url)")
         return self
 
 
@@ -174,7 +213,7 @@ class Outlet(BaseModel):
 
     @model_validator(mode="after")
     def _urls_on_own_hosts(self) -> Outlet:
-        for url in (self.home, *(s.url for s in self.sources)):
+        for url in (self.home, *(u for s in self.sources for u in (s.url, s.first_page) if u)):
             host = urlsplit(url).hostname or ""
             if host not in self.hosts:
                 raise ValueError(f"{url} is not on the outlet's hosts {list(self.hosts)}")

@@ -306,8 +306,14 @@ def _nearest_time(anchor: lxml.html.HtmlElement) -> datetime | None:
 
 def listing_page_url(source: Source, page: int, max_pages: int | None = None) -> str:
     """URL of page ``page`` (1-based) of a listing source; pages beyond ``max_pages`` (default
-    the source's own) or of an unpaginated source raise ValueError."""
+    the source's own) or of an unpaginated source raise ValueError.
+
+    Page 1 is the listing's own address (``Source.first_page_url``: ``…/category/x/`` for
+    ``…/category/x/page/{page}/``), never ``…/page/1/``, which many sites answer with a 404 or
+    a redirect."""
     limit = source.max_pages if max_pages is None or "{page}" not in source.url else max_pages
     if not 1 <= page <= limit:
         raise ValueError(f"page {page} outside 1..{limit} for {source.url}")
+    if page == 1:
+        return source.first_page_url
     return source.url.replace("{page}", str(page))

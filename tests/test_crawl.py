@@ -113,7 +113,7 @@ def fake_site() -> dict[str, tuple[int, str, bytes]]:
             **{u: ARTICLES[u] for u in urls[:4]}, MISSING: "2026-11-19",
         })),
         f"{BASE}/old-sitemap.xml": (200, xml, _urlset({OLD_ARTICLE: "2019-05-01"})),
-        f"{BASE}/actualite/page/1/": (200, html, _html("Actualité", [
+        f"{BASE}/actualite/": (200, html, _html("Actualité", [  # page 1: the listing itself
             urls[2] + "?utm_source=home#comments", urls[4], DISALLOWED, TAG_PAGE, f"{BASE}/",
         ])),
         f"{BASE}/actualite/page/2/": (200, html, _html("Actualité 2", [urls[3], urls[4]])),

@@ -73,7 +73,8 @@ def site() -> dict[str, tuple[int, str, bytes]]:
     for month in SITEMAP_MONTHS:
         pages[f"{BASE}/sitemap-2026-{month:02d}.xml"] = (200, xml, _urlset(month))
     for month, page in MONTHS.items():
-        pages[f"{BASE}/archives/page/{page}/"] = (200, html, _listing(month))
+        listing = f"{BASE}/archives/" if page == 1 else f"{BASE}/archives/page/{page}/"
+        pages[listing] = (200, html, _listing(month))
         for url in articles(month):
             pages[url] = (200, html, f"<html><body><h1>{url}</h1></body></html>".encode())
     return pages
@@ -103,7 +104,8 @@ def test_backfill_walks_back_to_since_within_until(archive: dict[str, Path]) -> 
                              "-a", "until=2026-10-31", "-a", f"seen_file={seen}")
     # Listing pagination goes past pages with nothing new, down to the first page whose
     # dates are all before since (page 4, August), and no further.
-    for page in (1, 2, 3, 4):
+    assert _count(counts, f"{BASE}/archives/") == 1  # page 1: the listing's own address
+    for page in (2, 3, 4):
         assert _count(counts, f"{BASE}/archives/page/{page}/") == 1, page
     assert _count(counts, f"{BASE}/archives/page/5/") == 0
     # Child sitemaps dated before since are not walked.
@@ -123,7 +125,7 @@ def test_nightly_stops_at_the_first_listing_page_of_known_articles(
     seen = archive["root"] / "seen-nightly.txt"
     seen.write_text("".join(f"{url}\n" for m in MONTHS for url in articles(m)))
     run_dir, counts = _crawl(archive, "nightly", "-a", f"seen_file={seen}")
-    assert _count(counts, f"{BASE}/archives/page/1/") == 1
+    assert _count(counts, f"{BASE}/archives/") == 1
     assert _count(counts, f"{BASE}/archives/page/2/") == 0
     assert list(iter_raw_pages(run_dir)) == []
 

@@ -186,6 +186,7 @@ def test_listing_links_absolute_unique_in_order() -> None:
 def test_listing_page_url() -> None:
     source = Source(kind=SourceKind.LISTING, url="https://www.maghress.com/fr/lebrief?page={page}",
                     max_pages=2)
+    assert listing_page_url(source, 1) == "https://www.maghress.com/fr/lebrief"
     assert listing_page_url(source, 2) == "https://www.maghress.com/fr/lebrief?page=2"
     with pytest.raises(ValueError):
         listing_page_url(source, 3)
@@ -286,6 +287,31 @@ def test_listing_entries_take_the_date_of_their_teaser() -> None:
     assert dated["https://x.ma/b-2/?utm_source=x"] == datetime(2026, 11, 19)
     assert dated["https://x.ma/c-3/"] is None and dated["https://x.ma/d-4/"] is None
     assert listing_entries(b"", "https://x.ma/list/") == []
+
+
+@pytest.mark.parametrize(("template", "first"), [
+    ("https://x.ma/category/politique/page/{page}/", "https://x.ma/category/politique/"),
+    ("https://x.ma/category/politique/page/{page}", "https://x.ma/category/politique/"),
+    ("https://x.ma/news/{page}/", "https://x.ma/news/"),
+    ("https://x.ma/fr/lopinion?page={page}", "https://x.ma/fr/lopinion"),
+    ("https://x.ma/list?cat=2&page={page}&s=a", "https://x.ma/list?cat=2&s=a"),
+    ("https://x.ma/list-{page}.html", "https://x.ma/list-1.html"),  # no rule: 1 in place
+])
+def test_page_one_of_a_listing_is_its_own_address(template: str, first: str) -> None:
+    """Sites answer ``/page/1/`` with a 404 or a redirect: page 1 is the listing's address."""
+    source = Source(kind=SourceKind.LISTING, url=template, max_pages=3)
+    assert listing_page_url(source, 1) == first
+    assert listing_page_url(source, 2) == template.replace("{page}", "2")
+    given = Source(kind=SourceKind.LISTING, url=template, max_pages=3,
+                   first_page="https://x.ma/archives.html")
+    assert listing_page_url(given, 1) == "https://x.ma/archives.html"
+
+
+def test_first_page_only_for_paginated_listings() -> None:
+    with pytest.raises(ValueError, match="first_page is for a paginated listing"):
+        Source(kind=SourceKind.FEED, url="https://x.ma/feed/", first_page="https://x.ma/")
+    with pytest.raises(ValueError, match="first_page is for a paginated listing"):
+        Source(kind=SourceKind.LISTING, url="https://x.ma/", first_page="https://x.ma/a/")
 
 
 def test_listing_pages_beyond_the_registry_when_asked() -> None:
