@@ -16,7 +16,7 @@ import textwrap
 import threading
 import types
 import typing
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -805,8 +805,58 @@ def test_sync_outlets_upserts(con: duckdb.DuckDBPyConnection) -> None:
     sync_outlets(con, [outlet])
     sync_outlets(con, [outlet.model_copy(update={"name": "Le Brief"})])
     assert con.execute("select * from outlets").fetchall() == [
-        ("lebrief", "Le Brief", "https://lebrief.ma/", "MA", ["fr"], False)
+        ("lebrief", "Le Brief", "https://lebrief.ma/", "MA", ["fr"], False, "Africa/Casablanca")
     ]
+
+
+def test_published_date_is_the_outlet_local_day(con: duckdb.DuckDBPyConnection,
+                                                 tmp_path: Path) -> None:
+    """An article dated at midnight in Casablanca (23:00 UTC the day before, as every maghress
+    copy) is published on the local day, not the UTC one; each outlet in its own zone."""
+    from types import SimpleNamespace
+
+    def outlet(name: str, tz: str) -> SimpleNamespace:
+        return SimpleNamespace(id=name, name=name, home=f"https://{name}.ma/", country="MA",
+                               languages=["fr"], aggregator=False, timezone=tz)
+
+    sync_outlets(con, [outlet("casa", "Africa/Casablanca"), outlet("nyc", "America/New_York")])
+    midnight = datetime(2026, 11, 19, 23, 0, tzinfo=UTC)  # 2026-11-20 00:00 in Casablanca
+    pages = [art("casa", "a-1", words(1), published_at=midnight),
+             art("nyc", "b-2", words(2), published_at=midnight),  # 18:00 on the 19th there
+             art("casa", "c-3", words(3), published_at=None)]
+    load_run(con, "r1", write_run(tmp_path / "runs", "r1", pages))
+    got = dict(con.execute("select outlet || ':' || canonical_url[-4:], published_date "
+                           "from articles").fetchall())
+    assert got == {"casa:/a-1": date(2026, 11, 20), "nyc:/b-2": date(2026, 11, 19),
+                   "casa:/c-3": None}
+    assert con.execute("select published_at::DATE from articles where outlet = 'casa' "
+                       "and published_at is not null").fetchone()[0] == date(2026, 11, 19)
+    days = dict(con.execute("select outlet, day from daily_counts where outlet = 'nyc'")
+                .fetchall())
+    assert days == {"nyc": date(2026, 11, 19)}
+
+
+def test_migration_gives_stored_articles_their_local_day(tmp_path: Path) -> None:
+    """A warehouse made before migration 0015 gets published_date for the articles it holds."""
+    path = tmp_path / "old.duckdb"
+    raw = duckdb.connect(str(path))
+    raw.execute("SET TimeZone = 'UTC'")
+    raw.execute((ROOT / "warehouse" / "sql" / "create_schema_migrations.sql").read_text())
+    for migration in migrations():
+        if migration.version < 15:
+            raw.execute(migration.path.read_text())
+            raw.execute("insert into schema_migrations (version, name) values (?, ?)",
+                        [migration.version, migration.name])
+    raw.execute("insert into outlets values ('maghress_fr', 'M', 'https://m/', 'MA', ['fr'], true)")
+    raw.execute("insert into articles (article_id, outlet, canonical_url, url, published_at, "
+                "first_seen, last_seen, run_id) values ('a', 'maghress_fr', 'u', 'u', "
+                "TIMESTAMPTZ '2026-11-19 23:00:00+00', now(), now(), 'r')")
+    raw.close()
+    with connect(path) as migrated:
+        assert migrated.execute("select published_date from articles").fetchone()[0] == date(
+            2026, 11, 20)
+        assert migrated.execute("select timezone from outlets").fetchone()[0] == (
+            "Africa/Casablanca")
 
 
 def test_search_finds_french_and_arabic(con: duckdb.DuckDBPyConnection, tmp_path: Path):

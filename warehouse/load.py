@@ -44,6 +44,9 @@ from warehouse.queries import sql
 from warehouse.rawpages import PageStream, RunFilesError, check_run_ids, pages_parquet
 from warehouse.stories import update_stories
 
+# The registry's default time zone, for outlets rows synced from objects without one.
+DEFAULT_TIMEZONE = "Africa/Casablanca"
+
 __all__ = [
     "LoadReport",
     "OutletCounts",
@@ -92,6 +95,7 @@ class OutletLike(Protocol):
     country: str
     languages: Iterable[str]
     aggregator: bool
+    # timezone: str (IANA name; read with getattr, default Africa/Casablanca, as the registry)
 
 
 def record_run_start(
@@ -138,6 +142,7 @@ def sync_outlets(con: duckdb.DuckDBPyConnection, outlets: Iterable[OutletLike]) 
             "country": o.country,
             "languages": list(o.languages),
             "aggregator": bool(o.aggregator),
+            "timezone": getattr(o, "timezone", None) or DEFAULT_TIMEZONE,
         }
         for o in outlets
     ]
@@ -149,6 +154,7 @@ def sync_outlets(con: duckdb.DuckDBPyConnection, outlets: Iterable[OutletLike]) 
             ("country", pa.string()),
             ("languages", pa.list_(pa.string())),
             ("aggregator", pa.bool_()),
+            ("timezone", pa.string()),
         ]
     )
     con.register("outlet_rows", pa.Table.from_pylist(rows, schema=schema))
@@ -251,6 +257,7 @@ def _load_articles(con: duckdb.DuckDBPyConnection, run_id: str, parquet: Path) -
         con.execute(sql(name), by_run)
     if parquet.exists():
         _merge_articles(con, run_id, parquet)
+        con.execute(sql("update_published_dates"), by_run)
     for name in ("articles", "signatures", "versions"):
         con.execute(sql(f"delete_orphan_{name}"))
     con.execute(sql("insert_missing_versions"))

@@ -128,8 +128,9 @@ def update_search_index(con: duckdb.DuckDBPyConnection) -> IndexUpdate:
             con.rollback()
         else:
             con.commit()
-            if not con.execute(sql("search_macro_exists")).fetchone()[0]:
-                con.execute(sql("create_search_macro"))
+            # Always (re)created, cheaply: a macro made by an older version of
+            # create_search_macro.sql would otherwise live on (migration 0015 added a column).
+            con.execute(sql("create_search_macro"))
             return IndexUpdate("incremental", "", removed, added, time.perf_counter() - started)
     build_search_index(con)
     count = con.execute(sql("search_index_count_docs")).fetchone()[0]

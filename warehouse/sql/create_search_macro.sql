@@ -6,6 +6,7 @@ SELECT
     a.article_id,
     a.outlet,
     coalesce(a.published_at, a.first_seen) AS published_at,
+    a.published_date,
     a.language,
     a.title,
     a.canonical_url,

@@ -1,3 +1,0 @@
-SELECT count(*) > 0 FROM duckdb_functions()
-WHERE function_name = 'search_articles' AND schema_name = 'main'
-  AND database_name = current_database();
