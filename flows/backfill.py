@@ -16,7 +16,7 @@ from pydantic import Field
 
 from flows.nightly import crawl_options, final_state, new_run, resolve_outlets
 from flows.params import CrawlScope, OutletId
-from flows.tasks import crawl_outlets, extract, load, prepare_run, report, summarise
+from flows.tasks import crawl_outlets, extract, load, prepare_run, publish, report, summarise
 
 
 @flow(name="backfill", log_prints=True)
@@ -45,4 +45,5 @@ def backfill(
     load(run)
     rows, _ = summarise(run, crawls, 1)
     report(run, rows, crawls.failed, [])
+    publish(run)
     return final_state(run, crawls, [], rows)

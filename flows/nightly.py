@@ -1,6 +1,7 @@
 """The nightly flow: crawl every outlet, extract, load deduplicated articles, check, report.
 
-Run it once without a server::
+Run it once without a server (Prefect records it under the project's ``.prefect`` unless
+``PREFECT_HOME`` is set, so it shows in the same UI as ``make demo``; see ``flows/__init__.py``)::
 
     python -m flows.nightly --snapshot            # the bundled offline sample outlets
     python -m flows.nightly --outlets lebrief     # the live web
@@ -33,9 +34,11 @@ from flows.tasks import (
     extract,
     load,
     prepare_run,
+    publish,
     report,
     summarise,
 )
+from flows.trends import publish_trends
 from registry import Outlet, load_outlets, select_outlets
 
 __all__ = ["crawl", "extract", "load", "nightly", "prepare_run", "report", "resolve_outlets"]
@@ -75,10 +78,14 @@ def crawl_options(scope: CrawlScope, snapshot: bool, **extra) -> dict:
 
 def final_state(run: RunContext, crawls: Crawls, breaches: list[Breach], rows: list[dict]
                 ) -> State:
-    """``Failed`` if a crawl failed; ``Completed`` named ``Warned`` on a quality breach.
+    """``Failed`` if a crawl failed; a ``Failed``-type state named ``Warned`` on a quality
+    breach; else ``Completed``.
 
-    Either way the other outlets are loaded. An automation on the event
-    ``prefect.flow-run.Warned`` (or ``prefect.flow-run.Failed``) can notify someone.
+    Either way the other outlets are loaded. Prefect has no state type for a warning, and its UI
+    and ``prefect flow-run ls`` colour and list runs by type: a Completed state named Warned
+    showed green everywhere. So a warned night has the FAILED type (red, listed as FAILED) with
+    its own name, ``Warned``, and event ``prefect.flow-run.Warned``, which the shipped automation
+    (``flows/alerts.py``) notifies on, like ``prefect.flow-run.Failed``.
     """
     data = {"run_id": run.run_id, "outlets": rows}
     warned = "; ".join(f"{b.outlet}: {b.reason}" for b in breaches)
@@ -87,8 +94,13 @@ def final_state(run: RunContext, crawls: Crawls, breaches: list[Breach], rows: l
         return Failed(message=f"crawl failed for {failed}"
                       + (f" | quality: {warned}" if warned else ""), data=data)
     if breaches:
-        return Completed(name="Warned", message=f"quality: {warned}", data=data)
+        return Failed(name="Warned", message=f"quality: {warned}", data=data)
     return Completed(message=f"run {run.run_id}: {len(rows)} outlets loaded", data=data)
+
+
+def loaded(state: State) -> bool:
+    """Whether the night loaded its data: Completed, or Warned (a quality breach)."""
+    return state.is_completed() or state.name == "Warned"
 
 
 @flow(name="nightly", log_prints=True)
@@ -130,10 +142,12 @@ def nightly(
     crawls = crawl_outlets(run, outlets, options, state, max_parallel=max_parallel_crawls)
     extract(run, outlets, extract_workers)
     load(run)
-    rows, history = summarise(run, crawls, quality.history_runs)
-    breaches = check_quality(rows, history, quality)
-    report(run, rows, crawls.failed, [f"{b.outlet}: {b.reason}" for b in breaches])
-    return final_state(run, crawls, breaches, rows)
+    rows, history = summarise(run, crawls, quality.lookback_runs)
+    verdict = check_quality(rows, history, quality)
+    report(run, verdict.rows, crawls.failed, verdict.warnings)
+    publish(run)  # after the run's end is recorded: the read copy shows it finished
+    publish_trends(run, verdict.rows, history)
+    return final_state(run, crawls, verdict.breaches, verdict.rows)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -159,7 +173,8 @@ def _setting(text: str) -> tuple[str, str]:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: check the input, run the flow once (Prefect runs it in-process), then
-    print the summary. Exit 0 when the run completed, 1 when it failed, 2 on bad input."""
+    print the summary. Exit 0 when the night loaded (Completed, or Warned by a quality check:
+    the line ``Warned: …`` says why), 1 when it failed, 2 on bad input."""
     from flows.demo import print_run_summary
 
     parser = _Parser(prog="nightly", description=__doc__.splitlines()[0])
@@ -191,9 +206,9 @@ def main(argv: list[str] | None = None) -> int:
                     runs_dir=args.runs_dir, max_parallel_crawls=args.parallel,
                     crawl_settings=settings or None, return_state=True)
     print_run_summary(Path(args.db) if args.db else default_db_path())
-    if not state.is_completed() or state.name == "Warned":
+    if not state.is_completed():
         print(f"{state.name}: {state.message}")
-    return 0 if state.is_completed() else 1
+    return 0 if loaded(state) else 1
 
 
 if __name__ == "__main__":

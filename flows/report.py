@@ -46,9 +46,9 @@ def print_tables(*tables: Table) -> None:
 
 
 # Columns of the per-outlet table artifact (``outlet_rows``), in display order.
-ARTIFACT_COLUMNS = ("outlet", "status", "discovered", "fetched", "new", "updated", "duplicates",
-                    "non_articles", "extraction_failures", "fetch_errors", "errors_by_class",
-                    "median_words")
+ARTIFACT_COLUMNS = ("outlet", "status", "quality", "discovered", "fetched", "new", "updated",
+                    "duplicates", "non_articles", "extraction_failures", "fetch_errors",
+                    "errors_by_class", "median_words")
 
 
 def outlet_rows(summary: Sequence[dict], stats: dict[str, dict], medians: dict[str, float],
@@ -85,9 +85,19 @@ def outlet_rows(summary: Sequence[dict], stats: dict[str, dict], medians: dict[s
             "errors_by_class": ", ".join(f"{k}: {v}" for k, v in sorted(errors.items())),
             "median_words": medians.get(outlet),
             "pages": counts.get("pages", 0),
-            "sources": {s["url"]: s.get("discovered", 0) for s in crawl.get("sources", [])},
+            "sources": {s["url"]: source_found(s) for s in crawl.get("sources", [])},
         })
     return rows
+
+
+def source_found(source: dict) -> int | None:
+    """Article URLs a source of the crawl report gave, or None when it was not modified: every
+    request for it answered 304 (or its child sitemaps were skipped as unchanged) and no page of
+    it was read. The quality checks judge neither a dead source nor a usual yield on such a
+    night: a feed that answers 304 has nothing new, it is not dead."""
+    if source.get("read", 1) == 0 and source.get("not_modified", 0) > 0:
+        return None
+    return source.get("discovered", 0)
 
 
 def artifact_table(rows: Sequence[dict]) -> list[dict]:
@@ -109,8 +119,12 @@ def run_markdown(flow: str, run_id: str, rows: Sequence[dict], failed: dict[str,
                   "directory)" for outlet, reason in failed.items()]
     if warnings:
         lines += ["", "## Quality warnings", ""] + [f"- {w}" for w in warnings]
+    waiting = [r["outlet"] for r in rows if str(r.get("quality", "")).startswith("no history")]
     if not failed and not warnings:
-        lines += ["", "Every outlet crawled and within its usual range."]
+        lines += ["", "Every outlet crawled" + (
+            "; not compared yet (no history): " + ", ".join(waiting) + "." if waiting
+            else " and within its usual range." if all(r.get("quality") == "ok" for r in rows)
+            else ".")]
     cols = ("outlet", "new", "updated", "duplicates", "non_articles", "extraction_failures",
             "fetch_errors", "median_words")
     lines += ["", "| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]

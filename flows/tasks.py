@@ -228,8 +228,8 @@ def extract(run: RunContext, outlets: list[Outlet], workers: int | None) -> dict
 @task(name="load", retries=2, retry_delay_seconds=exponential_backoff(10),
       retry_jitter_factor=0.5)
 def load(run: RunContext) -> None:
-    """Bulk-load the run in one transaction, then publish the read copy; a retry after a lock
-    or crash reloads cleanly.
+    """Bulk-load the run in one transaction; a retry after a lock or crash reloads cleanly.
+    The read copy is published later (``publish``), once the run's end is recorded.
 
     The load runs in a process of its own (``python -m warehouse load``): DuckDB and Arrow keep
     the memory a load used for the life of their process, which here would be the flow's, and a
@@ -244,15 +244,36 @@ def load(run: RunContext) -> None:
     for line in outcome.pop("stderr")[-20:]:
         logger.warning("load process: %s", line)
     logger.info("loaded run %s: %s", run.run_id, outcome["total"])
-    if outcome.get("read_copy"):
-        logger.info("published the read copy %s", outcome["read_copy"])
 
 
 def load_in_child(run: RunContext) -> dict[str, Any]:
-    """``python -m warehouse load`` for the run; its JSON outcome."""
+    """``python -m warehouse load --no-publish`` for the run; its JSON outcome."""
     return run_child([sys.executable, "-m", "warehouse", "--db", str(run.db.resolve()), "load",
-                      str(run.run_dir.resolve()), "--run-id", run.run_id, "--json"],
-                     f"loading run {run.run_id}", warehouse.WarehouseError)
+                      str(run.run_dir.resolve()), "--run-id", run.run_id, "--no-publish",
+                      "--json"], f"loading run {run.run_id}", warehouse.WarehouseError)
+
+
+@task(name="publish", retries=2, retry_delay_seconds=exponential_backoff(10),
+      retry_jitter_factor=0.5)
+def publish(run: RunContext) -> str:
+    """Bring the full-text index up to date and publish the read copy analysts open.
+
+    Last of the night, after ``report`` recorded the run's end: a copy published by the load
+    showed the night as ``running`` with no counts until the next night replaced it. In a
+    process of its own (``python -m warehouse publish``) for the reason ``load`` gives.
+
+    Returns:
+        The read copy's path.
+    """
+    logger = get_run_logger()
+    with warehouse_writes():
+        outcome = run_child([sys.executable, "-m", "warehouse", "--db", str(run.db.resolve()),
+                             "publish", "--json"], f"publishing run {run.run_id}",
+                            warehouse.WarehouseError)
+    for line in outcome.pop("stderr")[-20:]:
+        logger.warning("publish process: %s", line)
+    logger.info("published the read copy %s", outcome["read_copy"])
+    return outcome["read_copy"]
 
 
 def run_child(cmd: list[str], what: str, error: type[Exception]) -> dict[str, Any]:

@@ -47,6 +47,9 @@ Set at spider priority from the outlet's registry entry: ``politeness`` →
 ``KHABAR_PRIVATE_NETWORKS`` (a list).
 Stats (``crawler.stats``): ``khabar/discovered``, ``khabar/discovered/<kind>``,
 ``khabar/source/<i>/discovered``, ``khabar/source/<i>/only_here``,
+``khabar/source/<i>/read`` (feeds, urlsets and listing pages parsed),
+``khabar/source/<i>/not_modified`` (its 304s and skipped child sitemaps: a source with no page
+read and some unchanged was not modified tonight, not dead),
 ``khabar/source/not_modified`` (304s), ``khabar/source/skipped_unchanged`` (child sitemaps not
 requested), ``khabar/skipped/seen``, ``khabar/skipped/old``, ``khabar/skipped/after_until``,
 ``khabar/skipped/capped``, ``khabar/articles/requested``, ``khabar/articles/refetched_updated``,
@@ -311,6 +314,7 @@ class NewsSpider(Spider):
             return
         yield self.fetch_record(response)
         if not doc.is_index:
+            self.crawler.stats.inc_value(f"khabar/source/{index}/read")
             self._discover_all(doc.entries, index)
             return
         for child in doc.entries:
@@ -319,6 +323,7 @@ class NewsSpider(Spider):
                 continue
             if self._unchanged_since_last_fetch(child):
                 self.crawler.stats.inc_value("khabar/source/skipped_unchanged")
+                self.crawler.stats.inc_value(f"khabar/source/{index}/not_modified")
                 continue
             yield self._conditional_request(child.url, self.parse_sitemap, index)
 
@@ -339,6 +344,8 @@ class NewsSpider(Spider):
         found = validators_from_headers(response_headers(response), utc_now_iso())
         if response.status == 304:
             self.crawler.stats.inc_value("khabar/source/not_modified")
+            self.crawler.stats.inc_value(
+                f"khabar/source/{response.meta[META_SOURCE]}/not_modified")
             previous = self.validators.get(url) or Validators()
             found = Validators(etag=(found and found.etag) or previous.etag,
                                last_modified=(found and found.last_modified)
@@ -360,11 +367,13 @@ class NewsSpider(Spider):
             yield self._unparseable(response, "feed")
             return
         yield self.fetch_record(response)
+        self.crawler.stats.inc_value(f"khabar/source/{response.meta[META_SOURCE]}/read")
         self._discover_all(entries, response.meta[META_SOURCE])
 
     def parse_listing(self, response: Response) -> Iterator[Any]:
         self.crawler.stats.inc_value("khabar/listing/pages")
         index = response.meta[META_SOURCE]
+        self.crawler.stats.inc_value(f"khabar/source/{index}/read")
         page = response.meta.get(META_PAGE, 1)
         source = self.outlet.sources[index]
         entries = listing_entries(response.body, response.url, source.links_css)

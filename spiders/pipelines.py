@@ -58,6 +58,10 @@ def crawl_report(stats: Mapping[str, Any], spider: NewsSpider, reason: str,
             "url": redact_url(source.url),
             "discovered": stats.get(f"khabar/source/{index}/discovered", 0),
             "only_here": stats.get(f"khabar/source/{index}/only_here", 0),
+            # pages of it parsed tonight, and 304s / unchanged child sitemaps: read 0 with some
+            # not modified is a source with nothing new, not a dead one (flows.quality)
+            "read": stats.get(f"khabar/source/{index}/read", 0),
+            "not_modified": stats.get(f"khabar/source/{index}/not_modified", 0),
         })
     return {
         "run_id": spider.run_id,

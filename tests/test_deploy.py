@@ -15,7 +15,9 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -145,7 +147,9 @@ def _wait(proc: subprocess.Popen, log: Path, timeout: float = 240) -> None:
                              + log.read_text(errors="replace")[-3000:]) from None
 
 
-def test_nightly_deployment_runs_through_a_worker(server):
+@pytest.fixture(scope="module")
+def first_night(server):
+    """The ``nightly`` deployment run once on the snapshot through a process worker."""
     db = server.tmp / "news.duckdb"
     params = {"snapshot": True, "db_path": str(db), "runs_dir": str(server.tmp / "runs")}
     out = server.cli("deployment", "run", "nightly/nightly", "--params", json.dumps(params))
@@ -153,7 +157,13 @@ def test_nightly_deployment_runs_through_a_worker(server):
     log = server.tmp / "worker.log"
     started = time.monotonic()
     _wait(server.worker("solo", log), log)
-    worker_seconds = time.monotonic() - started
+    return {"db": db, "params": params, "flow_run_id": flow_run_id, "log": log,
+            "seconds": time.monotonic() - started}
+
+
+def test_nightly_deployment_runs_through_a_worker(server, first_night):
+    db, flow_run_id, log = first_night["db"], first_night["flow_run_id"], first_night["log"]
+    worker_seconds = first_night["seconds"]
 
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
 
@@ -164,7 +174,8 @@ def test_nightly_deployment_runs_through_a_worker(server):
             flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run.id])))
         deployment = client.read_deployment_by_name("nightly/nightly")
     keys = {a.key for a in artifacts}
-    assert {"nightly-outlets", "nightly-summary", "nightly-quality", "nightly-progress"} <= keys
+    assert {"nightly-outlets", "nightly-summary", "nightly-quality", "nightly-progress",
+            "nightly-trends", "nightly-trends-chart"} <= keys
     table = next(a.data for a in artifacts if a.key == "nightly-outlets")
     rows = json.loads(table) if isinstance(table, str) else table
     assert sum(r["new"] for r in rows) > 0
@@ -176,6 +187,81 @@ def test_nightly_deployment_runs_through_a_worker(server):
     assert deployment.work_pool_name == "khabar"
     print(f"server healthy after {server.startup_seconds:.1f} s, pool+gcl+deploy "
           f"{server.deploy_seconds:.1f} s, worker run {worker_seconds:.1f} s")
+
+
+class _Receiver(ThreadingHTTPServer):
+    """A webhook receiver on loopback: keeps every request body it is sent."""
+
+    def __init__(self) -> None:
+        self.bodies: list[bytes] = []
+        received = self.bodies
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - http.server's name
+                received.append(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/khabar-hook"
+
+
+def test_a_warned_night_is_not_green_and_notifies_the_webhook(server, first_night):
+    """The set-up script creates the webhook block and the automation; the next night, through
+    the same deployment and a worker, has nothing new and (with the thresholds of a first week:
+    one night of history, one night without news) ends Warned. The run is listed FAILED by
+    `prefect flow-run ls`, and the server POSTs the notification to a receiver on loopback."""
+    receiver = _Receiver()
+    try:
+        setup = subprocess.run([sys.executable, "-m", "flows.alerts", "--webhook", receiver.url],
+                               cwd=ROOT, env=server.env, capture_output=True, text=True,
+                               timeout=120, check=False)
+        assert setup.returncode == 0, setup.stderr
+        assert "khabar-night-needs-a-look" in setup.stdout
+        again = subprocess.run([sys.executable, "-m", "flows.alerts", "--webhook", receiver.url],
+                               cwd=ROOT, env=server.env, capture_output=True, text=True,
+                               timeout=120, check=False)
+        assert again.returncode == 0, again.stderr  # running the set-up twice is safe
+        with _client(server) as client:
+            made = client.read_automations_by_name("khabar-night-needs-a-look")
+            block = client.read_block_document_by_name("khabar-alerts", "custom-webhook")
+        assert len(made) == 1 and made[0].enabled
+        assert made[0].actions[0].block_document_id == block.id
+
+        params = {**first_night["params"],
+                  "quality": {"min_history": 1, "zero_new_nights": 1}}
+        out = server.cli("deployment", "run", "nightly/nightly", "--params", json.dumps(params))
+        flow_run_id = _run_id(out)
+        log = server.tmp / "worker-warned.log"
+        _wait(server.worker("warned", log), log)
+        with _client(server) as client:
+            state = client.read_flow_run(flow_run_id).state
+        assert (state.type.value, state.name) == ("FAILED", "Warned"), (
+            state, log.read_text()[-3000:])
+        listed = subprocess.run([*PREFECT, "flow-run", "ls", "--flow-name", "nightly"],
+                                cwd=ROOT, env={**server.env, "COLUMNS": "200"},
+                                capture_output=True, text=True, timeout=120, check=True).stdout
+        assert any(flow_run_id in line and "FAILED" in line
+                   for line in listed.splitlines()), listed
+
+        deadline = time.monotonic() + 90
+        while not receiver.bodies and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert len(receiver.bodies) == 1, receiver.bodies
+        note = json.loads(receiver.bodies[0])
+        assert note["source"] == "khabar"
+        assert "nightly" in note["subject"] and "Warned" in note["subject"], note
+        assert "no new articles for 1 nights in a row" in note["body"], note
+    finally:
+        receiver.shutdown()
+        receiver.server_close()
 
 
 @pytest.mark.skipif(not os.environ.get("KHABAR_SLOW_TESTS"),
@@ -209,5 +295,5 @@ def test_two_workers_share_outlets_with_serialised_writes(server):
     slot = [(log.timestamp, log.message.split(": ")[-1]) for log in logs_read
             if log.message.startswith("warehouse-writes: ")]
     events = [what for _, what in sorted(slot)]
-    # prepare-run, load, summarise, report: 4 holdings per run, never two at once
-    assert events == ["acquired", "released"] * 8, events
+    # prepare-run, load, summarise, report, publish: 5 holdings per run, never two at once
+    assert events == ["acquired", "released"] * 10, events

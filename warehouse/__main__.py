@@ -83,7 +83,7 @@ def _publish(args: argparse.Namespace) -> None:
         copy = publish_read_copy(args.db)
     else:
         copy = after_load(args.db)
-    print(f"published {copy}")
+    print(json.dumps({"read_copy": str(copy)}) if args.json else f"published {copy}")
 
 
 def _load(args: argparse.Namespace) -> None:
@@ -135,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         "publish", help="rebuild the fts index and publish the read copy (news.read.duckdb)"
     )
     publish.add_argument("--skip-index", action="store_true", help="copy only, no fts rebuild")
+    publish.add_argument("--json", action="store_true", help="print the path as one JSON line")
     publish.set_defaults(func=_publish)
     load = commands.add_parser(
         "load", help="load a run folder (raw pages, articles.parquet) and publish the read copy"

@@ -1,45 +1,43 @@
-"""Write ``docs/queries.md``: the example queries in ``warehouse/sql/examples/`` with real output.
+"""Write and check ``docs/queries.md``: the example queries of ``warehouse/sql/examples/``,
+run on the demo's read copy, with their real output.
 
-    python -m warehouse.docs_queries --db /tmp/demo/news.duckdb --runs-dir /tmp/demo/runs
+    python -m warehouse.docs_queries --db warehouse/news.duckdb            # rewrite the page
+    python -m warehouse.docs_queries --db warehouse/news.duckdb --check    # exit 1 on a problem
 
-It copies the demo database (made by ``python -m flows.nightly --snapshot``) to a temporary
-directory, adds a second night in which one lebrief article was edited (the snapshot holds one
-night only, so without it the "what changed" question would have nothing to show), publishes
-the read copy as every load does, runs each example there and writes the questions, the SQL and
-the output. The demo database itself is not modified.
+``--db`` is the demo database (``make demo``, twice, as the README says): the queries run on its
+read copy, the file analysts are told to open, exactly as they would type them; nothing is
+simulated or written to the database. Every numbered query (``qNN_*.sql``) must give rows, and
+no column may be empty (NULL) in every row: a query that answers nothing on the demo, or a key
+that no longer exists in the JSON it reads, is a broken promise (``problems``), and the page
+must show each query's current text (``stale_queries``). ``live_*.sql`` queries need data the
+frozen snapshot cannot give (an article edited after publication): the page shows their SQL,
+no output.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
-import tempfile
-from datetime import timedelta
+from dataclasses import dataclass
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
+import duckdb
 
-from transforms.dedup import content_hash, minhash_signature
-from warehouse.db import connect
-from warehouse.examples import latest_run
-from warehouse.load import load_run, record_run_end, record_run_start, run_summary
-from warehouse.publish import after_load, connect_read_copy
+from warehouse.db import WarehouseError, default_path
+from warehouse.publish import connect_read_copy
 from warehouse.queries import SQL_DIR
 
 EXAMPLES_DIR = SQL_DIR / "examples"
+DOCS_PAGE = Path(__file__).resolve().parents[1] / "docs" / "queries.md"
 _CELL = 64
 
 HEADER = """# Everyday questions in SQL
 
 Each question below is one short query against the warehouse, with its output on the demo
-database (`make demo`: the offline snapshot of three outlets), plus one simulated second night in
-which lebrief corrected an article (the snapshot holds a single night, so the "what changed"
-question would otherwise have nothing to show). The outputs are real: `python -m
-warehouse.docs_queries` runs the queries and rewrites this file. The query files are in
-`warehouse/sql/examples/`.
+database: `make demo` run twice (the offline snapshot of three outlets, then a night that finds
+nothing new), as the README suggests. The outputs are real: `python -m warehouse.docs_queries
+--db warehouse/news.duckdb` runs the queries on the read copy and rewrites this file, and the
+test suite checks that every query still gives rows with no empty column on such nights. The
+query files are in `warehouse/sql/examples/`.
 
 Open the **read copy**, never the file the nightly load writes (see `warehouse/schema.md`,
 "Reading while the night loads"):
@@ -55,9 +53,28 @@ con = warehouse.connect_read_copy()                # read-only, fts loaded, UTC 
 con.sql("select * from search_articles('Bourita')").show()
 ```
 
-Timestamps print in UTC (the session time zone `warehouse.connect` sets); `daily_counts` uses
-the Casablanca calendar day.
+Timestamps print in UTC (the session time zone `warehouse.connect` sets). For the day an
+article was published use `published_date`, its outlet's local calendar day (Africa/Casablanca
+for every shipped outlet): `published_at::DATE` is the UTC day, one day early for an article
+published before 01:00 local time, as every maghress copy is (dated at local midnight).
+`daily_counts` counts by the same local day.
 """
+
+
+@dataclass(frozen=True)
+class Example:
+    """One example query and what it gave."""
+
+    path: Path
+    title: str
+    note: str
+    query: str
+    names: list[str]
+    rows: list[tuple[object, ...]]
+
+    @property
+    def live_only(self) -> bool:
+        return self.path.name.startswith("live_")
 
 
 def _question(text: str) -> tuple[str, str, str]:
@@ -68,6 +85,48 @@ def _question(text: str) -> tuple[str, str, str]:
         comments.append(lines.pop(0).removeprefix("--").strip())
     note = " ".join(comments[1:])
     return comments[0], note, "\n".join(lines).strip()
+
+
+def example_files() -> list[Path]:
+    """Numbered questions first (``q01_…``), then those needing live data (``live_…``)."""
+    return sorted(EXAMPLES_DIR.glob("q*.sql")) + sorted(EXAMPLES_DIR.glob("live_*.sql"))
+
+
+def run_examples(con: duckdb.DuckDBPyConnection) -> list[Example]:
+    """Run every example query on ``con`` (the read copy)."""
+    examples = []
+    for path in example_files():
+        title, note, query = _question(path.read_text(encoding="utf-8"))
+        try:
+            cursor = con.execute(query)
+        except duckdb.Error as exc:
+            raise duckdb.Error(f"{path.name}: {exc}") from exc
+        examples.append(Example(path, title, note, query, [d[0] for d in cursor.description],
+                                cursor.fetchall()))
+    return examples
+
+
+def problems(examples: list[Example]) -> list[str]:
+    """What makes a numbered example useless on this data: no rows, or a column that is NULL
+    in every row (a renamed JSON key, a join that matches nothing)."""
+    found = []
+    for example in examples:
+        if example.live_only:
+            continue
+        if not example.rows:
+            found.append(f"{example.path.name}: no rows")
+            continue
+        for i, name in enumerate(example.names):
+            if all(row[i] is None for row in example.rows):
+                found.append(f"{example.path.name}: column {name} is NULL in every row")
+    return found
+
+
+def stale_queries(page: Path = DOCS_PAGE) -> list[str]:
+    """Example files whose current SQL the docs page does not show."""
+    text = page.read_text(encoding="utf-8")
+    return [path.name for path in example_files()
+            if f"```sql\n{_question(path.read_text(encoding='utf-8'))[2]}\n```" not in text]
 
 
 def _table(names: list[str], rows: list[tuple[object, ...]]) -> str:
@@ -84,70 +143,55 @@ def _table(names: list[str], rows: list[tuple[object, ...]]) -> str:
     return "\n".join(lines)
 
 
-def _second_night(db: Path, runs_dir: Path, work: Path) -> None:
-    """Reload one lebrief article of the latest run, edited, as a night one day later."""
-    con = connect(db)
-    try:
-        first = latest_run(con)
-        if first is None:
-            raise SystemExit(f"{db} has no finished run: run the demo first")
-        source = runs_dir / first["run_id"] / "articles.parquet"
-        table = pq.read_table(source)
-        mask = pc.and_(pc.equal(table["outlet"], "lebrief"), pc.equal(table["verdict"], "article"))
-        row = table.filter(mask).sort_by("canonical_url").slice(0, 1).to_pylist()[0]
-        run_id = first["run_id"] + "-edit"
-        row["run_id"] = run_id
-        row["fetched_at"] = row["fetched_at"] + timedelta(days=1)
-        row["title"] = row["title"] + " (mis à jour)"
-        row["text"] = row["text"] + "\n\nMise à jour : le ministère a précisé le calendrier."
-        row["word_count"] = len(row["text"].split())
-        row["content_hash"] = content_hash(row["text"])
-        row["minhash"] = minhash_signature(row["text"])
-        run_dir = work / "runs" / run_id
-        run_dir.mkdir(parents=True)
-        pq.write_table(pa.Table.from_pylist([row], schema=table.schema),
-                       run_dir / "articles.parquet")
-        record_run_start(con, run_id, "nightly", {"simulated": "edited article"})
-        load_run(con, run_id, run_dir)
-        record_run_end(con, run_id, "completed", {"outlets": run_summary(con, run_id)})
-    finally:
-        con.close()
-
-
-def render(con) -> str:  # noqa: ANN001 - a DuckDB connection
-    """The markdown of every example run on ``con``."""
+def render(examples: list[Example]) -> str:
+    """The markdown page: numbered questions with their output, then the live-only ones."""
     parts = [HEADER]
-    for number, path in enumerate(sorted(EXAMPLES_DIR.glob("q*.sql")), start=1):
-        title, note, query = _question(path.read_text(encoding="utf-8"))
-        cursor = con.execute(query)
-        names = [d[0] for d in cursor.description]
-        output = _table(names, cursor.fetchall())
+    numbered = [e for e in examples if not e.live_only]
+    for number, ex in enumerate(numbered, start=1):
         parts.append(
-            f"## {number}. {title}\n\n`warehouse/sql/examples/{path.name}`\n\n"
-            f"```sql\n{query}\n```\n\n```text\n{output}\n```\n"
-            + (f"\n{note}\n" if note else "")
-        )
+            f"## {number}. {ex.title}\n\n`warehouse/sql/examples/{ex.path.name}`\n\n"
+            f"```sql\n{ex.query}\n```\n\n```text\n{_table(ex.names, ex.rows)}\n```\n"
+            + (f"\n{ex.note}\n" if ex.note else ""))
+    live = [e for e in examples if e.live_only]
+    if live:
+        parts.append("## On live outlets\n\nThese need what a frozen snapshot never has; the "
+                     "demo gives them no rows.\n")
+        for ex in live:
+            parts.append(f"### {ex.title}\n\n`warehouse/sql/examples/{ex.path.name}`\n\n"
+                         f"```sql\n{ex.query}\n```\n" + (f"\n{ex.note}\n" if ex.note else ""))
     return "\n".join(parts)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", type=Path, required=True, help="the demo database (not modified)")
-    parser.add_argument("--runs-dir", type=Path,
-                        default=Path(os.environ.get("KHABAR_RUNS_DIR", "data/runs")))
-    parser.add_argument("--out", type=Path, default=Path("docs/queries.md"))
+    parser = argparse.ArgumentParser(prog="python -m warehouse.docs_queries",
+                                     description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, default=default_path(),
+                        help="the demo database; its read copy is queried (not modified)")
+    parser.add_argument("--out", type=Path, default=DOCS_PAGE)
+    parser.add_argument("--check", action="store_true",
+                        help="write nothing; exit 1 if a query gives nothing or the page is stale")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="khabar-docs-") as tmp:
-        work = Path(tmp)
-        db = work / "news.duckdb"
-        shutil.copyfile(args.db, db)
-        _second_night(db, args.runs_dir, work)
-        after_load(db)
-        con = connect_read_copy(db)
+    try:
+        con = connect_read_copy(args.db)
         try:
-            args.out.write_text(render(con), encoding="utf-8")
+            examples = run_examples(con)
         finally:
             con.close()
+    except (duckdb.Error, WarehouseError) as exc:
+        parser.exit(1, f"{parser.prog}: error: {str(exc).splitlines()[0]}\n")
+    found = problems(examples)
+    if args.check:
+        found += [f"{name}: {args.out} does not show its current SQL"
+                  for name in stale_queries(args.out)]
+        for problem in found:
+            print(problem)
+        print(f"{len(examples)} queries, {len(found)} problems")
+        return 1 if found else 0
+    if found:
+        print("\n".join(found))
+        print(f"not written: {len(found)} problems (run the demo twice first?)")
+        return 1
+    args.out.write_text(render(examples), encoding="utf-8")
     print(f"wrote {args.out}")
     return 0
 

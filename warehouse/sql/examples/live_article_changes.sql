@@ -1,4 +1,6 @@
 -- What changed in articles after publication: every later version against the one before it.
+-- Note: the demo's snapshot is frozen, so its articles never change and this query returns no
+-- rows there; on live outlets each row is a correction or an update an outlet made.
 SELECT
     article_id,
     version,
