@@ -12,9 +12,9 @@ the crawls reach it through ``nightly(crawl_settings={"SNAPSHOT_HOSTS": …})``.
 Measured, night 1 (every article new):
 
 * total time (the ``nightly()`` call, and the flow run as Prefect timed it) and each stage's time
-  from the run's task runs (prepare, crawl = first crawl start to last crawl end, extract, load,
-  report = summarise + checks + report), so the total can be set against the slowest stage
-  alone: a night whose stages ran one after the other costs their sum;
+  from the run's task runs (prepare, crawl = first crawl start to last crawl end, extract, load =
+  load + publish, report = summarise + checks + report + trends), so the total can be set
+  against the slowest stage alone: a night whose stages ran one after the other costs their sum;
 * the peak memory of the whole process tree (this process, the crawl processes, the extraction
   and load processes, Prefect's temporary API server; the synthetic web's server is left out),
   sampled by ``bench.memory.TreeSampler``; target < 1 GB, checked twice: for the night's own
@@ -55,8 +55,8 @@ QUICK_THEMES = ("lebrief", "lepetitjournalmarocain", "maghress_fr")
 def stage_of(task_name: str) -> str:
     """The stage a task run belongs to (task names of flows/tasks.py and flows/quality.py)."""
     for prefix, stage in (("prepare", "prepare"), ("crawl", "crawl"), ("extract", "extract"),
-                          ("load", "load"), ("summarise", "report"), ("check", "report"),
-                          ("report", "report")):
+                          ("load", "load"), ("publish", "load"), ("summarise", "report"),
+                          ("check", "report"), ("report", "report"), ("trends", "report")):
         if task_name.startswith(prefix):
             return stage
     return "other"
