@@ -119,7 +119,7 @@ _NAME_W, _CELL_W, _CELL_H, _HEAD_H, _PAD = 170, 170, 46, 34, 6
 def trends_svg(data: dict[str, list[Night]], title: str) -> str:
     """Small multiples: one row per outlet, one sparkline per measure, red dots on nights that
     breached a check, tonight's value at the right end."""
-    width = _NAME_W + _CELL_W * len(METRICS)
+    width = _NAME_W + _CELL_W * len(METRICS) + 30  # room for the last column's labels
     height = _HEAD_H + _CELL_H * len(data) + _PAD
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
              f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="11">',
@@ -141,7 +141,8 @@ def trends_svg(data: dict[str, list[Night]], title: str) -> str:
 def _cell(nights: Sequence[Night], key: str, left: float, top: float) -> list[str]:
     """One sparkline: 0 at the bottom, the series' maximum at the top."""
     values = [n.values[key] for n in nights]
-    peak = max((v for v in values if v is not None), default=0.0) or 1.0
+    top_value = max((v for v in values if v is not None), default=0.0)
+    peak = top_value or 1.0
     plot_w, plot_h = _CELL_W - 50, _CELL_H - 2 * _PAD - 4
     step = plot_w / max(1, len(values) - 1)
 
@@ -150,20 +151,27 @@ def _cell(nights: Sequence[Night], key: str, left: float, top: float) -> list[st
 
     out = [f'<line x1="{left + _PAD}" x2="{left + _PAD + plot_w}" y1="{top + _PAD + 2 + plot_h}" '
            f'y2="{top + _PAD + 2 + plot_h}" stroke="#ccc"/>']
+    if any(v is not None for v in values):  # the scale: the series' top
+        out.append(f'<text x="{left + _PAD + plot_w + 6}" y="{top + _PAD + 6}" font-size="9" '
+                   f'fill="#888">max {escape(_fmt(top_value))}</text>')
     run: list[str] = []
+    alone: list[int] = []  # points with no neighbour to draw a line to
     for i, v in enumerate([*values, None]):  # a None ends a segment (a failed night: a gap)
         if v is not None:
             run.append("{:.1f},{:.1f}".format(*xy(i, v)))
+        elif len(run) == 1:
+            alone.append(i - 1)
+            run = []
         elif run:
             out.append(f'<polyline fill="none" stroke="#1f6feb" stroke-width="1.5" '
                        f'points="{" ".join(run)}"/>')
             run = []
     for i, (night, v) in enumerate(zip(nights, values, strict=True)):
-        if v is not None and (night.breached or len(values) == 1):
+        if v is not None and (night.breached or i in alone):
             x, y = xy(i, v)
             color = "#d1242f" if night.breached else "#1f6feb"
             out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="{color}"/>')
-    out.append(f'<text x="{left + _PAD + plot_w + 6}" y="{top + _CELL_H / 2 + 4:.1f}">'
+    out.append(f'<text x="{left + _PAD + plot_w + 6}" y="{top + _CELL_H / 2 + 8:.1f}">'
                f"{escape(_fmt(values[-1]))}</text>")
     return out
 
