@@ -16,18 +16,10 @@ from pathlib import Path
 
 import duckdb
 from test_warehouse import ROOT, T0, TABLES, art, snapshot, words, write_run
+from warehouse_faults import REPEATED_VERSIONS as REPEATS
 
 from warehouse import connect
 from warehouse.load import load_run
-
-REPEATS = """
-    select count(*) from (
-        select title is not distinct from lag(title) over w
-            and content_hash is not distinct from lag(content_hash) over w as repeated
-        from article_versions
-        window w as (partition by article_id order by seen_at, run_id)
-    ) where repeated
-"""
 
 
 def _nights(root: Path) -> tuple[Path, Path]:

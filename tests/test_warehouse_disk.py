@@ -20,9 +20,9 @@ import duckdb
 import pytest
 from test_warehouse import ROOT, snapshot
 from warehouse_faults import (
-    LATE_ESTIMATE,
     CannotMount,
     base_warehouse,
+    cli,
     filled,
     mounted_tmpfs,
     two_runs,
@@ -50,7 +50,7 @@ def reference(tmp_path_factory: pytest.TempPathFactory, base: Path,
     """Every row after both runs loaded on a disk with room."""
     db = tmp_path_factory.mktemp("reference") / "news.duckdb"
     db.write_bytes(base.read_bytes())
-    _cli(db, "load", runs[1])
+    cli(db, "load", runs[1])
     with connect(db, read_only=True) as con:
         return snapshot(con)
 
@@ -65,14 +65,6 @@ def disk(tmp_path: Path):
         pytest.skip(str(exc))
 
 
-def _cli(db: Path, *args: object, late: bool = False) -> subprocess.CompletedProcess:
-    """``python -m warehouse --db DB ARGS`` in its own process (``late``: with the up-front space
-    estimate set to zero, as if the disk filled after the check)."""
-    head = ["-c", LATE_ESTIMATE] if late else ["-m", "warehouse"]
-    return subprocess.run([sys.executable, *head, "--db", str(db), *map(str, args)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=300)
-
-
 def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -84,7 +76,7 @@ def test_too_little_space_is_refused_before_writing(disk: Path, base: Path,
     read_copy_path(db).write_bytes(read_copy_path(base).read_bytes())
     with filled(disk, free=4 * 2**20):
         before = {p.name: _digest(p) for p in disk.iterdir() if p.name != "filler"}
-        done = _cli(db, "load", runs[1])
+        done = cli(db, "load", runs[1])
         assert done.returncode == 1
         assert done.stderr.count("\n") == 1 and "not enough free space" in done.stderr
         assert {p.name: _digest(p) for p in disk.iterdir() if p.name != "filler"} == before
@@ -101,7 +93,7 @@ def test_full_disk_during_a_load_says_so_in_one_line_and_damages_nothing(
     old_copy = _digest(copy)
     # 1 MB runs out while the load writes; 5 MB mostly while its read copy is made.
     with filled(disk, free=free):
-        done = _cli(db, "load", runs[1], late=True)
+        done = cli(db, "load", runs[1], late=True)
     assert done.returncode == 1
     assert done.stderr.count("\n") == 1, done.stderr
     assert "no space left" in done.stderr and "cannot rollback" not in done.stderr
@@ -115,7 +107,7 @@ def test_full_disk_during_a_load_says_so_in_one_line_and_damages_nothing(
     assert _digest(copy) == old_copy
     assert not [p for p in disk.iterdir() if p.name.endswith(".tmp")]
     # With room again, a rerun completes as if nothing had happened.
-    again = _cli(db, "load", runs[1])
+    again = cli(db, "load", runs[1])
     assert again.returncode == 0, again.stderr
     with connect(db, read_only=True) as con:
         assert snapshot(con) == reference
@@ -130,12 +122,12 @@ def test_full_disk_during_a_publish_keeps_the_old_copy(disk: Path, base: Path) -
     copy.write_bytes(read_copy_path(base).read_bytes())
     old_copy = _digest(copy)
     with filled(disk, free=db.stat().st_size // 2):  # half a copy's room
-        done = _cli(db, "publish", "--skip-index")
+        done = cli(db, "publish", "--skip-index")
     assert done.returncode == 1 and done.stderr.count("\n") == 1, done.stderr
     assert "no space left" in done.stderr and "still the previous one" in done.stderr
     assert _digest(copy) == old_copy
     assert not [p for p in disk.iterdir() if p.name.endswith(".tmp")]
-    again = _cli(db, "publish", "--skip-index")
+    again = cli(db, "publish", "--skip-index")
     assert again.returncode == 0 and "(replaced the one of" in again.stdout
 
 
@@ -148,7 +140,7 @@ def test_killed_publish_leaves_the_old_copy_and_its_temp_file_is_cleaned(
         con.execute("create table ballast as select md5(random()::varchar) || "
                     "md5(random()::varchar) as s from range(1000000)")
     copy = read_copy_path(db)
-    assert _cli(db, "publish", "--skip-index").returncode == 0
+    assert cli(db, "publish", "--skip-index").returncode == 0
     old_copy = _digest(copy)
     with duckdb.connect(str(db)) as con:
         con.execute("insert into ballast values ('one more row')")
