@@ -40,15 +40,15 @@ def connect_analyst(path: str | os.PathLike[str]) -> duckdb.DuckDBPyConnection:
         WarehouseError: the file is missing, not a whole DuckDB database, or locked by a writer.
     """
     target = Path(path)
-    whole = check_readable(target)
+    block_size = check_readable(target)
     try:
         con = duckdb.connect(str(target), read_only=True,
                              config={**duckdb_config(), **_OWN_INSTANCE})
     except duckdb.Error as exc:
         raise explain_open_error(exc, target) from exc
     try:
-        if whole is not None:
-            check_blocks(con, target, whole)
+        if block_size is not None:
+            check_blocks(con, target, block_size)
         con.execute(sql("set_utc_timezone"))
         load_fts(con)
         con.execute(sql("load_fts"))

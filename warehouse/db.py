@@ -107,7 +107,7 @@ def connect(
     target = Path(path) if path is not None else default_path()
     if wait is None:
         wait = 0.0 if read_only else lock_wait_default()
-    whole = _check_target(target, read_only)
+    block_size = _check_target(target, read_only)
     config = duckdb_config()
     deadline = time.monotonic() + wait
     delay = 0.1
@@ -123,8 +123,8 @@ def connect(
             delay = min(delay * 2, 5.0)
     try:
         con.execute(sql("set_utc_timezone"))
-        if whole is not None:
-            check_blocks(con, target, whole)
+        if block_size is not None:
+            check_blocks(con, target, block_size)
         if not read_only:
             # Before any write: another program's database never gets our tables added.
             check_ours(con, target, {m.version: m.name for m in migrations()})
@@ -139,8 +139,8 @@ def check_readable(target: Path) -> int | None:
     """What a read-only open checks first: the file exists, is a DuckDB database and is whole.
 
     Returns:
-        ``None``, or the blocks the file holds when ``warehouse.health.check_blocks`` must
-        check them on the open connection.
+        ``None``, or the file's block size when ``warehouse.health.check_blocks`` must check
+        its blocks on the open connection.
 
     Raises:
         WarehouseError: it is not (the message says what to do).
@@ -159,13 +159,13 @@ def _check_target(target: Path, read_only: bool) -> int | None:
             raise WarehouseError(f"cannot read {target}: {exc.strerror}") from exc
         if header[8:12] != _MAGIC:
             raise WarehouseError(_not_duckdb(target))
-        whole = check_complete(target)
+        block_size = check_complete(target)
         if not read_only and not os.access(target, os.W_OK):
             raise WarehouseError(
                 f"{target} is not writable by this user: fix its permissions, or open it with "
                 "read_only=True to query it"
             )
-        return whole
+        return block_size
     if read_only:
         raise WarehouseError(
             f"{target} does not exist: load a run first (the loader creates it), or set "

@@ -54,10 +54,10 @@ def check_complete(path: Path) -> int | None:
     """Refuse a DuckDB file that its header shows is truncated.
 
     Returns:
-        ``None`` when the file holds every block its header counts; else the number of whole
-        blocks it holds, to be checked by :func:`check_blocks` once open: DuckDB shortens the
-        file when its last blocks are free without rewriting the count, so a shorter file is
-        whole when the blocks it lacks are free ones.
+        ``None`` when the file holds every block its header counts; else the block size, for
+        :func:`check_blocks` to check the file once open: DuckDB shortens the file when its
+        last blocks are free without rewriting the count, so a shorter file is whole when the
+        blocks it lacks are free ones.
 
     Raises:
         WarehouseError: the file is too short to hold its own headers.
@@ -73,23 +73,24 @@ def check_complete(path: Path) -> int | None:
     _, _, _, blocks, block_size = max(headers)
     if block_size < _HEADER or block_size & (block_size - 1):
         return None  # not a header this code understands: DuckDB decides
-    whole = (size - 3 * _HEADER) // block_size
-    return None if whole >= blocks else whole
+    return None if (size - 3 * _HEADER) // block_size >= blocks else block_size
 
 
-def check_blocks(con: duckdb.DuckDBPyConnection, path: Path, whole: int) -> None:
+def check_blocks(con: duckdb.DuckDBPyConnection, path: Path, block_size: int) -> None:
     """Refuse a file that lacks blocks in use, on a connection that has written nothing yet.
 
     Args:
         con: a connection whose current database is the file.
         path: the file (for the message).
-        whole: the blocks the file holds (from :func:`check_complete`).
+        block_size: its block size (from :func:`check_complete`). The blocks it holds are
+            counted now: a read-write open that replayed a WAL may have grown it since.
 
     Raises:
         WarehouseError: the blocks missing from the end of the file are more than the free
             ones, a table's data or the metadata lies in a missing block, or reading them
             fails for lack of bytes.
     """
+    whole = (path.stat().st_size - 3 * _HEADER) // block_size
     (database,) = con.execute(sql("select_current_database")).fetchone()
     where = {"database": database}
     try:
