@@ -12,7 +12,8 @@ Write dispositions (as dlt declares them), which is what makes ``load_run`` idem
   ``warehouse.stories``); only rows whose value changes are written.
 
 Everything happens in one transaction: a load killed half way leaves nothing, and downstream
-queries never see a partial run. Runs are expected to be loaded in fetch order; reloading any
+queries never see a partial run. Runs loaded out of fetch order (two nights at once) give the
+rows of a load in fetch order (a version repeating the one before it is removed); reloading any
 run (the latest or an older one) with the same files gives the tables of a single clean load,
 and reloading it with *fewer* pages removes what the dropped pages had contributed (articles only
 that run saw are deleted; articles other runs saw too fall back to those runs' title and text).
@@ -22,10 +23,11 @@ needs them (no staged copy of the night's text). Page bodies come compressed and
 extraction workers in ``pages.parquet`` and are inserted with one statement; a run folder whose
 ``pages.parquet`` is missing or was not made from its raw files as they are now (an older run,
 raw files rewritten since) has its raw files read and compressed on other threads meanwhile
-instead (``warehouse.rawpages``), with the same result. A run folder without raw files stores no
-pages, whatever else it holds (a re-extraction moves them away: the pages are stored already).
-The story index compares only the touched signatures with the stored ones.
-``bench/warehouse.py`` measures it against DuckDB's COPY.
+instead (``warehouse.rawpages``), with the same result. An outlet whose raw file is gone from the
+folder (deleted once loaded, or moved away by a re-extraction: the pages are stored already)
+keeps the pages stored for it (``warehouse.runfolder``, which also refuses, before any write, a
+folder that is not a loadable run folder). The story index compares only the touched signatures
+with the stored ones. ``bench/warehouse.py`` measures it against DuckDB's COPY.
 """
 
 from __future__ import annotations
