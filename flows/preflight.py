@@ -6,8 +6,10 @@ What people get wrong, and where it is caught:
 * the outlet registry (malformed entry, unknown outlet name): ``registry.RegistryError``;
 * dates (``until`` before ``since``, a day that has not begun anywhere): ``CrawlScope``;
 * the warehouse file (a path under a regular file, a directory that cannot be written, a file
-  that is not a DuckDB database, one locked by another process): :func:`check_warehouse`
-  opens it for writing, as the run will, and closes it;
+  that is not a DuckDB database, a truncated one, another program's database, one locked by
+  another process, too little free space for its read copy): :func:`check_paths` has the
+  warehouse check its file (``warehouse.health``, before anything is written to it), opens it
+  for writing, as the run will, and closes it;
 * the run folder root: :func:`check_runs_dir` creates it and writes a probe file.
 
 :func:`problem` turns any of these errors into the one line the command prints.
@@ -37,8 +39,9 @@ def check_paths(db: Path, runs_dir: Path) -> None:
 
     Raises:
         PreflightError: a path cannot be used (it names the path and the reason).
-        warehouse.WarehouseError: the warehouse file is not a DuckDB database, is locked past
-            the lock wait (``KHABAR_LOCK_WAIT``), or cannot be created.
+        warehouse.WarehouseError: the warehouse file is not a DuckDB database, is truncated,
+            holds another program's tables, is locked past the lock wait
+            (``KHABAR_LOCK_WAIT``), cannot be created, or its disk has no room for a read copy.
     """
     _no_file_on_the_way(db, "warehouse file")
     if db.exists() and db.is_dir():
@@ -46,6 +49,7 @@ def check_paths(db: Path, runs_dir: Path) -> None:
                              "file (--db or KHABAR_DB)")
     check_runs_dir(runs_dir)  # first: a refused run leaves no new warehouse file behind
     warehouse.connect(db).close()
+    warehouse.check_space(db)  # a read copy's worth; the load checks again with the night's files
 
 
 def check_runs_dir(runs_dir: Path) -> None:

@@ -9,8 +9,11 @@ open the database); the crawl writes one after. No Scrapy import: plain files an
   fetched again to pick up its update.
 * ``validators_file``: JSON ``{URL: {"etag": ..., "last_modified": ..., "fetched_at": ...}}``
   for feeds and sitemaps: sent back as ``If-None-Match``/``If-Modified-Since`` so an unchanged
-  source costs a 304 and no body. ``fetched_at`` (optional) also lets a sitemap index skip
-  child sitemaps whose ``lastmod`` is not newer than our last fetch of them.
+  source costs a 304 and no body. The URL is the source's with its secrets redacted
+  (``spiders.redact.redact_url``: a paid feed's ``?token=`` becomes ``REDACTED``), so the
+  warehouse, whose ``http_validators`` analysts read, never holds a secret. ``fetched_at``
+  (optional) also lets a sitemap index skip child sitemaps whose ``lastmod`` is not newer than
+  our last fetch of them.
 * ``retry_file``: JSON ``{URL: {"attempts": n, "error": "..."}}``: URLs whose fetch failed on
   earlier nights (a 5xx, a timeout, a bot challenge...) and that no stored article holds. The
   crawl requests each again even when no source lists it any more (a feed answering 304, a

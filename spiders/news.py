@@ -95,6 +95,7 @@ from spiders.incremental import (
     validators_from_headers,
 )
 from spiders.rawstore import FetchRecord, RawPage, utc_now_iso
+from spiders.redact import redact_url
 from spiders.urls import try_canonical_url
 
 __all__ = ["Discovered", "NewsSpider", "plan_fetches", "read_seen_file", "source_counts"]
@@ -104,7 +105,7 @@ META_SOURCE = "khabar_source"  # index of the registry source a discovery reques
 META_PAGE = "khabar_page"  # listing page number
 META_SENT_AT = "khabar_sent_at"  # monotonic time the request reached the downloader
 META_ARTICLE = "khabar_article"  # canonical URL of an article request
-META_CONDITIONAL = "khabar_conditional"  # the URL whose validators a request carries
+META_CONDITIONAL = "khabar_conditional"  # the key (redacted URL) of a request's validators
 META_EMPTY_RETRY = "khabar_empty_retry"  # an article request repeated after an empty 200
 _CONDITIONAL_KINDS = frozenset({SourceKind.FEED, SourceKind.SITEMAP, SourceKind.NEWS_SITEMAP})
 
@@ -283,10 +284,13 @@ class NewsSpider(Spider):
     def _conditional_request(self, url: str, callback: Any, index: int, **meta: Any) -> Request:
         """A feed or sitemap request carrying the validators of the last fetch (not in
         backfill, which must read every source whole); 304 reaches the callback."""
-        known = None if self.backfill or self.rediscover else self.validators.get(url)
+        # Validators are kept under the URL with its secrets redacted (the warehouse stores
+        # them, analysts read them): a feed's ?token= never leaves the request.
+        key = redact_url(url)
+        known = None if self.backfill or self.rediscover else self.validators.get(key)
         headers = known.request_headers() if known else {}
         return Request(url, callback=callback, errback=self.on_error, headers=headers,
-                       meta={META_SOURCE: index, META_CONDITIONAL: url,
+                       meta={META_SOURCE: index, META_CONDITIONAL: key,
                              "handle_httpstatus_list": [304], **meta})
 
     def _listing_request(self, source: Source, index: int, page: int) -> Request:
@@ -330,7 +334,7 @@ class NewsSpider(Spider):
     def _unchanged_since_last_fetch(self, child: Entry) -> bool:
         """A child sitemap whose index ``lastmod`` is not newer than our last fetch of it has
         nothing new: skip it without even a conditional request (not in backfill)."""
-        known = self.validators.get(child.url)
+        known = self.validators.get(redact_url(child.url))
         if (self.backfill or self.rediscover or known is None or child.modified is None
                 or known.fetched is None):
             return False

@@ -16,8 +16,10 @@ of any URL, and the values of query parameters whose names say secret (:data:`SE
 * :class:`RedactFetchRecordsPipeline` (before ``RawStorePipeline``) redacts the URL of every
   fetch record. Raw pages are left alone: article URLs come from the outlet's public pages.
 
-Not covered here (it needs the real URL to work): the validators file keyed by feed URL,
-written by ``spiders/pipelines.py``. The crawl report's ``sources[].url`` is redacted there.
+The validators file (feed and sitemap ETags, which the warehouse keeps in ``http_validators``)
+is keyed by the redacted URL too (``spiders/news.py`` looks validators up by it); the request
+itself always goes to the real URL. The crawl report's ``sources[].url`` is redacted in
+``spiders/pipelines.py``.
 """
 
 from __future__ import annotations

@@ -6,6 +6,11 @@ snapshot with 20 % of URLs failing, then SIGKILLs of the flow process during cra
 and load. Prefect runs against a throwaway local API, as in the tests.
 
     python -m tests.reliability_report [--out RELIABILITY.md] [--workdir DIR] [--skip-crashes]
+                                       [--skip-warehouse]
+
+The warehouse section (``tests/warehouse_faults.py``) adds a full disk at many points of a load
+(a tmpfs: root only, else reported as skipped), publishes killed mid-copy, two nights loading
+at once, and destructive commands given a wrong target.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the tests' helper modules
 
+import warehouse_faults  # noqa: E402
 from chaos import KINDS, ChaosServer, Convergence, converge, detected_kinds  # noqa: E402
 from crashes import CrashChain, crash_chain  # noqa: E402
 
@@ -155,7 +161,8 @@ def bad_input_table(rows: list[tuple[str, int, str]]) -> Table:
 
 
 def markdown(result: Convergence, chain: CrashChain | None,
-             inputs: list[tuple[str, int, str]], seconds: float) -> str:
+             inputs: list[tuple[str, int, str]], seconds: float,
+             warehouse: warehouse_faults.WarehouseFaults | None = None) -> str:
     final = result.nights[-1].tally
     faults = result.faults()
     lines = [
@@ -227,6 +234,8 @@ def markdown(result: Convergence, chain: CrashChain | None,
               "one line, exit code 2, nothing crawled, no run recorded "
               "(`tests/test_bad_input.py`).", "", "| input | exit | message |", "|---|---|---|"]
     lines += [f"| {what} | {code} | `{line}` |" for what, code, line in inputs]
+    if warehouse is not None:
+        lines += warehouse_faults.markdown(warehouse)
     return "\n".join(lines) + "\n"
 
 
@@ -237,6 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, help="keep the runs here (default: a temp dir)")
     parser.add_argument("--nights", type=int, default=6, help="most nights to run")
     parser.add_argument("--skip-crashes", action="store_true")
+    parser.add_argument("--skip-warehouse", action="store_true")
     args = parser.parse_args(argv)
 
     from prefect.testing.utilities import prefect_test_harness
@@ -252,17 +262,22 @@ def main(argv: list[str] | None = None) -> int:
                               server, max_nights=args.nights)
         chain = None if args.skip_crashes else crash_chain(work / "crash")
     inputs = bad_input(work / "input")
+    wh = None if args.skip_warehouse else warehouse_faults.run_all(
+        work / "warehouse", disk_points=[0.25, 0.5, 1, 2, 3, 4, 6, 8, 10, 12, 16, 24],
+        kills=5, rounds=3)
     seconds = time.monotonic() - started
     console.print(fault_table(result), night_table(result))
     if chain is not None:
         console.print(crash_table(chain))
     console.print(bad_input_table(inputs))
-    args.out.write_text(markdown(result, chain, inputs, seconds), encoding="utf-8")
+    if wh is not None:
+        console.print("warehouse faults: " + warehouse_faults.summary(wh))
+    args.out.write_text(markdown(result, chain, inputs, seconds, wh), encoding="utf-8")
     console.print(f"runs to converge: {result.converged_after}; wrote {args.out} "
                   f"({seconds:.0f} s; runs under {work})")
     final = result.nights[-1].tally
     ok = (final.complete and (chain is None or chain.ok)
-          and all(code == 2 for _, code, _ in inputs))
+          and all(code == 2 for _, code, _ in inputs) and (wh is None or wh.ok))
     return 0 if ok else 1
 
 

@@ -138,16 +138,21 @@ def test_stale_or_moved_raw_files_are_not_taken_from_pages_parquet(
     assert _bodies(con)["https://le360.ma/x"] == "x recrawled"
     assert "https://le360.ma/y" not in _bodies(con)
 
-    # A re-extraction moves the raw files away: their pages are stored under other runs already.
+    # Raw files moved away (a re-extraction does so; people delete them once a run is loaded):
+    # pages.parquet no longer matches them, and the pages stored already are kept.
+    stored = _pages(con)
     (extracted / "raw").rename(extracted / "source")
-    load_run(con, "r1", extracted)
-    assert _pages(con) == []
+    report = load_run(con, "r1", extracted)
+    assert _pages(con) == stored
+    assert report.kept_pages == ["le360", "lebrief"]
 
 
 def test_pages_parquet_of_another_run_is_refused(tmp_path: Path) -> None:
-    run_dir = _run(tmp_path / "runs", "r0")
-    extract_run(run_dir, {}, workers=0)
-    (run_dir / "articles.parquet").unlink()  # refused first otherwise
+    extract_run(_run(tmp_path / "runs", "r0"), {}, workers=0)
+    # Renamed, with an articles.parquet of no rows: only pages.parquet says which run it is.
+    run_dir = (tmp_path / "runs" / "r0").rename(tmp_path / "runs" / "r1")
+    articles = run_dir / "articles.parquet"
+    pq.write_table(pq.read_table(articles).slice(0, 0), articles)
     con = connect(tmp_path / "news.duckdb")
     with pytest.raises(RunFilesError, match=r"pages\.parquet holds rows of run\(s\) \['r0'\]"):
         load_run(con, "r1", run_dir)

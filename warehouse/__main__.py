@@ -1,11 +1,20 @@
 """Command line: ``python -m warehouse [--db PATH] COMMAND``.
 
-Commands: ``sql "select …"``, ``info``, ``search WORDS``, ``export DIR`` (read-only), and
-``reindex``, ``publish``, ``load RUN_DIR`` (read-write).
+Read-only commands: ``sql "select …"``, ``info``, ``search WORDS``, and ``export DIR`` (which
+writes only its own directory). Read-write: ``reindex``, ``publish``, ``load RUN_DIR``.
 
 The read-only commands open the read copy (``news.read.duckdb``) when it exists and ``--db`` is
 not given, so they never hold the file the nightly load writes; with ``--db`` they open exactly
-that file. ``reindex`` and ``publish`` take the write lock (waiting for it like the loader).
+that file. ``sql`` runs in a session that can read that one file and write none
+(``warehouse.analyst``). ``sql`` and ``search`` print a table whose long cells are cut and
+marked (``--wide``: whole), or every value as CSV or JSON lines (``--format``).
+
+Commands that write check first and refuse, with one line and nothing changed: a run folder
+that is missing, empty or never extracted; a database that is truncated or another program's;
+too little free space; an export directory or read copy path holding something they did not
+write. They write a new path and rename it into place, and say what they replaced
+(``warehouse.targets``). Exit status: 0 done, 1 refused or failed (the reason on stderr).
+``reindex`` and ``publish`` take the write lock (waiting for it like the loader).
 """
 
 from __future__ import annotations
@@ -18,148 +27,231 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.analyst import connect_analyst
 from warehouse.db import WarehouseError, connect, default_path, pending_migrations, schema_version
+from warehouse.errors import no_space
 from warehouse.export import export_counts, export_parquet
+from warehouse.health import check_space, free_bytes
 from warehouse.load import load_run
+from warehouse.output import FORMATS, print_rows
 from warehouse.publish import after_load, publish_read_copy, read_copy_path
 from warehouse.queries import sql
 from warehouse.rawpages import RunFilesError
+from warehouse.runfolder import check_run_folder
 from warehouse.search import SearchIndexMissing, build_search_index, search_articles
+from warehouse.targets import check_export_target, describe_export, describe_file
 from warehouse.validators import load_validators
 
-
-def _print_rows(names: list[str], rows: list[tuple[object, ...]]) -> None:
-    cells = [[("" if v is None else str(v)).replace("\n", " ")[:80] for v in r] for r in rows]
-    widths = [max([len(n), *(len(r[i]) for r in cells)]) for i, n in enumerate(names)]
-    print("  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True)))
-    print("  ".join("-" * w for w in widths))
-    for row in cells:
-        print("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)))
-    print(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+_ERRORS = (WarehouseError, SearchIndexMissing, RunFilesError, duckdb.Error, KeyError, OSError,
+           ValueError)
 
 
-def _reader(args: argparse.Namespace) -> duckdb.DuckDBPyConnection:
-    """``--db`` if given, else the read copy if published, else the main file; read-only."""
+def _db(args: argparse.Namespace) -> Path:
+    return Path(args.db) if args.db else default_path()
+
+
+def _read_path(args: argparse.Namespace) -> Path:
+    """``--db`` if given, else the read copy if published, else the main file."""
     if args.db:
-        return connect(args.db, read_only=True)
+        return Path(args.db)
     copy = read_copy_path()
-    return connect(copy if copy.exists() else default_path(), read_only=True)
+    return copy if copy.exists() else default_path()
 
 
 def _sql(args: argparse.Namespace) -> None:
-    con = _reader(args)
-    cursor = con.execute(args.query)
-    if cursor.description is None:
-        print("ok")
-        return
-    rows = cursor.fetchmany(args.max_rows + 1)
-    _print_rows([d[0] for d in cursor.description], rows[: args.max_rows])
+    with connect_analyst(_read_path(args)) as con:
+        try:
+            cursor = con.execute(args.query)
+        except duckdb.PermissionException as exc:
+            raise WarehouseError(
+                f"{exc}: `warehouse sql` reads the warehouse and writes no file (no ATTACH, COPY "
+                "TO, EXPORT, SET or reading other files); for files, use duckdb itself"
+            ) from exc
+        if cursor.description is None:
+            print("ok")
+            return
+        rows = cursor.fetchmany(args.max_rows + 1)
+        print_rows([d[0] for d in cursor.description], rows[: args.max_rows],
+                   fmt=args.format, wide=args.wide)
     if len(rows) > args.max_rows:
-        print(f"(stopped at {args.max_rows} rows: use --max-rows or LIMIT)")
+        print(f"(stopped at {args.max_rows} rows: use --max-rows or LIMIT)", file=sys.stderr)
 
 
 def _info(args: argparse.Namespace) -> None:
-    con = _reader(args)
-    print(f"database: {con.execute('PRAGMA database_list').fetchone()[2]}")
-    print(f"schema version: {schema_version(con)}")
-    pending = pending_migrations(con)
-    if pending:
-        print("pending migrations (applied by the next read-write open):")
-        for migration in pending:
-            print(f"  {migration.name}")
-        return
-    cursor = con.execute(sql("select_table_counts"))
-    _print_rows([d[0] for d in cursor.description], cursor.fetchall())
+    with connect(_read_path(args), read_only=True) as con:
+        (database,) = con.execute(sql("select_database_file")).fetchone()
+        print(f"database: {database}")
+        print(f"schema version: {schema_version(con)}")
+        pending = pending_migrations(con)
+        if pending:
+            print("pending migrations (applied by the next read-write open):")
+            for migration in pending:
+                print(f"  {migration.name}")
+            return
+        cursor = con.execute(sql("select_table_counts"))
+        print_rows([d[0] for d in cursor.description], cursor.fetchall())
 
 
 def _reindex(args: argparse.Namespace) -> None:
-    con = connect(args.db)
-    build_search_index(con)
+    with connect(args.db) as con:
+        build_search_index(con)
     print("full-text index rebuilt")
 
 
 def _publish(args: argparse.Namespace) -> None:
-    if args.skip_index:
-        copy = publish_read_copy(args.db)
+    replaced = describe_file(read_copy_path(_db(args)))
+    try:
+        copy = publish_read_copy(args.db) if args.skip_index else after_load(args.db)
+    except _ERRORS as exc:
+        if no_space(exc):
+            raise WarehouseError(_publish_no_space(_db(args))) from exc
+        raise
+    if args.json:
+        print(json.dumps({"read_copy": str(copy), "replaced": replaced}))
     else:
-        copy = after_load(args.db)
-    print(json.dumps({"read_copy": str(copy)}) if args.json else f"published {copy}")
+        print(f"published {copy} ({replaced})")
 
 
 def _load(args: argparse.Namespace) -> None:
     """Load one run folder (what the nightly flow's load task runs, in a process of its own so
     that DuckDB's memory is given back when it ends), then publish the read copy."""
     run_dir = Path(args.run_dir)
-    run_id = args.run_id or run_dir.name
-    with connect(args.db) as con:
-        report = load_run(con, run_id, run_dir)
-        load_validators(con, run_id, run_dir)
-    copy = None if args.no_publish else after_load(args.db)
-    outcome = {"run_id": run_id, "total": asdict(report.total),
-               "read_copy": str(copy) if copy else None}
+    run_id = args.run_id or run_dir.resolve().name
+    db = _db(args)
+    # Before the warehouse is even opened (a first open creates and migrates it).
+    with duckdb.connect() as files:
+        check_run_folder(files, run_dir, run_id)
+    check_space(db, run_dir)
+    try:
+        with connect(db) as con:
+            report = load_run(con, run_id, run_dir)
+            load_validators(con, run_id, run_dir)
+    except _ERRORS as exc:
+        if no_space(exc):
+            raise WarehouseError(
+                f"no space left on the disk of {db} while loading run {run_id} "
+                f"({_free(db)} free now): what was stored is intact, and the run is loaded "
+                "wholly or not at all (one transaction). Free some space, then load it again "
+                "(a reload replaces, never duplicates)") from exc
+        raise
+    replaced = asdict(report.replaced) if report.replaced else None
+    outcome = {"run_id": run_id, "total": asdict(report.total), "replaced": replaced,
+               "kept_pages": report.kept_pages, "read_copy": None}
+    if not args.json:
+        print(f"loaded run {run_id}: " + ", ".join(f"{k} {v}" for k, v in outcome["total"].items()))
+        if replaced:
+            print("replaced its earlier load: " + ", ".join(f"{k} {v}"
+                                                            for k, v in replaced.items()))
+        if report.kept_pages:
+            print(f"kept the stored pages of {', '.join(report.kept_pages)} (their raw files "
+                  "are gone from the run folder)")
+    if not args.no_publish:
+        previous = describe_file(read_copy_path(db))
+        try:
+            outcome["read_copy"] = str(after_load(db))
+        except _ERRORS as exc:
+            if no_space(exc):
+                raise WarehouseError(f"run {run_id} is loaded, but {_publish_no_space(db)}"
+                                     ) from exc
+            raise
+        if not args.json:
+            print(f"published {outcome['read_copy']} ({previous})")
     if args.json:
         print(json.dumps(outcome))
-        return
-    print(f"loaded run {run_id}: " + ", ".join(f"{k} {v}" for k, v in outcome["total"].items()))
-    if copy:
-        print(f"published {copy}")
+
+
+def _publish_no_space(db: Path) -> str:
+    return (f"no space left on the disk of {db} for its read copy ({_free(db)} free now; a copy "
+            "needs the warehouse file's size): the read copy is still the previous one. Free "
+            "some space, then run `python -m warehouse publish`")
+
+
+def _free(db: Path) -> str:
+    return f"{free_bytes(db) / 2**20:.1f} MB"
 
 
 def _export(args: argparse.Namespace) -> None:
-    con = _reader(args)
-    files = export_parquet(con, args.dir)
-    rows = export_counts(con, args.dir)
-    _print_rows(["outlet", "month", "articles"], rows)
-    print(f"{len(files)} parquet files under {Path(args.dir)}")
+    out = Path(args.dir)
+    replaced = describe_export(check_export_target(out))
+    with connect(_read_path(args), read_only=True) as con:
+        files = export_parquet(con, out)
+        rows = export_counts(con, out)
+    print_rows(["outlet", "month", "articles"], rows)
+    print(f"{len(files)} parquet files under {out} ({replaced})")
 
 
 def _search(args: argparse.Namespace) -> None:
-    con = _reader(args)
-    hits = search_articles(con, " ".join(args.words), args.limit)
+    with connect(_read_path(args), read_only=True) as con:
+        hits = search_articles(con, " ".join(args.words), args.limit)
     names = ["score", "outlet", "published_at", "title", "canonical_url"]
-    _print_rows(names, [tuple(h[n] for n in names) for h in hits])
+    print_rows(names, [tuple(h[n] for n in names) for h in hits], fmt=args.format,
+               wide=args.wide)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the command line; returns the exit status."""
-    parser = argparse.ArgumentParser(prog="python -m warehouse", description=__doc__)
+def _add_output_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=FORMATS, default="table",
+                        help="table (cells cut at 80 characters, marked …), csv, or json (one "
+                        "object per line): csv and json give every value whole")
+    parser.add_argument("--wide", action="store_true", help="table cells whole, never cut")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m warehouse", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", help="database file (default: $KHABAR_DB or warehouse/news.duckdb)")
     commands = parser.add_subparsers(dest="command", required=True)
-    run_sql = commands.add_parser("sql", help="run one query read-only and print the result")
+    run_sql = commands.add_parser(
+        "sql", help="run SQL on the read copy (or --db) in a session that writes no file")
     run_sql.add_argument("query")
     run_sql.add_argument("--max-rows", type=int, default=200)
+    _add_output_options(run_sql)
     run_sql.set_defaults(func=_sql)
     commands.add_parser("info", help="schema version and row counts").set_defaults(func=_info)
     commands.add_parser("reindex", help="rebuild the full-text index").set_defaults(func=_reindex)
     publish = commands.add_parser(
-        "publish", help="rebuild the fts index and publish the read copy (news.read.duckdb)"
-    )
+        "publish", help="rebuild the fts index and publish the read copy (news.read.duckdb); "
+        "refuses to replace a file there that is not a read copy")
     publish.add_argument("--skip-index", action="store_true", help="copy only, no fts rebuild")
     publish.add_argument("--json", action="store_true", help="print the path as one JSON line")
     publish.set_defaults(func=_publish)
     load = commands.add_parser(
-        "load", help="load a run folder (raw pages, articles.parquet) and publish the read copy"
-    )
+        "load", help="load a run folder (articles.parquet, raw pages, fetch log) and publish the "
+        "read copy; refuses a folder that is missing, empty or not extracted")
     load.add_argument("run_dir")
     load.add_argument("--run-id", help="the run's id (default: the folder's name)")
     load.add_argument("--no-publish", action="store_true", help="no fts update, no read copy")
-    load.add_argument("--json", action="store_true", help="print the counts as one JSON line")
+    load.add_argument("--json", action="store_true", help="print the outcome as one JSON line")
     load.set_defaults(func=_load)
-    export = commands.add_parser("export", help="articles to Parquet by outlet and month")
+    export = commands.add_parser(
+        "export", help="articles to Parquet by outlet and month; replaces only an earlier export")
     export.add_argument("dir")
     export.set_defaults(func=_export)
     search = commands.add_parser("search", help="full-text search over articles")
     search.add_argument("words", nargs="+")
     search.add_argument("--limit", type=int, default=20)
+    _add_output_options(search)
     search.set_defaults(func=_search)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args = _parser().parse_args(argv)
     try:
         args.func(args)
-    except (WarehouseError, SearchIndexMissing, RunFilesError, duckdb.Error, KeyError,
-            FileNotFoundError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except _ERRORS as exc:
+        print(f"error: {_one_line(exc)}", file=sys.stderr)
         return 1
     return 0
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    if isinstance(exc, KeyError) and text.startswith(("'", '"')):
+        text = text[1:-1]
+    if isinstance(exc, OSError) and exc.filename and not isinstance(exc, WarehouseError):
+        text = f"{exc.strerror or text}: {exc.filename}"
+    return text
 
 
 if __name__ == "__main__":

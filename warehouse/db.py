@@ -5,7 +5,9 @@ DuckDB allows one read-write process per file and, while it holds the file, no r
 else passes ``read_only=True``, and analysts open the read copy ``warehouse.publish`` writes after
 each load, so they never hold the file the night needs. A read-write open that finds the file
 locked retries with backoff for a bounded time, then fails naming the holder. A read-write open
-applies pending migrations, so code and schema never disagree in a writer.
+applies pending migrations, so code and schema never disagree in a writer, after checking that
+the file is whole and holds no other program's tables (``warehouse.health``): a bad file is
+refused before anything is written to it.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.errors import WarehouseError
+from warehouse.health import check_blocks, check_complete, check_ours, truncated_message
 from warehouse.queries import sql
 
 DEFAULT_PATH = "warehouse/news.duckdb"
@@ -32,10 +36,6 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 # Bytes 8..12 of every DuckDB database file (the main header's magic).
 _MAGIC = b"DUCK"
 _LOCK = re.compile(r"Conflicting lock is held in (?P<program>.*?) \(PID (?P<pid>\d+)\)")
-
-
-class WarehouseError(RuntimeError):
-    """The warehouse cannot be opened or migrated; the message says what to do."""
 
 
 @dataclass(frozen=True)
@@ -99,14 +99,15 @@ def connect(
 
     Raises:
         WarehouseError: the file is not a DuckDB database (it is never replaced by an empty
-            one), another process still holds its lock after ``wait`` seconds (the message
-            names it), its directory is not writable, it does not exist and ``read_only`` is
-            set, or a migration fails.
+            one), is truncated, holds another program's tables (a read-write open checks
+            before migrating: ``warehouse.health``), another process still holds its lock
+            after ``wait`` seconds (the message names it), its directory is not writable, it
+            does not exist and ``read_only`` is set, or a migration fails.
     """
     target = Path(path) if path is not None else default_path()
     if wait is None:
         wait = 0.0 if read_only else lock_wait_default()
-    _check_target(target, read_only)
+    block_size = _check_target(target, read_only)
     config = duckdb_config()
     deadline = time.monotonic() + wait
     delay = 0.1
@@ -117,20 +118,37 @@ def connect(
         except duckdb.Error as exc:
             left = deadline - time.monotonic()
             if _LOCK.search(str(exc)) is None or left <= 0:
-                raise _explain(exc, target, waited=wait) from exc
+                raise explain_open_error(exc, target, waited=wait) from exc
             time.sleep(min(delay, left))
             delay = min(delay * 2, 5.0)
-    con.execute(sql("set_utc_timezone"))
-    if not read_only:
-        try:
+    try:
+        con.execute(sql("set_utc_timezone"))
+        if block_size is not None:
+            check_blocks(con, target, block_size)
+        if not read_only:
+            # Before any write: another program's database never gets our tables added.
+            check_ours(con, target, {m.version: m.name for m in migrations()})
             migrate(con)
-        except BaseException:
-            con.close()
-            raise
+    except BaseException:
+        con.close()
+        raise
     return con
 
 
-def _check_target(target: Path, read_only: bool) -> None:
+def check_readable(target: Path) -> int | None:
+    """What a read-only open checks first: the file exists, is a DuckDB database and is whole.
+
+    Returns:
+        ``None``, or the file's block size when ``warehouse.health.check_blocks`` must check
+        its blocks on the open connection.
+
+    Raises:
+        WarehouseError: it is not (the message says what to do).
+    """
+    return _check_target(target, read_only=True)
+
+
+def _check_target(target: Path, read_only: bool) -> int | None:
     if target.exists():
         if not target.is_file():
             raise WarehouseError(f"{target} is not a file: point KHABAR_DB at a .duckdb file")
@@ -141,12 +159,13 @@ def _check_target(target: Path, read_only: bool) -> None:
             raise WarehouseError(f"cannot read {target}: {exc.strerror}") from exc
         if header[8:12] != _MAGIC:
             raise WarehouseError(_not_duckdb(target))
+        block_size = check_complete(target)
         if not read_only and not os.access(target, os.W_OK):
             raise WarehouseError(
                 f"{target} is not writable by this user: fix its permissions, or open it with "
                 "read_only=True to query it"
             )
-        return
+        return block_size
     if read_only:
         raise WarehouseError(
             f"{target} does not exist: load a run first (the loader creates it), or set "
@@ -173,7 +192,8 @@ def _not_duckdb(target: Path) -> str:
     )
 
 
-def _explain(exc: duckdb.Error, target: Path, waited: float = 0.0) -> WarehouseError:
+def explain_open_error(exc: duckdb.Error, target: Path, waited: float = 0.0) -> WarehouseError:
+    """The one-line error for a failed open of ``target``: a lock names its holder."""
     message = str(exc)
     lock = _LOCK.search(message)
     if lock:
@@ -190,6 +210,8 @@ def _explain(exc: duckdb.Error, target: Path, waited: float = 0.0) -> WarehouseE
         )
     if "not a valid DuckDB database" in message:
         return WarehouseError(_not_duckdb(target))
+    if "Could not read enough bytes" in message:
+        return WarehouseError(truncated_message(target))
     if "Permission denied" in message or "Read-only file system" in message:
         return WarehouseError(f"cannot write {target} or its .wal file: {message}")
     return WarehouseError(f"cannot open {target}: {message}")

@@ -12,7 +12,8 @@ Write dispositions (as dlt declares them), which is what makes ``load_run`` idem
   ``warehouse.stories``); only rows whose value changes are written.
 
 Everything happens in one transaction: a load killed half way leaves nothing, and downstream
-queries never see a partial run. Runs are expected to be loaded in fetch order; reloading any
+queries never see a partial run. Runs loaded out of fetch order (two nights at once) give the
+rows of a load in fetch order (a version repeating the one before it is removed); reloading any
 run (the latest or an older one) with the same files gives the tables of a single clean load,
 and reloading it with *fewer* pages removes what the dropped pages had contributed (articles only
 that run saw are deleted; articles other runs saw too fall back to those runs' title and text).
@@ -22,10 +23,11 @@ needs them (no staged copy of the night's text). Page bodies come compressed and
 extraction workers in ``pages.parquet`` and are inserted with one statement; a run folder whose
 ``pages.parquet`` is missing or was not made from its raw files as they are now (an older run,
 raw files rewritten since) has its raw files read and compressed on other threads meanwhile
-instead (``warehouse.rawpages``), with the same result. A run folder without raw files stores no
-pages, whatever else it holds (a re-extraction moves them away: the pages are stored already).
-The story index compares only the touched signatures with the stored ones.
-``bench/warehouse.py`` measures it against DuckDB's COPY.
+instead (``warehouse.rawpages``), with the same result. An outlet whose raw file is gone from the
+folder (deleted once loaded, or moved away by a re-extraction: the pages are stored already)
+keeps the pages stored for it (``warehouse.runfolder``, which also refuses, before any write, a
+folder that is not a loadable run folder). The story index compares only the touched signatures
+with the stored ones. ``bench/warehouse.py`` measures it against DuckDB's COPY.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ import pyarrow as pa
 from transforms.dedup import minhash_signature
 from warehouse.queries import sql
 from warehouse.rawpages import PageStream, RunFilesError, check_run_ids, pages_parquet
+from warehouse.runfolder import check_run_folder
 from warehouse.stories import update_stories
 
 # The registry's default time zone, for outlets rows synced from objects without one.
@@ -78,6 +81,11 @@ class LoadReport:
 
     run_id: str
     outlets: dict[str, OutletCounts] = field(default_factory=dict)
+    # What the run held before this load replaced it (None: it was not loaded before); not
+    # compared: a reload reports the same counts.
+    replaced: OutletCounts | None = field(default=None, compare=False)
+    # Outlets whose raw files are gone from the folder and whose stored pages were kept.
+    kept_pages: list[str] = field(default_factory=list, compare=False)
 
     @property
     def total(self) -> OutletCounts:
@@ -171,54 +179,67 @@ def load_run(con: duckdb.DuckDBPyConnection, run_id: str, run_dir: Path) -> Load
     Args:
         con: read-write connection, not inside a transaction.
         run_id: the run; every row in the files must carry it.
-        run_dir: ``data/runs/<run_id>`` with ``raw/*.jsonl.gz``, ``fetches/*.jsonl.gz``,
-            ``articles.parquet`` and ``pages.parquet`` (any may be missing: a run with no pages
-            has none; without a ``pages.parquet`` matching the raw files, pages are read from
-            the raw files).
+        run_dir: ``data/runs/<run_id>`` with ``articles.parquet`` (required: the extraction's
+            output), ``raw/*.jsonl.gz``, ``fetches/*.jsonl.gz`` and ``pages.parquet`` (without
+            a ``pages.parquet`` matching the raw files, pages are read from the raw files; an
+            outlet of ``articles.parquet`` whose raw or fetches file is gone keeps what is
+            stored of it: ``warehouse.runfolder``).
 
     Returns:
-        Per-outlet counts of this run.
+        Per-outlet counts of this run, and what the load replaced.
 
     Raises:
-        RunFilesError: a file holds rows of another run. Nothing is written then, nor on any
-            other error.
+        RunFilesError: the folder is not a loadable run folder of ``run_id`` (checked before
+            anything is written), or a file holds rows of another run. Nothing is written
+            then, nor on any other error.
     """
-    run_dir = Path(run_dir)
-    raw = sorted((run_dir / "raw").glob("*.jsonl.gz"))
-    packed = pages_parquet(run_dir, raw)
+    folder = check_run_folder(con, Path(run_dir), run_id)
+    before = _report(con, run_id)
+    packed = pages_parquet(folder.path, folder.raw)
     con.begin()
     try:
         # Without pages.parquet, raw pages are read and compressed on other threads meanwhile.
-        with PageStream(con, run_id, [] if packed else raw) as pages:
-            _load_fetches(con, run_id, sorted((run_dir / "fetches").glob("*.jsonl.gz")))
-            changed = _load_articles(con, run_id, run_dir / "articles.parquet")
+        with PageStream(con, run_id, [] if packed else folder.raw) as pages:
+            _load_fetches(con, run_id, folder.fetches, folder.keep_fetches)
+            changed = _load_articles(con, run_id, folder.articles)
             update_stories(con, changed)
+            keep = {"run_id": run_id, "keep": folder.keep_pages}
+            con.execute(sql("delete_run_pages"), keep)
             if packed:
                 _insert_pages(con, run_id, packed)
             else:
                 _store_pages(con, run_id, pages)
-        report = _report(con, run_id)
+        report = _report(con, run_id, replaced=before.total if before.outlets else None,
+                         kept=folder.keep_pages)
         con.commit()
-    except BaseException:
-        con.rollback()
+    except BaseException as exc:
+        _rollback(con, exc)
         raise
     return report
 
 
+def _rollback(con: duckdb.DuckDBPyConnection, cause: BaseException) -> None:
+    """Roll back, keeping ``cause`` as the error: after a fatal error (a full disk) DuckDB has
+    ended the transaction itself, and "cannot rollback - no transaction is active" would hide
+    "No space left on device"."""
+    try:
+        con.rollback()
+    except duckdb.Error as exc:
+        cause.add_note(f"(rollback: {exc})")
+
+
 def _insert_pages(con: duckdb.DuckDBPyConnection, run_id: str, parquet: Path) -> None:
-    """Replace the run's pages with the rows of its ``pages.parquet`` (compressed already)."""
+    """Insert the rows of the run's ``pages.parquet`` (compressed already)."""
     path = {"path": str(parquet)}
     found = [r[0] for r in con.execute(sql("select_parquet_run_ids"), path).fetchall()]
     check_run_ids(found, run_id, str(parquet))
-    con.execute(sql("delete_run_pages"), {"run_id": run_id})
     # Choosing each URL's latest fetch costs a join (and memory): only when a URL came twice.
     (refetched,) = con.execute(sql("select_pages_parquet_refetched"), path).fetchone()
     con.execute(sql("insert_run_pages" if refetched else "insert_run_pages_all"), path)
 
 
 def _store_pages(con: duckdb.DuckDBPyConnection, run_id: str, pages: PageStream) -> None:
-    """Replace the run's pages with the stream's batches (read and compressed meanwhile)."""
-    con.execute(sql("delete_run_pages"), {"run_id": run_id})
+    """Insert the stream's batches (read and compressed meanwhile)."""
     for table, superseded in pages.batches():
         if superseded:
             con.execute(sql("delete_run_pages_listed"), {"run_id": run_id, "urls": superseded})
@@ -229,9 +250,11 @@ def _store_pages(con: duckdb.DuckDBPyConnection, run_id: str, pages: PageStream)
             con.unregister("staged_pages")
 
 
-def _load_fetches(con: duckdb.DuckDBPyConnection, run_id: str, files: list[Path]) -> None:
-    """Replace the run's fetch log (small: staged whole)."""
-    con.execute(sql("delete_run_fetches"), {"run_id": run_id})
+def _load_fetches(
+    con: duckdb.DuckDBPyConnection, run_id: str, files: list[Path], keep: list[str]
+) -> None:
+    """Replace the run's fetch log (small: staged whole), but that of the ``keep`` outlets."""
+    con.execute(sql("delete_run_fetches"), {"run_id": run_id, "keep": keep})
     if not files:
         return
     con.execute(sql("stage_fetches"), {"paths": [str(p) for p in files]})
@@ -264,7 +287,10 @@ def _load_articles(con: duckdb.DuckDBPyConnection, run_id: str, parquet: Path) -
     con.execute(sql("restore_dropped_articles"), by_run)
     _restore_signatures(con, run_id)
     con.execute(sql("stage_changed_articles"), by_run)
-    # Deleting this run's versions may have left gaps in those articles' numbering.
+    # Runs loaded out of fetch order (nights at once) leave a later version repeating an earlier.
+    con.execute(sql("delete_repeated_versions"))
+    con.execute(sql("update_article_run_ids"))
+    # Deleting versions may have left gaps in those articles' numbering.
     con.execute(sql("renumber_versions"))
     changed = [row[0] for row in con.execute(sql("select_changed_articles")).fetchall()]
     con.execute(sql("drop_changed_articles"))
@@ -329,7 +355,12 @@ def _counts(con: duckdb.DuckDBPyConnection, run_id: str) -> list[dict[str, Any]]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def _report(con: duckdb.DuckDBPyConnection, run_id: str) -> LoadReport:
+def _report(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    replaced: OutletCounts | None = None,
+    kept: list[str] | None = None,
+) -> LoadReport:
     outlets = {
         row["outlet"]: OutletCounts(
             pages=row["pages"],
@@ -341,7 +372,7 @@ def _report(con: duckdb.DuckDBPyConnection, run_id: str) -> LoadReport:
         )
         for row in _counts(con, run_id)
     }
-    return LoadReport(run_id, outlets)
+    return LoadReport(run_id, outlets, replaced, list(kept or []))
 
 
 def run_summary(con: duckdb.DuckDBPyConnection, run_id: str) -> list[dict[str, Any]]:

@@ -32,9 +32,18 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.db import WarehouseError, connect, default_path, schema_version
+from warehouse.db import (
+    WarehouseError,
+    connect,
+    default_path,
+    duckdb_config,
+    migrations,
+    schema_version,
+)
+from warehouse.health import check_ours
 from warehouse.queries import sql
 from warehouse.search import load_fts, update_search_index
+from warehouse.targets import TargetError, remove_stale_temps, temp_path
 
 READ_COPY_SUFFIX = ".read.duckdb"
 
@@ -66,13 +75,15 @@ def publish_read_copy(
     Raises:
         WarehouseError: the main file cannot be opened (locked past the wait), or the copy does
             not open as a database (the previous copy is then left in place).
+        warehouse.targets.TargetError: what is at the read copy's path is not a read copy
+            (checked before anything is written).
     """
     main = Path(path) if path is not None else default_path()
     target = read_copy_path(main)
     own = con is None
     if con is None:
         con = connect(main)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    tmp = temp_path(target)
     steps = timings if timings is not None else {}
     clock = time.perf_counter()
 
@@ -83,6 +94,11 @@ def publish_read_copy(
         clock = now
 
     try:
+        check_read_copy_target(target)
+        # Holding the main file's write lock, no other publisher of this copy is running: the
+        # temporary copies left by killed ones are removed (remove_stale_temps also checks that
+        # their process is gone).
+        remove_stale_temps(target)
         # Holding the write lock, with the WAL folded in, the file alone is a consistent database.
         con.execute(sql("checkpoint"))
         version = schema_version(con)
@@ -105,6 +121,39 @@ def publish_read_copy(
         if own:
             con.close()
     return target
+
+
+def check_read_copy_target(target: Path) -> None:
+    """Refuse to replace, at the read copy's path, anything but a copy of a khabar warehouse.
+
+    Raises:
+        TargetError: a directory, a symbolic link, a file that is not a DuckDB database, or one
+            of another program (``warehouse.targets``: the rule for destructive commands).
+    """
+    if target.is_symlink() or (target.exists() and not target.is_file()):
+        raise TargetError(f"{target} is not a file: it cannot be the read copy; move it away "
+                          "(nothing was written)")
+    if not target.exists():
+        return
+    with target.open("rb") as handle:
+        magic = handle.read(12)[8:12]
+    refused = (f"{target} is not a read copy of this warehouse, and publishing would replace "
+               "it: move it away, or give the warehouse another name (--db); nothing was "
+               "written")
+    if magic != b"DUCK":
+        raise TargetError(f"{refused} (it is not a DuckDB database)")
+    try:
+        check = duckdb.connect(str(target), read_only=True, config=duckdb_config())
+    except duckdb.Error as exc:
+        if "Conflicting lock" in str(exc):
+            return  # open read-write by someone (a DuckDB file in use as the read copy)
+        raise TargetError(f"{refused} (it does not open: {str(exc).splitlines()[0]})") from None
+    try:
+        check_ours(check, target, {m.version: m.name for m in migrations()})
+    except WarehouseError:
+        raise TargetError(f"{refused} (it holds another program's tables)") from None
+    finally:
+        check.close()
 
 
 def _copy_file(source: Path, dest: Path) -> int:

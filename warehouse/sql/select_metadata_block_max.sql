@@ -1,0 +1,1 @@
+SELECT max(block_id) FROM pragma_metadata_info($database);
