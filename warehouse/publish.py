@@ -219,6 +219,8 @@ def after_load(
     """
     main = Path(db_path) if db_path is not None else default_path()
     steps = timings if timings is not None else {}
+    # Refuse a foreign file at the copy's path before the index update writes the main file.
+    check_read_copy_target(read_copy_path(main))
     con = connect(main)
     try:
         update = update_search_index(con)
