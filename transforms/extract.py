@@ -209,11 +209,12 @@ def _metadata(root: lxml.html.HtmlElement, url: str, hints: ExtractionHints) -> 
     ld_objects = meta_.json_ld(root)
     ld = meta_.ld_article(ld_objects)
     published, modified = meta_.dates(root, meta, ld, hints.timezone)
+    sites = meta_.site_names(meta, ld_objects, url)
     fields: dict[str, Any] = {
         "canonical_url": meta_.canonical_url(root, meta, url),
-        "title": meta_.title(root, meta, ld),
+        "title": meta_.title(root, meta, ld, sites),
         "subtitle": meta_.subtitle(root),
-        "authors": meta_.authors(root, meta, ld),
+        "authors": meta_.authors(root, meta, ld, sites),
         "published_at": published,
         "modified_at": modified,
         "language": meta_.html_language(root, meta),
@@ -254,9 +255,7 @@ def _fill_from_trafilatura(
         record["title"] = extracted["title"]
     # On an aggregator copy trafilatura's author guess is the teaser's newspaper name.
     if not record.get("authors") and extracted.get("author") and not record.get("original_outlet"):
-        record["authors"] = [
-            a for part in extracted["author"].split(";") for a in meta_.split_authors(part)
-        ]
+        record["authors"] = meta_.fallback_authors(extracted["author"])
     if record.get("published_at") is None and extracted.get("date"):
         record["published_at"] = meta_.parse_datetime(extracted["date"], tz)
     if not record.get("description") and extracted.get("description"):
