@@ -37,7 +37,9 @@ _PLAIN = str.maketrans({
     "\u00a0": " ", "\u200b": "", "\u200e": "", "\u200f": "",
 })
 _EDGE = " \t\n.,;:!?-–—|·•\"'«»“”‘’()[]"
-_NAME_SPLIT = re.compile(r"\s*(?:[,;&/،]|\s(?:and|und|et|y|e|و)\s)\s*", re.IGNORECASE)
+_NAME_SPLIT = re.compile(
+    r"\s*(?:[,;&/،]\s*(?:(?:and|und|et|y|e|و)\s+)?|\s(?:and|und|et|y|e|و)\s)\s*", re.IGNORECASE
+)
 
 
 def normalise(value: str | None) -> str:

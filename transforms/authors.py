@@ -164,8 +164,9 @@ def split_authors(raw: str) -> list[str]:
         part = part.strip(" .-")
         if not part:
             continue
-        if parts and _CREDENTIAL.match(part):
-            parts[-1] = f"{parts[-1]}, {part}"
+        credential = _TAIL.sub("", part).strip(" .-")
+        if parts and _CREDENTIAL.match(credential):
+            parts[-1] = f"{parts[-1]}, {credential}"
         else:
             parts.append(part)
     found: list[str] = []
@@ -311,8 +312,12 @@ def _byline_text(element: HtmlElement) -> str:
 
 def _names_in(elements: list[HtmlElement]) -> list[str]:
     texts = [_byline_text(e) for e in _byline_group(elements)]
-    return unique(name for text in texts if text and len(text) <= _MAX_BYLINE_CHARS
-                  for name in split_authors(text) if _plausible(name))
+    names: list[str] = []
+    for text in texts:
+        if text and len(text) <= _MAX_BYLINE_CHARS:
+            names += [n for n in split_authors(text)
+                      if _plausible(n) and not (names and _is_role(n))]
+    return unique(names)
 
 
 def _plausible(name: str) -> bool:
@@ -329,9 +334,12 @@ def _by_texts(root: HtmlElement) -> list[HtmlElement]:
     found = []
     for element in root.iter():
         if (isinstance(element.tag, str) and element.tag not in _NO_TEXT and element.text
-                and _BY_TEXT.match(element.text)
-                and len(element.text_content()) <= _MAX_BYLINE_CHARS):
-            found.append(element)
+                and _BY_TEXT.match(element.text)):
+            if _BY_TEXT.sub("", element.text_content()).strip() == "" and (
+                    element.getparent() is not None):
+                element = element.getparent()  # <span>By</span> <a>Jane Doe</a>
+            if len(element.text_content()) <= _MAX_BYLINE_CHARS:
+                found.append(element)
             if len(found) >= _MAX_BYLINES:
                 break
     return found
@@ -384,4 +392,5 @@ def authors(
     shown = visible_names(root)
     if site_named and all(names_site(name, keys) for name in shown):
         return site_named
-    return shown
+    people = [name for name in shown if not names_site(name, keys)]
+    return people or shown

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
+from htmldate import find_date
 from lxml.etree import XPath
 from lxml.html import HtmlElement
 
@@ -343,6 +344,8 @@ def dates(
             published = parse_datetime(element.get("datetime") or element.get("content"), timezone)
             if published:
                 break
+    if published is None:
+        published = parse_datetime(visible_date(root), timezone)
     modified = (
         parse_datetime(str(ld.get("dateModified") or ""), timezone)
         or parse_datetime(meta.get("article:modified_time"), timezone)
@@ -350,6 +353,23 @@ def dates(
         or parse_datetime(meta.get("datemodified"), timezone)
     )
     return published, modified
+
+
+def visible_date(root: HtmlElement) -> str | None:
+    """The publication date the page shows without machine-readable markup ("Posted on
+    December 18, 2025" in a byline, a date in the URL), as "YYYY-MM-DD", or None.
+
+    htmldate in fast mode (its markup and URL rules, no free-text search) on the untouched tree:
+    the furniture removal that precedes trafilatura's own metadata pass deletes the byline and
+    meta lines where these dates sit. On WCXB's 793 dev articles this fills 17 more dates
+    correctly. Its extensive (free-text) search is not used: it filled 24 more correctly and 6
+    wrongly, dated 20 of the 134 pages whose annotators found no date, and made extraction
+    17-30 % slower on that corpus. Only pages without a machine-readable date pay for the fast
+    mode (htmldate copies the tree).
+    """
+    found = find_date(root, extensive_search=False, original_date=True)
+    # January 1st is htmldate's answer for a bare year (a copyright line), not a day.
+    return None if found is None or found.endswith("-01-01") else found
 
 
 def _ld_list(value: Any) -> list[str]:
