@@ -171,6 +171,7 @@ def extract_article(
     record.update(_metadata(root, url, hints))
     article_signals = record.pop("_article_signals")
     paywalled = record.pop("_paywalled")
+    visible_date = record.pop("_visible_date")
 
     remove_boilerplate_nodes(root, hints.remove_selectors)
     paragraphs_from_breaks(root)
@@ -196,6 +197,8 @@ def extract_article(
             break
     if verdict in _ARTICLE_LIKE:
         # A listing's htmldate is its newest teaser's date and its "author" a teaser's paper.
+        if record.get("published_at") is None:
+            record["published_at"] = meta_.parse_datetime(visible_date, hints.timezone)
         _fill_from_trafilatura(record, root, url, hints.timezone)
     record["language"] = _language(body_text, words, record.get("language") or hints.language)
     if verdict in {Verdict.SOFT_404, Verdict.LISTING}:
@@ -224,6 +227,8 @@ def _metadata(root: lxml.html.HtmlElement, url: str, hints: ExtractionHints) -> 
         "image": meta_.image(meta, ld, url),
         "_article_signals": meta_.has_article_signals(root, meta, ld),
         "_paywalled": str(ld.get("isAccessibleForFree", "")).lower() == "false",
+        # Read before furniture removal deletes the byline it sits in; used on articles only.
+        "_visible_date": meta_.visible_date(root) if published is None else None,
     }
     note = meta_.republished(root, url, hints.timezone, aggregator=hints.aggregator)
     if note:

@@ -344,8 +344,6 @@ def dates(
             published = parse_datetime(element.get("datetime") or element.get("content"), timezone)
             if published:
                 break
-    if published is None:
-        published = parse_datetime(visible_date(root), timezone)
     modified = (
         parse_datetime(str(ld.get("dateModified") or ""), timezone)
         or parse_datetime(meta.get("article:modified_time"), timezone)
@@ -365,7 +363,8 @@ def visible_date(root: HtmlElement) -> str | None:
     correctly. Its extensive (free-text) search is not used: it filled 24 more correctly and 6
     wrongly, dated 20 of the 134 pages whose annotators found no date, and made extraction
     17-30 % slower on that corpus. Only pages without a machine-readable date pay for the fast
-    mode (htmldate copies the tree).
+    mode (htmldate copies the tree). The caller keeps it for pages that turn out to be articles:
+    on a listing it is the newest teaser's date.
     """
     found = find_date(root, extensive_search=False, original_date=True)
     # January 1st is htmldate's answer for a bare year (a copyright line), not a day.
