@@ -32,6 +32,7 @@ from transforms.boilerplate import (
     remove_boilerplate_nodes,
 )
 from transforms.decode import decode_html, header
+from transforms.embeds import take_embeds
 from transforms.record import Article, ExtractionHints, Verdict
 from transforms.verdict import (
     bot_challenge_reason,
@@ -173,6 +174,7 @@ def extract_article(
     paywalled = record.pop("_paywalled")
     visible_date = record.pop("_visible_date")
 
+    record["embeds"] = take_embeds(root, url)  # read, then out of the body
     remove_boilerplate_nodes(root, hints.remove_selectors)
     paragraphs_from_breaks(root)
     if hints.body_selector:
