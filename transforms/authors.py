@@ -69,6 +69,7 @@ _CREDENTIAL = re.compile(
     r"(?:[\s-][A-Z0-9]{2,6})*$"
 )
 _HARD_SPLIT = re.compile(r"\s*[,;/|،؛]\s*")
+_LEADING_CONJUNCTION = re.compile(r"^(?:&|and|et|und|y|e|و)\s+")
 _SOFT_SPLIT = re.compile(r"\s+(?:&|and|et|und|y|e|و)\s+|\s*&\s*")
 # Words that make a side of "X and Y" an organisation rather than a person.
 _ORGANISATION = re.compile(
@@ -161,7 +162,7 @@ def split_authors(raw: str) -> list[str]:
         text = _PREFIX.sub("", text)
     parts: list[str] = []
     for part in _HARD_SPLIT.split(text):
-        part = part.strip(" .-")
+        part = _LEADING_CONJUNCTION.sub("", part.strip(" .-"))  # "A, B, and C"
         if not part:
             continue
         credential = _TAIL.sub("", part).strip(" .-")
