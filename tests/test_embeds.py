@@ -174,3 +174,28 @@ def test_lebrief_fixture_tweets(hints: str | None) -> None:
     ]
     assert article.embeds[0].text.startswith("M. Nasser Bourita a reçu, aujourd’hui à Rabat")
     assert "pic.twitter.com" not in article.text and "a prononcé" not in article.text
+
+
+
+SCRAPINGHUB = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "scrapinghub"
+
+
+@pytest.mark.skipif(not SCRAPINGHUB.exists(),
+                    reason="../shared/datasets/scrapinghub absent (real pages are not in the repo)")
+def test_furniture_rules_weigh_the_page_with_its_embeds() -> None:
+    """Embeds leave after furniture removal: its "most of the prose" guard counts their text.
+
+    A real page (dawgsbynature.com, ScrapingHub's set) whose article is lists and tables with two
+    tweets: taken out first, the tweets' paragraphs no longer outweigh the cookie banner's, the
+    banner is kept as "most of the prose", and trafilatura returns it instead of the article.
+    """
+    import gzip
+    import json
+
+    truth = json.loads((SCRAPINGHUB / "ground-truth.json").read_text(encoding="utf-8"))
+    (name,) = [k for k in truth if k.startswith("6a72de37e8")]
+    body = gzip.decompress((SCRAPINGHUB / "html" / f"{name}.html.gz").read_bytes())
+    article = extract_article(body, truth[name]["url"], outlet="x")
+    assert "Below, we analyze the snap counts" in article.text
+    assert "We use cookies" not in article.text
+    assert [e.handle for e in article.embeds] == ["PFF_Browns", "PFF_Browns"]

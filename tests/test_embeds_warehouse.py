@@ -14,6 +14,7 @@ import warehouse
 from flows.extraction import extract_run
 from flows.reextract import reextract_run
 from spiders.rawstore import JsonlGzWriter, RawPage, outlet_file
+from transforms.embeds import EmbedsFound
 from warehouse.load import load_run
 
 OUTLET = "lebrief"
@@ -148,7 +149,7 @@ def test_reextraction_adds_embeds_to_stored_articles(tmp_path: Path, monkeypatch
     db = tmp_path / "news.duckdb"
     with monkeypatch.context() as patch:
         patch.setattr(extract_module, "EXTRACTOR_VERSION", "khabar-extract/1.0-test")
-        patch.setattr(extract_module, "take_embeds", lambda root, url: [])
+        patch.setattr(extract_module, "read_embeds", lambda root, url: EmbedsFound())
         run = _run(tmp_path, "night", "2026-03-01T08:00:00Z", {
             A: _html("Rencontre à Rabat", TWEET_1 + VIDEO), B: _html("Accords signés", ""),
         })

@@ -3,8 +3,8 @@
 A tweet, an Instagram or Facebook post, a TikTok or a YouTube video that a story embeds is a
 quote the story relies on ("the minister wrote on X…"), not the outlet's prose. It is kept in the
 record (``Article.embeds``: platform, URL, author, handle, text) and removed from the tree before
-the body is extracted, so it never counts as the outlet's words (nor, when a theme's markup lets
-it through, as boilerplate of unknown origin).
+trafilatura reads the body (``EmbedsFound.remove``, right after furniture removal), so it never
+counts as the outlet's words, whatever the theme's markup around it.
 
 What is recognised, as the platforms' embed codes write it (and WordPress's ``wp-block-embed``
 wrappers around them):
@@ -29,6 +29,7 @@ do not count: themes wrap in-article embeds in them ("sdc-article-widget").
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
 from lxml.etree import XPath
@@ -264,15 +265,30 @@ def _remove(element: HtmlElement) -> None:
             parent.text = (parent.text or "") + tail
 
 
-def take_embeds(root: HtmlElement, base_url: str) -> list[Embed]:
-    """Every embedded post of the page in reading order, removed from ``root`` (in place).
+@dataclass
+class EmbedsFound:
+    """The embeds of a page (``embeds``) and the elements they occupy (``nodes``)."""
 
-    The same post embedded twice is recorded once. An embed of an unknown kind (a map, a poll)
-    is left where it is.
+    embeds: list[Embed] = field(default_factory=list)
+    nodes: list[HtmlElement] = field(default_factory=list)
+
+    def remove(self) -> None:
+        """Take the embeds (and their empty wrappers) out of the tree they were read from."""
+        for element in self.nodes:
+            _remove(element)
+        self.nodes = []
+
+
+def read_embeds(root: HtmlElement, base_url: str) -> EmbedsFound:
+    """Every embedded post of the page in reading order, and where it sits.
+
+    The same post embedded twice is recorded once (both places are removed). An embed of an
+    unknown kind (a map, a poll) is left alone. ``remove()`` takes them out: the extractor calls
+    it after furniture removal, so that the furniture rules weigh the page as it was served
+    (their "keeps most of the page's prose" guard counts the embeds' paragraphs too).
     """
-    found: list[Embed] = []
+    found = EmbedsFound()
     seen: set[tuple[str, str]] = set()
-    doomed: list[HtmlElement] = []
     taken: set[HtmlElement] = set()
     for element in _CANDIDATES(root):
         if any(node in taken for node in element.iterancestors()):
@@ -283,12 +299,16 @@ def take_embeds(root: HtmlElement, base_url: str) -> list[Embed]:
         if embed is None:
             continue
         taken.add(element)
-        doomed.append(_outermost_wrapper(element))
+        found.nodes.append(_outermost_wrapper(element))
         key = (embed.platform, embed.url or embed.text or "")
-        if key in seen:
-            continue
-        seen.add(key)
-        found.append(embed)
-    for element in doomed:
-        _remove(element)
+        if key not in seen:
+            seen.add(key)
+            found.embeds.append(embed)
     return found
+
+
+def take_embeds(root: HtmlElement, base_url: str) -> list[Embed]:
+    """``read_embeds`` and ``remove()`` at once: the embeds, now out of ``root``."""
+    found = read_embeds(root, base_url)
+    found.remove()
+    return found.embeds

@@ -32,7 +32,7 @@ from transforms.boilerplate import (
     remove_boilerplate_nodes,
 )
 from transforms.decode import decode_html, header
-from transforms.embeds import take_embeds
+from transforms.embeds import read_embeds
 from transforms.record import Article, ExtractionHints, Verdict
 from transforms.verdict import (
     bot_challenge_reason,
@@ -174,8 +174,10 @@ def extract_article(
     paywalled = record.pop("_paywalled")
     visible_date = record.pop("_visible_date")
 
-    record["embeds"] = take_embeds(root, url)  # read, then out of the body
+    embedded = read_embeds(root, url)  # from the untouched tree, then out of the body
+    record["embeds"] = embedded.embeds
     remove_boilerplate_nodes(root, hints.remove_selectors)
+    embedded.remove()
     paragraphs_from_breaks(root)
     if hints.body_selector:
         root = _narrow(root, hints.body_selector)
