@@ -219,7 +219,11 @@ _NOT_BYLINE_AREA = re.compile(
     re.IGNORECASE,
 )
 _ARTICLE_ROOTS = {"article", "main", "body", "html"}
-_CLASSED = XPath(".//*[@class]")
+# The elements ``_AUTHOR_CLASS`` may match, found in C before the regex looks at their tokens.
+_AUTHORISH = XPath(
+    ".//*[contains(@class, 'uthor') or contains(@class, 'yline') or contains(@class, 'riter')"
+    " or contains(@class, 'AUTHOR') or contains(@class, 'BYLINE')]"
+)
 _AUTHOR_LINKS = XPath(
     ".//a[contains(@href, '/author/') or contains(@href, '/authors/')"
     " or contains(@href, '/auteur/') or contains(@href, '/autor/')]"
@@ -241,6 +245,8 @@ _BY_TEXT = re.compile(
     re.IGNORECASE,
 )
 _NO_TEXT = {"script", "style", "noscript", "template", "title", "option", "textarea"}
+# First characters of ``_BY_TEXT``'s words: a cheap test before the regex, on every node.
+_BY_FIRST = frozenset("BbWwPpVvDdRrSsب")
 
 
 def _outside_article(element: HtmlElement) -> bool:
@@ -263,7 +269,7 @@ def _outside_article(element: HtmlElement) -> bool:
 
 def _classed(root: HtmlElement) -> list[HtmlElement]:
     found = []
-    for element in _CLASSED(root):
+    for element in _AUTHORISH(root):
         tokens = (element.get("class") or "").split()
         if any(_AUTHOR_CLASS.search(t) for t in tokens) and not any(
             _NOT_BYLINE_CLASS.search(t) for t in tokens
@@ -334,8 +340,9 @@ def _by_texts(root: HtmlElement) -> list[HtmlElement]:
     """Elements whose own text opens with "By", "Written by", "Par"… (short ones only)."""
     found = []
     for element in root.iter():
-        if (isinstance(element.tag, str) and element.tag not in _NO_TEXT and element.text
-                and _BY_TEXT.match(element.text)):
+        text = element.text
+        if (text and text.lstrip()[:1] in _BY_FIRST and isinstance(element.tag, str)
+                and element.tag not in _NO_TEXT and _BY_TEXT.match(text)):
             if _BY_TEXT.sub("", element.text_content()).strip() == "" and (
                     element.getparent() is not None):
                 element = element.getparent()  # <span>By</span> <a>Jane Doe</a>
