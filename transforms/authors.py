@@ -24,6 +24,8 @@ from typing import Any
 from lxml.etree import XPath
 from lxml.html import HtmlElement
 
+from transforms.htmltext import block_lines
+
 # "By", "Par", "Written by", "Auteur :" and the like before the name(s). Lower-case "de" only:
 # a capitalised "De" begins surnames (De Gaulle).
 _PREFIX = re.compile(
@@ -235,8 +237,6 @@ _MAX_BYLINE_CHARS = 100
 # Visible bylines read: a page lists its authors once near the headline; later matches are
 # "more from this author" cards and comment authors.
 _MAX_BYLINES = 3
-_BLOCKS = {"div", "p", "br", "li", "ul", "h2", "h3", "h4", "h5", "h6", "section", "header",
-           "figure", "time", "address", "dl", "dt", "dd"}
 # "By Jane Doe" written as text, in markup that says nothing (utility-class CSS): an element
 # whose own text starts with a byline word.
 _BY_TEXT = re.compile(
@@ -298,23 +298,7 @@ def _byline_group(elements: list[HtmlElement]) -> list[HtmlElement]:
 def _byline_text(element: HtmlElement) -> str:
     """The element's text, with " | " where a block or line break separates two parts (a name
     and, in its own element, the writer's role: "Harry Rabinowitz | Tech Reporter")."""
-    parts: list[str] = []
-
-    def walk(node: HtmlElement) -> None:
-        if node.text:
-            parts.append(node.text)
-        for child in node:
-            if isinstance(child.tag, str):
-                edge = " | " if child.tag in _BLOCKS else " "
-                parts.append(edge)
-                walk(child)
-                parts.append(edge)
-            if child.tail:
-                parts.append(child.tail)
-
-    walk(element)
-    text = " ".join("".join(parts).split())
-    return re.sub(r"(?:\s*\|\s*)+", " | ", text).strip(" |")
+    return " | ".join(block_lines(element, space_inline=True))
 
 
 def _names_in(elements: list[HtmlElement]) -> list[str]:

@@ -34,6 +34,7 @@ from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
 from lxml.html import HtmlElement
 
+from transforms.htmltext import block_lines
 from transforms.record import Embed
 
 # Tags an embed code uses; divs count only with a Facebook class or a tweet id (checked in
@@ -83,25 +84,7 @@ _LAZY_SRC = ("src", "data-src", "data-lazy-src", "data-litespeed-src")
 
 def _text(element: HtmlElement) -> str:
     """Text with <br> and block boundaries as line breaks, spaces collapsed within lines."""
-    parts: list[str] = []
-
-    def walk(node: HtmlElement) -> None:
-        if node.text:
-            parts.append(node.text)
-        for child in node:
-            if isinstance(child.tag, str):
-                if child.tag in {"br", "p", "div", "li"}:
-                    parts.append("\n")
-                if child.tag not in {"script", "style", "svg"}:
-                    walk(child)
-                if child.tag in {"p", "div", "li"}:
-                    parts.append("\n")
-            if child.tail:
-                parts.append(child.tail)
-
-    walk(element)
-    lines = (" ".join(line.split()) for line in "".join(parts).split("\n"))
-    return "\n".join(line for line in lines if line)
+    return "\n".join(block_lines(element))
 
 
 def _src(element: HtmlElement) -> str:
@@ -259,21 +242,6 @@ def _outermost_wrapper(element: HtmlElement) -> HtmlElement:
         node = parent
 
 
-def _remove(element: HtmlElement) -> None:
-    """Remove an element, keeping its tail text (which belongs to the parent)."""
-    parent = element.getparent()
-    if parent is None:
-        return
-    tail = element.tail
-    previous = element.getprevious()
-    parent.remove(element)
-    if tail and tail.strip():
-        if previous is not None:
-            previous.tail = (previous.tail or "") + tail
-        else:
-            parent.text = (parent.text or "") + tail
-
-
 @dataclass
 class EmbedsFound:
     """The embeds of a page (``embeds``) and the elements they occupy (``nodes``)."""
@@ -284,7 +252,8 @@ class EmbedsFound:
     def remove(self) -> None:
         """Take the embeds (and their empty wrappers) out of the tree they were read from."""
         for element in self.nodes:
-            _remove(element)
+            if element.getparent() is not None:
+                element.drop_tree()  # lxml keeps the tail text, joined to what precedes
         self.nodes = []
 
 
