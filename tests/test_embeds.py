@@ -199,3 +199,21 @@ def test_furniture_rules_weigh_the_page_with_its_embeds() -> None:
     assert "Below, we analyze the snap counts" in article.text
     assert "We use cookies" not in article.text
     assert [e.handle for e in article.embeds] == ["PFF_Browns", "PFF_Browns"]
+
+
+def test_golden_pages_embeds_out_of_the_body() -> None:
+    """Every golden page: each embedded post is in the record and none of its text in the body;
+    the body is what ``expected.json`` says (the golden tests' F1 1.000 stays)."""
+    from transforms.golden import load_golden
+
+    with_embeds = 0
+    for page in load_golden():
+        article = extract_article(page.body, page.url, outlet=page.outlet, headers=page.headers)
+        tweets = page.body.count(b'class="twitter-tweet"')
+        assert len(article.embeds) == tweets, page.name
+        with_embeds += bool(tweets)
+        for embed in article.embeds:
+            first_line = (embed.text or "").split("\n")[0]
+            assert first_line and first_line not in article.text, page.name
+        assert article.paragraphs == page.expected.get("paragraphs", []), page.name
+    assert with_embeds >= 1
