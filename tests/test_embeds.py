@@ -135,13 +135,20 @@ def test_iframes_of_posts_but_not_widgets() -> None:
 
 def test_site_furniture_duplicates_and_text_around_are_respected() -> None:
     sidebar_video = '<iframe src="https://www.youtube.com/embed/SiteChannel1"></iframe>'
+    site_header = ('<header class="masthead"><iframe src="https://www.youtube.com/embed/'
+                   'LiveTv00001"></iframe></header>')
+    lead_video = ('<header class="entry-header"><iframe src="https://www.youtube.com/embed/'
+                  'LeadVideo01"></iframe></header>')
     captioned = (
         '<figure class="wp-block-embed"><div class="wp-block-embed__wrapper">'
         f"{TWEET}</div><figcaption>Le tweet du ministère, mardi.</figcaption></figure>"
     )
-    embeds, rest = _take(_page(PROSE + TWEET + captioned, aside=sidebar_video))
-    # The same post twice is one embed; the sidebar's channel video is the site's, not a quote.
+    embeds, rest = _take(site_header + _page(lead_video + PROSE + TWEET + captioned,
+                                              aside=sidebar_video))
+    # The same post twice is one embed; the site's channel and live videos (sidebar, page
+    # header) are not quotes; the article's own header holds its lead video.
     assert [e.url for e in embeds] == [
+        "https://www.youtube.com/watch?v=LeadVideo01",
         "https://twitter.com/MarocDiplomatie/status/1752383377580278000"]
     # A wrapper with text of its own (a caption) keeps that text.
     assert "Le tweet du ministère, mardi." in rest

@@ -21,8 +21,9 @@ wrappers around them):
   lazy loader's ``data-src``) and ``lite-youtube[videoid]``; the text is the video's title when
   the embed names it.
 
-Embeds inside nav, aside, header, footer or a sidebar are the site's own (its channel, its
-feed), not the story's: they are left for furniture removal and not recorded. "Widget" classes
+Embeds inside nav, aside, a sidebar, or the page's header or footer (not the article's own) are
+the site's (its channel, its feed), not the story's: they are left for furniture removal and
+not recorded. "Widget" classes
 do not count: themes wrap in-article embeds in them ("sdc-article-widget").
 """
 
@@ -217,12 +218,18 @@ def _candidates(root: HtmlElement) -> list[HtmlElement]:
 
 
 def _site_furniture(element: HtmlElement) -> bool:
+    """In nav, aside, a sidebar, or a header or footer that is the page's, not the article's (an
+    article's own <header> may hold its lead video). Ancestors are read up to <article>/<main>."""
+    path, in_article = [], False
     for node in element.iterancestors():
         if node.tag in {"article", "main", "body", "html"}:
-            return False
-        if node.tag in _OUTSIDE or any(
-            _OUTSIDE_CLASS.search(token) for token in (node.get("class") or "").split()
-        ):
+            in_article = node.tag in {"article", "main"}
+            break
+        path.append(node)
+    for node in path:
+        if node.tag in _OUTSIDE and not (in_article and node.tag in {"header", "footer"}):
+            return True
+        if any(_OUTSIDE_CLASS.search(token) for token in (node.get("class") or "").split()):
             return True
     return False
 
