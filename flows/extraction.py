@@ -48,6 +48,11 @@ from transforms.record import Article, ExtractionHints, Verdict
 
 _TS = pa.timestamp("us", tz="UTC")
 _STRINGS = pa.list_(pa.string())
+# ``Article.embeds`` (``transforms.record.Embed``): the posts an article embeds, in page order.
+EMBEDS_TYPE = pa.list_(pa.struct([
+    ("platform", pa.string()), ("url", pa.string()), ("author", pa.string()),
+    ("handle", pa.string()), ("text", pa.string()),
+]))
 
 # One row per fetched page; the warehouse loads these columns by name.
 ARTICLE_SCHEMA = pa.schema([
@@ -61,7 +66,7 @@ ARTICLE_SCHEMA = pa.schema([
     ("word_count", pa.int32()), ("extractor", pa.string()), ("extractor_version", pa.string()),
     ("original_outlet", pa.string()), ("original_published_at", _TS),
     ("original_url", pa.string()), ("content_hash", pa.string()),
-    ("minhash", pa.list_(pa.uint64())),
+    ("minhash", pa.list_(pa.uint64())), ("embeds", EMBEDS_TYPE),
 ])
 
 # One row per raw page, the ``pages`` table's columns: ``body`` zlib-compressed (level

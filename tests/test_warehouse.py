@@ -23,6 +23,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from pydantic import BaseModel
 
 from transforms.dedup import (
     NUM_PERM,
@@ -71,6 +72,10 @@ def _arrow_type(annotation: object) -> pa.DataType:
     if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
         return _arrow_type(args[0])
     if typing.get_origin(annotation) is list:
+        (item,) = typing.get_args(annotation)
+        if isinstance(item, type) and issubclass(item, BaseModel):  # Article.embeds
+            return pa.list_(pa.struct(
+                [(n, _arrow_type(f.annotation)) for n, f in item.model_fields.items()]))
         return pa.list_(pa.string())
     if annotation is datetime:
         return pa.timestamp("us", tz="UTC")

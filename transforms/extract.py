@@ -32,6 +32,7 @@ from transforms.boilerplate import (
     remove_boilerplate_nodes,
 )
 from transforms.decode import decode_html, header
+from transforms.embeds import read_embeds
 from transforms.record import Article, ExtractionHints, Verdict
 from transforms.verdict import (
     bot_challenge_reason,
@@ -171,8 +172,12 @@ def extract_article(
     record.update(_metadata(root, url, hints))
     article_signals = record.pop("_article_signals")
     paywalled = record.pop("_paywalled")
+    visible_date = record.pop("_visible_date")
 
+    embedded = read_embeds(root, url)  # from the untouched tree, then out of the body
+    record["embeds"] = embedded.embeds
     remove_boilerplate_nodes(root, hints.remove_selectors)
+    embedded.remove()
     paragraphs_from_breaks(root)
     if hints.body_selector:
         root = _narrow(root, hints.body_selector)
@@ -196,6 +201,8 @@ def extract_article(
             break
     if verdict in _ARTICLE_LIKE:
         # A listing's htmldate is its newest teaser's date and its "author" a teaser's paper.
+        if record.get("published_at") is None:
+            record["published_at"] = meta_.parse_datetime(visible_date, hints.timezone)
         _fill_from_trafilatura(record, root, url, hints.timezone)
     record["language"] = _language(body_text, words, record.get("language") or hints.language)
     if verdict in {Verdict.SOFT_404, Verdict.LISTING}:
@@ -209,11 +216,12 @@ def _metadata(root: lxml.html.HtmlElement, url: str, hints: ExtractionHints) -> 
     ld_objects = meta_.json_ld(root)
     ld = meta_.ld_article(ld_objects)
     published, modified = meta_.dates(root, meta, ld, hints.timezone)
+    sites = meta_.site_names(meta, ld_objects, url)
     fields: dict[str, Any] = {
         "canonical_url": meta_.canonical_url(root, meta, url),
-        "title": meta_.title(root, meta, ld),
+        "title": meta_.title(root, meta, ld, sites),
         "subtitle": meta_.subtitle(root),
-        "authors": meta_.authors(root, meta, ld),
+        "authors": meta_.authors(root, meta, ld, sites),
         "published_at": published,
         "modified_at": modified,
         "language": meta_.html_language(root, meta),
@@ -223,6 +231,8 @@ def _metadata(root: lxml.html.HtmlElement, url: str, hints: ExtractionHints) -> 
         "image": meta_.image(meta, ld, url),
         "_article_signals": meta_.has_article_signals(root, meta, ld),
         "_paywalled": str(ld.get("isAccessibleForFree", "")).lower() == "false",
+        # Read before furniture removal deletes the byline it sits in; used on articles only.
+        "_visible_date": meta_.visible_date(root) if published is None else None,
     }
     note = meta_.republished(root, url, hints.timezone, aggregator=hints.aggregator)
     if note:
@@ -254,9 +264,7 @@ def _fill_from_trafilatura(
         record["title"] = extracted["title"]
     # On an aggregator copy trafilatura's author guess is the teaser's newspaper name.
     if not record.get("authors") and extracted.get("author") and not record.get("original_outlet"):
-        record["authors"] = [
-            a for part in extracted["author"].split(";") for a in meta_.split_authors(part)
-        ]
+        record["authors"] = meta_.fallback_authors(extracted["author"])
     if record.get("published_at") is None and extracted.get("date"):
         record["published_at"] = meta_.parse_datetime(extracted["date"], tz)
     if not record.get("description") and extracted.get("description"):

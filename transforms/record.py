@@ -40,6 +40,19 @@ class ExtractionHints(BaseModel):
     aggregator: bool = False
 
 
+class Embed(BaseModel):
+    """A post the article embeds (a quote it relies on), kept out of its body
+    (``transforms.embeds``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    platform: str  # twitter, instagram, facebook, tiktok, youtube
+    url: str | None = None  # the post's canonical address (tracking parameters dropped)
+    author: str | None = None  # display name, as the embed code prints it
+    handle: str | None = None  # account name without "@"
+    text: str | None = None  # what the post says (a video: its title)
+
+
 class Article(BaseModel):
     """One extracted page. ``verdict`` says whether the rest is meaningful."""
 
@@ -69,3 +82,5 @@ class Article(BaseModel):
     original_outlet: str | None = None
     original_published_at: datetime | None = None
     original_url: str | None = None
+    # Embedded posts, in reading order; their text is not in ``text``.
+    embeds: list[Embed] = Field(default_factory=list)

@@ -2,8 +2,9 @@
 
 Write dispositions (as dlt declares them), which is what makes ``load_run`` idempotent:
 
-* ``pages``, ``fetches``, ``extractions``, ``article_versions``: **replace by run** (delete the
-  run's rows, insert them again);
+* ``pages``, ``fetches``, ``extractions``, ``article_versions``, ``embeds``: **replace by run**
+  (delete the run's rows, insert them again; the ``article_embeds`` view shows, per article, the
+  embeds of the fetch it holds);
 * ``articles``, ``article_signatures``: **merge** on ``article_id`` (a hash of the canonical URL);
   a fetch older than the stored one never overwrites it;
 * ``articles.duplicate_of``, ``articles.story_id``, ``stories``: **recomputed** after each load
@@ -276,7 +277,7 @@ def _load_articles(con: duckdb.DuckDBPyConnection, run_id: str, parquet: Path) -
     """
     by_run = {"run_id": run_id}
     con.execute(sql("stage_previous_run_articles"), by_run)
-    for name in ("delete_run_extractions", "delete_run_versions"):
+    for name in ("delete_run_extractions", "delete_run_versions", "delete_run_embeds"):
         con.execute(sql(name), by_run)
     if parquet.exists():
         _merge_articles(con, run_id, parquet)
@@ -300,7 +301,7 @@ def _load_articles(con: duckdb.DuckDBPyConnection, run_id: str, parquet: Path) -
 
 
 def _merge_articles(con: duckdb.DuckDBPyConnection, run_id: str, parquet: Path) -> None:
-    """Extractions, versions, articles and signatures from the run's parquet file."""
+    """Extractions, versions, articles, signatures and embeds from the run's parquet file."""
     path = {"path": str(parquet)}
     found = [r[0] for r in con.execute(sql("select_parquet_run_ids"), path).fetchall()]
     check_run_ids(found, run_id, str(parquet))
@@ -317,6 +318,9 @@ def _merge_articles(con: duckdb.DuckDBPyConnection, run_id: str, parquet: Path) 
         "upsert_signatures",
     ):
         con.execute(sql(name), path)
+    # Run folders written before embeds were extracted have no such column.
+    if con.execute(sql("select_parquet_has_embeds"), path).fetchone()[0]:
+        con.execute(sql("insert_embeds"), path)
     # Temp objects go with the transaction if anything fails: dropped here on success only.
     con.execute(sql("drop_staged_articles"))
     con.execute(sql("drop_staged_keys"))

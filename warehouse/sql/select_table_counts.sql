@@ -6,4 +6,5 @@ UNION ALL SELECT 'extractions', count(*) FROM extractions
 UNION ALL SELECT 'articles', count(*) FROM articles
 UNION ALL SELECT 'article_versions', count(*) FROM article_versions
 UNION ALL SELECT 'article_signatures', count(*) FROM article_signatures
-UNION ALL SELECT 'stories', count(*) FROM stories;
+UNION ALL SELECT 'stories', count(*) FROM stories
+UNION ALL SELECT 'embeds', count(*) FROM embeds;

@@ -1,0 +1,1 @@
+DELETE FROM embeds WHERE run_id = $run_id;
