@@ -3,7 +3,7 @@ SELECT
     outlet,
     count(*) AS articles,
     count(duplicate_of) AS copies,
-    max(published_at)::DATE AS newest
+    max(published_date) AS newest
 FROM articles
 GROUP BY outlet
 ORDER BY articles DESC;
