@@ -96,7 +96,10 @@ def _load(args: argparse.Namespace) -> None:
         load_validators(con, run_id, run_dir)
     copy = None if args.no_publish else after_load(args.db)
     outcome = {"run_id": run_id, "total": asdict(report.total),
-               "read_copy": str(copy) if copy else None}
+               "read_copy": str(copy) if copy else None,
+               "damaged_files": list(report.damaged_files)}
+    for line in report.damaged_files:
+        print(f"warning: {line}", file=sys.stderr)
     if args.json:
         print(json.dumps(outcome))
         return

@@ -39,9 +39,16 @@ from typing import Any, Protocol
 import duckdb
 import pyarrow as pa
 
+from spiders.rawstore import FETCHES_DIR, RAW_DIR, read_damage, salvage_run
 from transforms.dedup import minhash_signature
 from warehouse.queries import sql
-from warehouse.rawpages import PageStream, RunFilesError, check_run_ids, pages_parquet
+from warehouse.rawpages import (
+    PageStream,
+    RunFilesError,
+    check_parquet,
+    check_run_ids,
+    pages_parquet,
+)
 from warehouse.stories import update_stories
 
 __all__ = [
@@ -75,6 +82,8 @@ class LoadReport:
 
     run_id: str
     outlets: dict[str, OutletCounts] = field(default_factory=dict)
+    # Run files a killed writer had cut, loaded as far as they were whole (one line each).
+    damaged_files: tuple[str, ...] = ()
 
     @property
     def total(self) -> OutletCounts:
@@ -174,12 +183,18 @@ def load_run(con: duckdb.DuckDBPyConnection, run_id: str, run_dir: Path) -> Load
         Per-outlet counts of this run.
 
     Raises:
-        RunFilesError: a file holds rows of another run. Nothing is written then, nor on any
-            other error.
+        RunFilesError: a file holds rows of another run, or ``articles.parquet`` is unreadable.
+            Nothing is written then, nor on any other error.
     """
     run_dir = Path(run_dir)
+    # A crawl killed mid-write leaves its files cut: their complete records are loaded, the
+    # damage recorded (spiders.rawstore.salvage_run); the other outlets load as usual.
+    salvage_run(run_dir, (FETCHES_DIR,))
     raw = sorted((run_dir / "raw").glob("*.jsonl.gz"))
     packed = pages_parquet(run_dir, raw)
+    if not packed:
+        salvage_run(run_dir, (RAW_DIR,))
+    check_parquet(run_dir / "articles.parquet")
     con.begin()
     try:
         # Without pages.parquet, raw pages are read and compressed on other threads meanwhile.
@@ -191,7 +206,7 @@ def load_run(con: duckdb.DuckDBPyConnection, run_id: str, run_dir: Path) -> Load
                 _insert_pages(con, run_id, packed)
             else:
                 _store_pages(con, run_id, pages)
-        report = _report(con, run_id)
+        report = _report(con, run_id, tuple(d.line() for d in read_damage(run_dir)))
         con.commit()
     except BaseException:
         con.rollback()
@@ -322,7 +337,8 @@ def _counts(con: duckdb.DuckDBPyConnection, run_id: str) -> list[dict[str, Any]]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def _report(con: duckdb.DuckDBPyConnection, run_id: str) -> LoadReport:
+def _report(con: duckdb.DuckDBPyConnection, run_id: str, damaged: tuple[str, ...] = ()
+            ) -> LoadReport:
     outlets = {
         row["outlet"]: OutletCounts(
             pages=row["pages"],
@@ -334,7 +350,7 @@ def _report(con: duckdb.DuckDBPyConnection, run_id: str) -> LoadReport:
         )
         for row in _counts(con, run_id)
     }
-    return LoadReport(run_id, outlets)
+    return LoadReport(run_id, outlets, damaged)
 
 
 def run_summary(con: duckdb.DuckDBPyConnection, run_id: str) -> list[dict[str, Any]]:
