@@ -141,8 +141,7 @@ def exit_reason(code: int | None, timeout: float | None = None,
             name = signal.Signals(-code).name
         except ValueError:
             name = f"signal {-code}"
-        hint = (" (sent by the kernel's out-of-memory killer when memory runs out: see "
-                "`dmesg`; or by a person)") if -code == signal.SIGKILL else ""
+        hint = " (out of memory? see `dmesg`)" if -code == signal.SIGKILL else ""
         return f"killed by {name}{hint}"
     last = stderr[-1] if stderr else "no error output"
     return f"exit {code}: {last}"
