@@ -55,7 +55,8 @@ def pool_of(pid: int, workers: int) -> list[psutil.Process]:
     try:
         tree = descendants(pid)
         servers = [p for p in tree if "forkserver" in " ".join(p.cmdline())
-                   and "forkserver" not in " ".join(p.parent().cmdline())]
+                   and (parent := p.parent()) is not None
+                   and "forkserver" not in " ".join(parent.cmdline())]
         forked = [p for p in tree if servers and p.ppid() == servers[0].pid]
     except psutil.Error:  # a process ended while we looked
         return []
@@ -106,7 +107,7 @@ class Killer:
         while time.monotonic() < deadline:
             try:
                 target = self.find()
-            except psutil.Error:
+            except Exception:  # noqa: BLE001 - a tree changing under us: look again
                 target = None
             if target is not None:
                 self.tree = [target, *descendants(target.pid)]
