@@ -163,3 +163,13 @@ def test_an_unreadable_articles_parquet_is_refused_in_one_line(tmp_path: Path) -
                                                 "run again"):
             load_run(con, "r1", run_dir)
         assert con.execute("select count(*) from fetches").fetchone()[0] == 0
+
+
+def test_a_cut_pages_parquet_falls_back_to_the_raw_files(tmp_path: Path) -> None:
+    run_dir = _first_run(tmp_path)
+    extract_run(run_dir, {}, workers=0)
+    cut(run_dir / "pages.parquet", 0.5)
+    with connect(tmp_path / "news.duckdb") as con:
+        record_run_start(con, "r1", "nightly", {})
+        load_run(con, "r1", run_dir)
+        assert con.execute("select count(*) from pages").fetchone()[0] == 5
