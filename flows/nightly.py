@@ -199,7 +199,9 @@ def main(argv: list[str] | None = None) -> int:
     state = nightly(scope=scope, snapshot=args.snapshot, db_path=args.db,
                     runs_dir=args.runs_dir, max_parallel_crawls=args.parallel,
                     crawl_settings=settings or None, return_state=True)
-    print_run_summary(Path(args.db) if args.db else default_db_path())
+    outcome = state.result(raise_on_failure=False)
+    if not (isinstance(outcome, dict) and "error" in outcome):  # stopped before any load
+        print_run_summary(Path(args.db) if args.db else default_db_path())
     if not state.is_completed() or state.name == "Warned":
         print(f"{state.name}: {state.message}")
     return 0 if state.is_completed() else 1

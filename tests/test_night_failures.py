@@ -181,7 +181,7 @@ def test_a_disk_filling_during_the_night_ends_it_in_one_line_and_loses_nothing(
 
 def test_going_live_while_offline_fails_the_night_in_seconds(prefect_harness,
                                                              tmp_path: Path,
-                                                             monkeypatch) -> None:
+                                                             monkeypatch, capsys) -> None:
     from flows.nightly import nightly
 
     registry = offline_registry(tmp_path / "outlets.yaml", ["offline_a", "offline_b"])
@@ -204,4 +204,12 @@ def test_going_live_while_offline_fails_the_night_in_seconds(prefect_harness,
     assert status == "failed" and counts["error"] == state.message
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("select count(*) from fetches").fetchone()[0] == 0
+    # The command: its last line says why, and no empty table of a night that never crawled.
+    from flows.nightly import main
+
+    assert main(["--outlets", "offline_a,offline_b", "--db", str(db), "--runs-dir",
+                 str(tmp_path / "runs")]) == 1
+    out = capsys.readouterr().out
+    assert out.strip().splitlines()[-1].startswith("Failed: offline: none of the 2 outlets")
+    assert "pages fetched" not in out
     assert yaml.safe_load(registry.read_text())["outlets"][0]["id"] == "offline_a"
