@@ -51,16 +51,23 @@ def descendants(pid: int) -> list[psutil.Process]:
 
 
 def pool_of(pid: int, workers: int) -> list[psutil.Process]:
-    """The extraction forkserver and its workers under ``pid``, once ``workers`` are up."""
+    """The extraction forkserver and its workers under ``pid``, once ``workers`` are up.
+
+    A process that once started a pool in-process keeps its idle forkserver for life (the test
+    process does): only a forkserver with workers counts.
+    """
     try:
         tree = descendants(pid)
         servers = [p for p in tree if "forkserver" in " ".join(p.cmdline())
                    and (parent := p.parent()) is not None
                    and "forkserver" not in " ".join(parent.cmdline())]
-        forked = [p for p in tree if servers and p.ppid() == servers[0].pid]
+        for server in servers:
+            forked = [p for p in tree if p.ppid() == server.pid]
+            if len(forked) >= workers:
+                return [server, *forked]
     except psutil.Error:  # a process ended while we looked
-        return []
-    return servers + forked if len(forked) >= workers else []
+        pass
+    return []
 
 
 def command_under(pid: int, *words: str) -> psutil.Process | None:
