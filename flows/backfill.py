@@ -16,7 +16,17 @@ from pydantic import Field
 
 from flows.nightly import crawl_options, final_state, new_run, resolve_outlets
 from flows.params import CrawlScope, OutletId
-from flows.tasks import crawl_outlets, extract, load, prepare_run, publish, report, summarise
+from flows.tasks import (
+    crawl_outlets,
+    extract,
+    fail_night,
+    load,
+    prepare_run,
+    publish,
+    report,
+    require_network,
+    summarise,
+)
 
 
 @flow(name="backfill", log_prints=True)
@@ -38,11 +48,17 @@ def backfill(
     scope = CrawlScope(outlets=outlets, since=since, until=until, max_pages=max_pages)
     selected = resolve_outlets(scope.outlets, snapshot)
     run = new_run("backfill", db_path, runs_dir)
-    state = prepare_run(run, selected, {**scope.model_dump(mode="json"), "snapshot": snapshot})
-    crawls = crawl_outlets(run, selected, crawl_options(scope, snapshot, backfill=True), state,
-                           max_parallel=max_parallel_crawls)
-    extract(run, selected, None)
-    load(run)
+    try:
+        state = prepare_run(run, selected, {**scope.model_dump(mode="json"),
+                                            "snapshot": snapshot})
+        if not snapshot:
+            require_network(selected)
+        crawls = crawl_outlets(run, selected, crawl_options(scope, snapshot, backfill=True),
+                               state, max_parallel=max_parallel_crawls)
+        extract(run, selected, None)
+        load(run)
+    except Exception as error:  # noqa: BLE001 - the run is closed as failed, never left running
+        return fail_night(run, error)
     rows, _ = summarise(run, crawls, 1)
     report(run, rows, crawls.failed, [])
     publish(run)

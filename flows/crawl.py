@@ -4,11 +4,9 @@ Scrapy's Twisted reactor cannot be restarted inside a process, and crawlers shar
 throttle separately; so every crawl is a ``scrapy crawl`` subprocess whose output is files in the
 run directory (see docs/architecture.md). This module only launches and summarises it.
 
-A crawl dies with the flow process that started it: on Linux it is launched through
-``python -m flows.crawl`` (this module's ``main``), which asks the kernel to SIGKILL it when its
-parent dies (``PR_SET_PDEATHSIG``) and then becomes ``scrapy crawl`` (``exec``). Without that,
-a flow killed by a worker or the OOM killer would leave crawls running and writing into a run
-directory nobody will load.
+A crawl dies with the flow process that started it, and has a timeout (``flows.children``):
+without that, a flow killed by a worker or the OOM killer would leave crawls running and writing
+into a run directory nobody will load.
 """
 
 from __future__ import annotations
@@ -18,13 +16,15 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import IO
 
-from flows.paths import PROJECT_ROOT
+from flows.children import ChildFailed, exit_reason, finish, spawn
 
 
 @dataclass
@@ -39,6 +39,7 @@ class CrawlResult:
     log: LogSummary = field(default_factory=lambda: LogSummary())
     started_at: float = 0.0  # epoch seconds: lets a test (or a reader) see crawls overlap
     finished_at: float = 0.0
+    write_error: str | None = None  # why the crawl could not write its run files (it stopped)
 
 
 def failure_reason(result: CrawlResult) -> str | None:
@@ -46,8 +47,13 @@ def failure_reason(result: CrawlResult) -> str | None:
 
     A crawl fails when its process exits non-zero, leaves no stats, or sends requests and gets
     not a single response (the outlet is unreachable, blocked, or absent from the snapshot):
-    Scrapy itself exits 0 in that case.
+    Scrapy itself exits 0 in that case. A crawl that could not write its run files (a full
+    disk) stopped itself: it fails with the error, whatever else it left.
     """
+    if result.write_error:
+        return f"could not write its run files: {result.write_error}"
+    if result.returncode < 0:
+        return f"the crawl process was {exit_reason(result.returncode)}"
     if result.returncode != 0:
         return f"scrapy exited {result.returncode}"
     if not result.stats:
@@ -107,31 +113,6 @@ def crawl_command(
     return cmd
 
 
-def dying_with_parent(cmd: list[str]) -> list[str]:
-    """``cmd`` launched so that it is killed when this process dies (Linux; elsewhere as is)."""
-    if not sys.platform.startswith("linux"):
-        return cmd
-    return [sys.executable, "-m", "flows.crawl", str(os.getpid()), *cmd]
-
-
-def main(argv: list[str] | None = None) -> None:
-    """``python -m flows.crawl PARENT_PID CMD...``: die with the parent, then exec ``CMD``.
-
-    The death signal is set in this (single-threaded) process rather than in a ``preexec_fn``
-    of the flow's ``subprocess`` call, which is unsafe in a process running threads. It
-    survives ``exec``. If the parent already died before it was set, exit at once.
-    """
-    import ctypes
-    import signal
-
-    parent, *cmd = argv if argv is not None else sys.argv[1:]
-    pr_set_pdeathsig = 1
-    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() != int(parent):
-        raise SystemExit(f"flows.crawl: parent {parent} is gone, not starting {cmd[:4]}")
-    os.execv(cmd[0], cmd)
-
-
 def crawl_outlet(
     outlet: str,
     run_dir: Path,
@@ -142,32 +123,74 @@ def crawl_outlet(
 ) -> CrawlResult:
     """Crawl one outlet in a subprocess; its full log goes to ``run_dir/logs/<outlet>.log``.
 
+    The log passes through this process (a pipe), which writes the file and keeps the lines: on
+    a full disk the file loses them, the summary and the failure reason do not.
+
     Raises:
-        subprocess.TimeoutExpired: the crawl ran longer than ``timeout`` seconds (it is killed).
+        flows.children.ChildFailed: the crawl ran longer than ``timeout`` seconds (it is killed).
     """
     log_path = run_dir / "logs" / f"{outlet}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "spiders.settings"}
     started_at = time.time()
     started = time.monotonic()
-    with log_path.open("wb") as log:
-        proc = subprocess.run(
-            dying_with_parent(crawl_command(outlet, run_dir, run_id, **options)),
-            cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-            timeout=timeout, check=False,
-        )
-    stats_path = run_dir / "crawl" / f"{outlet}.json"
-    stats = json.loads(stats_path.read_text()) if stats_path.exists() else {}
+    lines: list[str] = []
+    with log_path.open("wb", buffering=0) as log:  # unbuffered: closing it cannot fail
+        proc = spawn(crawl_command(outlet, run_dir, run_id, **options), stdout=subprocess.PIPE,
+                     stderr=subprocess.STDOUT, env=env)
+        tee = threading.Thread(target=_tee, args=(proc.stdout, log, lines), daemon=True)
+        tee.start()
+        code = finish(proc, timeout)
+        tee.join(10)
+    if code is None:
+        raise ChildFailed(f"{outlet}: the crawl was {exit_reason(code, timeout)}")
     return CrawlResult(
         outlet=outlet,
-        returncode=proc.returncode,
+        returncode=code,
         seconds=round(time.monotonic() - started, 2),
-        stats=stats,
+        stats=read_stats(run_dir / "crawl" / f"{outlet}.json"),
         log_path=str(log_path),
-        log=summarise_log(log_path.read_text(errors="replace").splitlines()),
+        log=summarise_log(lines),
         started_at=started_at,
         finished_at=time.time(),
+        write_error=next((m["error"] for line in lines if (m := _WRITE_ERROR.search(line))),
+                         None),
     )
+
+
+# The line spiders.pipelines.RawStorePipeline logs when it stops a crawl it cannot store.
+_WRITE_ERROR = re.compile(r"Cannot write run files under .*?: (?P<error>.*?); stopping the crawl")
+
+
+def read_stats(path: Path) -> dict:
+    """A crawl's ``crawl/<outlet>.json``; empty when missing or unreadable (a crawl killed, or
+    a full disk, before it was written whole)."""
+    try:
+        stats = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return stats if isinstance(stats, dict) else {}
+
+
+def _tee(pipe: IO[bytes] | None, log: IO[bytes], lines: list[str]) -> None:
+    """Copy the crawl's output into its log file and ``lines``; a file that cannot be written
+    any more (a full disk) is given up, the lines are still kept."""
+    if pipe is None:
+        return
+    writable = True
+    pending = ""
+    with pipe:
+        for chunk in iter(lambda: pipe.read1(65536), b""):
+            if writable:
+                try:
+                    log.write(chunk)
+                except OSError:
+                    writable = False
+            parts = (pending + chunk.decode("utf-8", errors="replace")).split("\n")
+            pending = parts.pop()
+            lines.extend(parts)
+    if pending:
+        lines.append(pending)
 
 
 # "2026-11-23 20:13:12 [scrapy.core.engine] ERROR: message"
@@ -211,7 +234,3 @@ def summarise_log(lines: list[str], *, top: int = 5) -> LogSummary:
             message = _NUMBER.sub("N", _URL.sub("<url>", match["message"]))[:200]
             problems[f"{match['level']} [{match['logger']}] {message}"] += 1
     return LogSummary(dict(levels), problems.most_common(top), tracebacks)
-
-
-if __name__ == "__main__":
-    main()

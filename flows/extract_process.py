@@ -7,7 +7,8 @@ stage (bench.night measures the night's memory). It is a module apart from ``flo
 because the pool's workers unpickle that module's functions by name: run as ``__main__``, they
 would not find them.
 
-Prints the ``ExtractionSummary`` as one JSON line; exit 1 with a one-line error on bad input.
+Prints the ``ExtractionSummary`` as one JSON line; exit 1 with a one-line error on bad input, a
+dead pool worker or a full disk (the flow's task ends with that line).
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from flows.diskspace import is_no_space
 from flows.extraction import extract_run
 from transforms.record import ExtractionHints
 
@@ -46,7 +49,20 @@ def main(argv: list[str] | None = None) -> int:
     if not args.run_dir.is_dir():
         print(f"error: {args.run_dir} is not a run folder", file=sys.stderr)
         return 1
-    summary = extract_run(args.run_dir, hints, workers=args.workers)
+    try:
+        summary = extract_run(args.run_dir, hints, workers=args.workers)
+    except BrokenProcessPool:
+        print("error: an extraction worker process died (killed by a signal: the kernel's "
+              "out-of-memory killer, or a person); nothing was written", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        if not is_no_space(exc):
+            raise
+        print(f"error: no space left on device writing under {args.run_dir}: nothing was "
+              "written", file=sys.stderr)
+        return 1
+    for line in summary.damaged_files:
+        print(f"warning: {line}", file=sys.stderr)
     print(json.dumps(asdict(summary)))
     return 0
 

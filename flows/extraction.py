@@ -35,7 +35,16 @@ from typing import Any, TypeVar
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from spiders.rawstore import RAW_DIR, SUFFIX, RawPage, iter_raw_pages
+from flows.children import die_with
+from spiders.rawstore import (
+    FETCHES_DIR,
+    RAW_DIR,
+    SUFFIX,
+    RawPage,
+    iter_raw_pages,
+    read_damage,
+    salvage_run,
+)
 from transforms.boilerplate import (
     LEARN_MIN_PAGES,
     LEARN_MIN_SHARE,
@@ -110,6 +119,8 @@ class ExtractionSummary:
     path: str
     pages: int = 0
     verdicts: dict[str, dict[str, int]] = field(default_factory=dict)
+    # Raw or fetch files a killed crawl had cut, read as far as they were whole (one line each).
+    damaged_files: list[str] = field(default_factory=list)
 
 
 def _row(page: RawPage, article: Article) -> dict:
@@ -261,7 +272,11 @@ def extraction_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
     """
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload([__name__, "transforms.extract"])
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+    # Each worker exits when this process ends, however it ends: the workers are the
+    # forkserver's children, and without this they outlived a killed extraction process, holding
+    # its output pipes, so the flow waited for ever (``flows.children``).
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=die_with,
+                             initargs=(os.getpid(),)) as pool:
         # One task per worker, submitted at once: the executor starts a process for each.
         for future in [pool.submit(_ready) for _ in range(workers)]:
             future.result()
@@ -285,14 +300,48 @@ def extract_run(
             loader then reads the raw files, if any are left).
     """
     workers = (os.cpu_count() or 1) if workers is None else workers
+    # First: a crawl killed mid-write leaves its files cut; keep their complete records (the
+    # damage is recorded in the run folder and reported), so one outlet's cut file neither
+    # stops the others nor is read half by one stage and whole by the next.
+    salvage_run(run_dir, (RAW_DIR, FETCHES_DIR))
     if pool is None and workers > 0:
         with extraction_pool(workers) as own:
-            return extract_run(run_dir, hints, workers=workers, pool=own, pages=pages)
+            return _extract_files(run_dir, hints, workers=workers, pool=own, pages=pages)
+    return _extract_files(run_dir, hints, workers=workers, pool=pool, pages=pages)
+
+
+def _extract_files(run_dir: Path, hints: dict[str, ExtractionHints], *, workers: int,
+                   pool: Executor | None, pages: bool) -> ExtractionSummary:
+    """``extract_run`` once its files are whole and its pool started: write the two Parquet
+    files under temporary names, then rename them."""
     out = run_dir / "articles.parquet"
     tmp = out.with_suffix(".parquet.tmp")
     pages_out = run_dir / PAGES_FILE
     pages_tmp = pages_out.with_suffix(".parquet.tmp")
-    summary = ExtractionSummary(path=str(out))
+    try:
+        summary = _extract_into(run_dir, hints, tmp, pages_tmp, workers=workers, pool=pool,
+                                pages=pages)
+    except BaseException:
+        # Killed pool, full disk...: no half file left behind to fill the disk further.
+        tmp.unlink(missing_ok=True)
+        pages_tmp.unlink(missing_ok=True)
+        raise
+    # Atomic: a killed extraction never leaves a half file for the loader.
+    if pages:
+        pages_tmp.replace(pages_out)
+    else:
+        pages_tmp.unlink()
+        pages_out.unlink(missing_ok=True)
+    tmp.replace(out)
+    summary.path = str(out)
+    summary.damaged_files = [d.line() for d in read_damage(run_dir)]
+    return summary
+
+
+def _extract_into(run_dir: Path, hints: dict[str, ExtractionHints], tmp: Path, pages_tmp: Path,
+                  *, workers: int, pool: Executor | None, pages: bool) -> ExtractionSummary:
+    """``extract_run``'s work, into the temporary files ``tmp`` and ``pages_tmp``."""
+    summary = ExtractionSummary(path=str(tmp))
     counts: dict[str, Counter] = {}
     # Taken before reading: raw files changed after this no longer match pages.parquet.
     stamp = raw_files_stamp(_raw_files(run_dir))
@@ -325,13 +374,6 @@ def extract_run(
             writer.write_table(pa.Table.from_batches(pending))
         if pending_pages:
             pages_writer.write_table(pa.Table.from_batches(pending_pages, pages_schema))
-    # Atomic: a killed extraction never leaves a half file for the loader.
-    if pages:
-        pages_tmp.replace(pages_out)
-    else:
-        pages_tmp.unlink()
-        pages_out.unlink(missing_ok=True)
-    tmp.replace(out)
     summary.verdicts = {outlet: dict(c) for outlet, c in counts.items()}
     summary.pages = sum(sum(c.values()) for c in counts.values())
     return summary

@@ -22,6 +22,7 @@ from prefect import flow
 from prefect.states import Completed, Failed, State
 from pydantic import Field, TypeAdapter
 
+from flows.children import start_guarded_api_server
 from flows.params import CrawlScope, CrawlSettings
 from flows.paths import default_db_path, default_runs_dir, new_run_id
 from flows.preflight import INPUT_ERRORS, check_paths, problem
@@ -32,10 +33,12 @@ from flows.tasks import (
     crawl,
     crawl_outlets,
     extract,
+    fail_night,
     load,
     prepare_run,
     publish,
     report,
+    require_network,
     summarise,
 )
 from flows.trends import publish_trends
@@ -136,12 +139,17 @@ def nightly(
     check_paths(run.db, run.run_dir.parent)
     params = {**scope.model_dump(mode="json"), "outlets": [o.id for o in outlets],
               "snapshot": snapshot}
-    state = prepare_run(run, outlets, params)
     options = crawl_options(scope, snapshot, **({"settings": crawl_settings} if crawl_settings
                                                  else {}))
-    crawls = crawl_outlets(run, outlets, options, state, max_parallel=max_parallel_crawls)
-    extract(run, outlets, extract_workers)
-    load(run)
+    try:
+        state = prepare_run(run, outlets, params)
+        if not snapshot:
+            require_network(outlets)
+        crawls = crawl_outlets(run, outlets, options, state, max_parallel=max_parallel_crawls)
+        extract(run, outlets, extract_workers)
+        load(run)
+    except Exception as error:  # noqa: BLE001 - the run is closed as failed, never left running
+        return fail_night(run, error)
     rows, history = summarise(run, crawls, quality.lookback_runs)
     verdict = check_quality(rows, history, quality)
     report(run, verdict.rows, crawls.failed, verdict.warnings)
@@ -202,10 +210,13 @@ def main(argv: list[str] | None = None) -> int:
     except INPUT_ERRORS as exc:
         print(f"nightly: error: {problem(exc)}", file=sys.stderr)
         return 2
+    start_guarded_api_server()  # without a server: Prefect's temporary one, dying with us
     state = nightly(scope=scope, snapshot=args.snapshot, db_path=args.db,
                     runs_dir=args.runs_dir, max_parallel_crawls=args.parallel,
                     crawl_settings=settings or None, return_state=True)
-    print_run_summary(Path(args.db) if args.db else default_db_path())
+    outcome = state.result(raise_on_failure=False)
+    if not (isinstance(outcome, dict) and "error" in outcome):  # stopped before any load
+        print_run_summary(Path(args.db) if args.db else default_db_path())
     if not state.is_completed():
         print(f"{state.name}: {state.message}")
     return 0 if loaded(state) else 1

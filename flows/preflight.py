@@ -10,7 +10,9 @@ What people get wrong, and where it is caught:
   another process, too little free space for its read copy): :func:`check_paths` has the
   warehouse check its file (``warehouse.health``, before anything is written to it), opens it
   for writing, as the run will, and closes it;
-* the run folder root: :func:`check_runs_dir` creates it and writes a probe file.
+* the run folder root: :func:`check_runs_dir` creates it, writes a probe file, and wants
+  ``KHABAR_MIN_FREE_MB`` free on its file system (1 GB by default: ``flows/diskspace.py`` gives
+  the measured reason).
 
 :func:`problem` turns any of these errors into the one line the command prints.
 """
@@ -23,6 +25,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 import warehouse
+from flows.diskspace import free_bytes, human, min_free_bytes, mount_point
 from registry import RegistryError
 
 
@@ -53,10 +56,11 @@ def check_paths(db: Path, runs_dir: Path) -> None:
 
 
 def check_runs_dir(runs_dir: Path) -> None:
-    """Create ``runs_dir`` if needed and write (then remove) a probe file in it.
+    """Create ``runs_dir`` if needed, write (then remove) a probe file in it, and check that
+    its file system has the free space a night may need (``flows.diskspace.min_free_bytes``).
 
     Raises:
-        PreflightError: it cannot be created or written.
+        PreflightError: it cannot be created or written, or too little space is free.
     """
     _no_file_on_the_way(runs_dir / "probe", "run folder")
     try:
@@ -66,6 +70,17 @@ def check_runs_dir(runs_dir: Path) -> None:
     except OSError as exc:
         raise PreflightError(f"cannot write run files under {runs_dir}: {exc.strerror} (set "
                              "KHABAR_RUNS_DIR or runs_dir to a writable directory)") from None
+    try:
+        wanted = min_free_bytes()
+    except ValueError as exc:
+        raise PreflightError(str(exc)) from None
+    free = free_bytes(runs_dir)
+    if free < wanted:
+        raise PreflightError(
+            f"only {human(free)} free on {mount_point(runs_dir)} for run files under "
+            f"{runs_dir}; a night may need {human(wanted)} (a first night of the registry's "
+            "outlets at 1,000 pages each, ~105 KB a page): free some space, set KHABAR_RUNS_DIR "
+            "elsewhere, or lower KHABAR_MIN_FREE_MB for small nights")
 
 
 def _no_file_on_the_way(path: Path, what: str) -> None:

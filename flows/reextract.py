@@ -29,7 +29,7 @@ from prefect import flow, get_run_logger
 import transforms.extract as extract_module
 import warehouse
 from flows.extraction import extract_run
-from flows.paths import default_db_path, default_runs_dir, new_run_id
+from flows.paths import default_db_path, default_runs_dir, mark_run_dir, new_run_id
 from registry import load_outlets
 from spiders.rawstore import JsonlGzWriter, RawPage, outlet_file
 from warehouse import load as loader
@@ -128,6 +128,7 @@ def reextract_run(
     report = ReextractReport(run_id=run_id, version=version)
     params = {"outlets": outlets, "only_older_versions": only_older_versions,
               "extractor_version": version}
+    mark_run_dir(run_dir, run_id, FLOW_NAME)  # retention may delete it later (maintenance)
     with warehouse.connect(db_path) as con:
         loader.record_run_start(con, run_id, FLOW_NAME, params)
         pages = pages_for_reextract(con, version, outlets=outlets,

@@ -52,7 +52,8 @@ ARTIFACT_COLUMNS = ("outlet", "status", "quality", "discovered", "fetched", "new
 
 
 def outlet_rows(summary: Sequence[dict], stats: dict[str, dict], medians: dict[str, float],
-                failures: dict[str, str], outlets: Sequence[str]) -> list[dict]:
+                failures: dict[str, str], outlets: Sequence[str],
+                damaged: dict[str, list[str]] | None = None) -> list[dict]:
     """One row per crawled outlet, merging the crawl stats file and the loaded counts.
 
     Args:
@@ -61,19 +62,23 @@ def outlet_rows(summary: Sequence[dict], stats: dict[str, dict], medians: dict[s
         medians: median word count of the run's articles per outlet.
         failures: outlet → why its crawl failed.
         outlets: every outlet the run crawled (an outlet with nothing loaded still gets a row).
+        damaged: outlet → its run files a killed writer had cut (loaded as far as whole): its
+            status says ``partial: …`` (so the quality checks leave it out), unless it failed.
 
     Returns:
         Rows with ``ARTIFACT_COLUMNS`` plus ``pages`` and ``sources`` (``{url: discovered}``),
         which the quality checks compare across runs.
     """
     loaded = {row["outlet"]: row for row in summary}
+    damaged = damaged or {}
     rows = []
     for outlet in outlets:
         counts, crawl = loaded.get(outlet, {}), stats.get(outlet, {})
         errors = crawl.get("errors_by_class") or {}
+        status = ("ok" if outlet not in damaged else "partial: " + "; ".join(damaged[outlet]))
         rows.append({
             "outlet": outlet,
-            "status": f"failed: {failures[outlet]}" if outlet in failures else "ok",
+            "status": f"failed: {failures[outlet]}" if outlet in failures else status,
             "discovered": crawl.get("articles_discovered", 0),
             "fetched": crawl.get("articles_fetched", 0),
             "new": counts.get("articles_new", 0),
@@ -106,7 +111,7 @@ def artifact_table(rows: Sequence[dict]) -> list[dict]:
 
 
 def run_markdown(flow: str, run_id: str, rows: Sequence[dict], failed: dict[str, str],
-                 warnings: Sequence[str]) -> str:
+                 warnings: Sequence[str], damaged: Sequence[str] = ()) -> str:
     """The run's markdown summary for the Prefect UI: totals, failures, warnings, no links."""
     new = sum(int(r.get("new") or 0) for r in rows)
     fetched = sum(int(r.get("fetched") or 0) for r in rows)
@@ -117,10 +122,13 @@ def run_markdown(flow: str, run_id: str, rows: Sequence[dict], failed: dict[str,
         lines += ["", "## Failed outlets", ""]
         lines += [f"- **{outlet}**: {reason} (crawl log: `logs/{outlet}.log` in the run "
                   "directory)" for outlet, reason in failed.items()]
+    if damaged:
+        lines += ["", "## Run files cut (a killed crawl): loaded as far as they were whole", ""]
+        lines += [f"- {line}" for line in damaged]
     if warnings:
         lines += ["", "## Quality warnings", ""] + [f"- {w}" for w in warnings]
     waiting = [r["outlet"] for r in rows if str(r.get("quality", "")).startswith("no history")]
-    if not failed and not warnings:
+    if not failed and not warnings and not damaged:
         lines += ["", "Every outlet crawled" + (
             "; not compared yet (no history): " + ", ".join(waiting) + "." if waiting
             else " and within its usual range." if all(r.get("quality") == "ok" for r in rows)

@@ -8,7 +8,6 @@ live crawl (network, a busy server) and warehouse writes (another process holdin
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -29,17 +28,32 @@ from prefect.concurrency.sync import concurrency
 from prefect.exceptions import ObjectNotFound
 from prefect.futures import as_completed
 from prefect.runtime import flow_run
+from prefect.states import Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.tasks import exponential_backoff
 
 import warehouse
 from flows import recovery
-from flows.crawl import crawl_outlet, dying_with_parent, failure_reason
-from flows.paths import PROJECT_ROOT
+from flows.children import ChildFailed, run_json_child
+from flows.crawl import crawl_outlet, failure_reason, read_stats
+from flows.diskspace import is_no_space, no_space_line
+from flows.network import offline_reason
+from flows.paths import mark_run_dir
 from flows.report import artifact_table, outlet_rows, run_markdown
 from registry import Outlet
+from spiders.rawstore import read_damage
 from warehouse import load as loader
 from warehouse import monitoring
+
+# Timeouts of the extraction and load processes (``stage_timeout``). Measured (BENCHMARKS.md):
+# one extraction worker does ~100 pages/s (10 ms of CPU a page), a 20,000-page load and its
+# publication take ~20 s (1 ms a page). The allowances are 20x and 50x that, for a loaded machine
+# and slow pages; the base covers starting the pool (up to 10 s), waiting for the warehouse's
+# write lock (KHABAR_LOCK_WAIT, 120 s by default) and copying a large read copy. A stage past
+# its timeout is hung, not slow: it is killed and the night fails saying so.
+STAGE_BASE_SECONDS = 600.0
+EXTRACT_SECONDS_PER_PAGE = 0.2
+LOAD_SECONDS_PER_PAGE = 0.05
 
 # Prefect global concurrency limit held by every task that writes the warehouse. Created on a
 # server with `prefect gcl create warehouse-writes --limit 1`; where it does not exist (a run
@@ -64,6 +78,10 @@ class Crawls:
     outlets: list[str]
     failed: dict[str, str] = field(default_factory=dict)
     seconds: dict[str, tuple[float, float]] = field(default_factory=dict)  # start, end (epoch)
+
+
+class NightFailed(RuntimeError):
+    """The night cannot go on (offline, a full disk); the message is the line it ends with."""
 
 
 class CrawlFailed(RuntimeError):
@@ -131,6 +149,7 @@ def prepare_run(run: RunContext, outlets: list[Outlet], parameters: dict
     """
     logger = get_run_logger()
     state: dict[str, dict[str, Any]] = {}
+    mark_run_dir(run.run_dir, run.run_id, run.flow)  # ours: retention may delete it one day
     with warehouse_writes(), warehouse.connect(run.db) as con:
         for run_id in recovery.close_abandoned_runs(con, run.run_id):
             logger.warning("run %s never finished (its process is gone): marked abandoned; "
@@ -197,6 +216,9 @@ def crawl_outlets(run: RunContext, outlets: Sequence[Outlet], options: dict,
             update_progress_artifact(progress, 100.0 * done / len(outlets),
                                      description=f"{done}/{len(outlets)} outlets crawled, "
                                      f"{len(crawls.failed)} failed (last: {outlet})")
+    full = [o for o, reason in crawls.failed.items() if is_no_space(reason)]
+    if full:  # nothing more can be written: stop the night here, saying why in one line
+        raise NightFailed(no_space_line(run.run_dir))
     return crawls
 
 
@@ -217,7 +239,8 @@ def extract(run: RunContext, outlets: list[Outlet], workers: int | None) -> dict
     cmd = [sys.executable, "-m", "flows.extract_process", str(run.run_dir.resolve()),
            "--hints", str(hints.resolve())]
     cmd += [] if workers is None else ["--workers", str(workers)]
-    summary = run_child(cmd, f"extracting run {run.run_id}", RuntimeError)
+    summary = run_json_child(cmd, "the extraction process",
+                             timeout=stage_timeout(run.run_dir, EXTRACT_SECONDS_PER_PAGE))
     logger = get_run_logger()
     for line in summary.pop("stderr")[-20:]:
         logger.warning("extraction process: %s", line)
@@ -236,7 +259,8 @@ def load(run: RunContext) -> None:
     20,000-page night then held 1.4 GB through to its report (bench.night).
 
     Raises:
-        warehouse.WarehouseError: the load process failed (its last error line says why).
+        flows.children.ChildFailed: the load process failed (its last error line says why),
+            died or timed out.
     """
     logger = get_run_logger()
     with warehouse_writes():
@@ -247,10 +271,15 @@ def load(run: RunContext) -> None:
 
 
 def load_in_child(run: RunContext) -> dict[str, Any]:
-    """``python -m warehouse load --no-publish`` for the run; its JSON outcome."""
-    return run_child([sys.executable, "-m", "warehouse", "--db", str(run.db.resolve()), "load",
-                      str(run.run_dir.resolve()), "--run-id", run.run_id, "--no-publish",
-                      "--json"], f"loading run {run.run_id}", warehouse.WarehouseError)
+    """``python -m warehouse load --no-publish`` for the run; its JSON outcome.
+
+    Raises:
+        flows.children.ChildFailed: the load process failed, died or timed out.
+    """
+    return run_json_child([sys.executable, "-m", "warehouse", "--db", str(run.db.resolve()),
+                           "load", str(run.run_dir.resolve()), "--run-id", run.run_id,
+                           "--no-publish", "--json"], "the load process",
+                          timeout=stage_timeout(run.run_dir, LOAD_SECONDS_PER_PAGE))
 
 
 @task(name="publish", retries=2, retry_delay_seconds=exponential_backoff(10),
@@ -264,48 +293,96 @@ def publish(run: RunContext) -> str:
 
     Returns:
         The read copy's path.
+
+    Raises:
+        flows.children.ChildFailed: the publish process failed, died or timed out.
     """
     logger = get_run_logger()
     with warehouse_writes():
-        outcome = run_child([sys.executable, "-m", "warehouse", "--db", str(run.db.resolve()),
-                             "publish", "--json"], f"publishing run {run.run_id}",
-                            warehouse.WarehouseError)
+        outcome = run_json_child([sys.executable, "-m", "warehouse", "--db",
+                                  str(run.db.resolve()), "publish", "--json"],
+                                 "the publish process", timeout=STAGE_BASE_SECONDS)
     for line in outcome.pop("stderr")[-20:]:
         logger.warning("publish process: %s", line)
     logger.info("published the read copy %s", outcome["read_copy"])
     return outcome["read_copy"]
 
 
-def run_child(cmd: list[str], what: str, error: type[Exception]) -> dict[str, Any]:
-    """Run ``cmd`` (killed if this process dies) and parse the JSON line it ends its output
-    with; what it wrote to stderr comes back as ``stderr`` (warnings the flow's log shows).
+def stage_timeout(run_dir: Path, per_page: float) -> float:
+    """Seconds the extraction or load process of a run may take: ``STAGE_BASE_SECONDS`` plus
+    ``per_page`` for each page the crawls stored (their ``crawl/<outlet>.json``)."""
+    pages = 0
+    for path in (run_dir / "crawl").glob("*.json"):
+        try:
+            pages += int(json.loads(path.read_text()).get("articles_fetched") or 0)
+        except (OSError, ValueError, AttributeError):
+            continue  # a crawl killed mid-write: counted as none; the base covers small nights
+    return STAGE_BASE_SECONDS + per_page * pages
 
-    Raises:
-        error: the process failed; the message ends with its last line of stderr.
-    """
-    done = subprocess.run(dying_with_parent(cmd), cwd=PROJECT_ROOT, capture_output=True,
-                          text=True, check=False)
-    lines = [line for line in done.stderr.splitlines() if line.strip()]
-    if done.returncode != 0:
-        raise error(f"{what} failed (exit {done.returncode}): "
-                    f"{lines[-1] if lines else 'no error output'}")
-    outcome = json.loads(done.stdout.splitlines()[-1])
-    outcome["stderr"] = lines
-    return outcome
+
+@task(name="check-network")
+def check_network(outlets: list[Outlet]) -> str | None:
+    """Why no outlet can be reached (offline), or None (``flows.network``); seconds."""
+    reason = offline_reason(outlets)
+    if reason is None:
+        get_run_logger().info("network: the outlets can be reached")
+    return reason
+
+
+def require_network(outlets: list[Outlet]) -> None:
+    """Raise ``NightFailed`` in the flow (a line, not a task's traceback) when offline."""
+    reason = check_network(outlets)
+    if reason:
+        raise NightFailed(reason)
+
+
+def fail_night(run: RunContext, error: BaseException) -> State:
+    """Close a run that could not go on (``crawl_runs.status`` ``failed``, the reason in its
+    ``counts.error``) and return the flow's ``Failed`` state, whose message is one line: never a
+    run left ``running``, nor a full disk hidden behind the error it caused next."""
+    if is_no_space(error):
+        line = no_space_line(run.run_dir)
+    elif isinstance(error, NightFailed | ChildFailed):
+        line = " ".join(str(error).split())
+    else:
+        line = f"{type(error).__name__}: " + " ".join(str(error).split())
+    closed = close_failed_run(run, line, return_state=True)
+    if not closed.is_completed():
+        get_run_logger().error("could not record the run as failed (%s): the next run will "
+                               "mark it abandoned", closed.message)
+    return Failed(message=line, data={"run_id": run.run_id, "error": line})
+
+
+@task(name="close-failed-run", retries=2, retry_delay_seconds=exponential_backoff(10))
+def close_failed_run(run: RunContext, line: str) -> None:
+    """Record the run as ``failed`` with the reason, and publish it as the run's summary."""
+    counts = {"error": line, "damaged_files": [d.line() for d in read_damage(run.run_dir)],
+              "retries": recovery.read_plans(run.run_dir)}
+    with warehouse_writes(), warehouse.connect(run.db) as con:
+        try:
+            loader.record_run_end(con, run.run_id, "failed", counts)
+        except KeyError:
+            get_run_logger().warning("run %s was never recorded: nothing to close", run.run_id)
+    get_run_logger().error("%s run %s failed: %s", run.flow, run.run_id, line)
+    create_markdown_artifact(key=f"{run.flow}-summary",
+                             markdown=f"# {run.flow.capitalize()} run `{run.run_id}` failed\n\n"
+                             f"{line}\n",
+                             description=f"Summary of {run.flow} run {run.run_id}")
 
 
 @task(name="summarise")
 def summarise(run: RunContext, crawls: Crawls, history_runs: int) -> tuple[list[dict], list]:
     """Per-outlet rows of this run (crawl stats + loaded counts) and the flow's recent runs."""
-    stats = {}
-    for outlet in crawls.outlets:
-        path = run.run_dir / "crawl" / f"{outlet}.json"
-        stats[outlet] = json.loads(path.read_text()) if path.exists() else {}
+    stats = {outlet: read_stats(run.run_dir / "crawl" / f"{outlet}.json")
+             for outlet in crawls.outlets}
     with warehouse_writes(), warehouse.connect(run.db) as con:
         summary = loader.run_summary(con, run.run_id)
         medians = monitoring.median_words(con, run.run_id)
         history = monitoring.recent_runs(con, run.flow, run.run_id, history_runs)
-    return outlet_rows(summary, stats, medians, crawls.failed, crawls.outlets), history
+    damaged: dict[str, list[str]] = {}
+    for damage in read_damage(run.run_dir):
+        damaged.setdefault(damage.outlet, []).append(damage.line())
+    return outlet_rows(summary, stats, medians, crawls.failed, crawls.outlets, damaged), history
 
 
 @task(name="report", retries=2, retry_delay_seconds=exponential_backoff(10))
@@ -317,13 +394,15 @@ def report(run: RunContext, rows: list[dict], failed: dict[str, str],
         The run's status: ``failed``, ``warned`` or ``completed``.
     """
     status = "failed" if failed else "warned" if warnings else "completed"
+    damaged = [d.line() for d in read_damage(run.run_dir)]
     counts = {"outlets": rows, "failed": failed, "warnings": warnings,
-              "retries": recovery.read_plans(run.run_dir)}
+              "retries": recovery.read_plans(run.run_dir), "damaged_files": damaged}
     with warehouse_writes(), warehouse.connect(run.db) as con:
         loader.record_run_end(con, run.run_id, status, counts)
     create_table_artifact(key=f"{run.flow}-outlets", table=artifact_table(rows),
                           description=f"Per-outlet counts of {run.flow} run {run.run_id}")
     create_markdown_artifact(key=f"{run.flow}-summary",
-                             markdown=run_markdown(run.flow, run.run_id, rows, failed, warnings),
+                             markdown=run_markdown(run.flow, run.run_id, rows, failed, warnings,
+                                                   damaged),
                              description=f"Summary of {run.flow} run {run.run_id}")
     return status

@@ -7,18 +7,28 @@
   Last-Modified) seen in this run, written when the spider closes (``spiders/incremental.py``).
 
 Settings read: none; ``run_dir``, ``run_id`` and ``outlet`` come from the spider (its
-arguments). Stats: ``khabar/articles/stored``, ``khabar/fetches/recorded``.
+arguments). Stats: ``khabar/articles/stored``, ``khabar/fetches/recorded``,
+``khabar/write_error`` (the error that stopped the crawl).
+
+A write that fails (a full disk above all) stops the crawl at once, with one ERROR line, rather
+than fetching pages it cannot keep; the records written before stay readable
+(``spiders/rawstore.py``). The stats file is written under a temporary name and renamed, so a
+full disk never leaves half a JSON document for the flow to trip on.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import os
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
 from scrapy import signals
+from scrapy.exceptions import DropItem
+from scrapy.utils.defer import deferred_from_coro
 
 from spiders.incremental import VALIDATORS_SUFFIX, write_validators_file
 from spiders.rawstore import (
@@ -37,6 +47,8 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
     from spiders.news import NewsSpider
+
+logger = logging.getLogger(__name__)
 
 
 def _prefixed(stats: Mapping[str, Any], prefix: str) -> dict[str, Any]:
@@ -117,6 +129,7 @@ class RawStorePipeline:
         self._raw: JsonlGzWriter | None = None
         self._fetches: JsonlGzWriter | None = None
         self._started_at = utc_now_iso()
+        self._write_error: str | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -138,28 +151,54 @@ class RawStorePipeline:
 
     def process_item(self, item: Any) -> Any:
         assert self._raw is not None and self._fetches is not None
-        if isinstance(item, RawPage):
-            self._raw.write(item)
-            self.crawler.stats.inc_value("khabar/articles/stored")
-        elif isinstance(item, FetchRecord):
-            self._fetches.write(item)
-            self.crawler.stats.inc_value("khabar/fetches/recorded")
+        if self._write_error:
+            raise DropItem(f"not stored: {self._write_error}")
+        try:
+            if isinstance(item, RawPage):
+                self._raw.write(item)
+                self.crawler.stats.inc_value("khabar/articles/stored")
+            elif isinstance(item, FetchRecord):
+                self._fetches.write(item)
+                self.crawler.stats.inc_value("khabar/fetches/recorded")
+        except OSError as exc:
+            self._stop(exc)
+            raise DropItem(f"not stored: {self._write_error}") from None
         return item
+
+    def _stop(self, exc: OSError) -> None:
+        """A run file cannot be written: stop the crawl (what is written stays readable)."""
+        self._write_error = f"{exc.strerror or exc} ({exc.__class__.__name__})"
+        self.crawler.stats.set_value("khabar/write_error", self._write_error)
+        logger.error("Cannot write run files under %s: %s; stopping the crawl",
+                     self._spider.run_dir, self._write_error)
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason="write_error"))
 
     def close_spider(self) -> None:
         for writer in (self._raw, self._fetches):
             if writer is not None:
-                writer.close()
+                try:
+                    writer.close()
+                except OSError as exc:  # the trailer did not fit: the records stay readable
+                    logger.error("Cannot close %s: %s", writer.path, exc)
 
     def spider_closed(self, spider: NewsSpider, reason: str) -> None:
         report = crawl_report(self.crawler.stats.get_stats(), spider, reason, self._started_at)
         crawl_dir = Path(spider.run_dir) / CRAWL_DIR
-        write_validators_file(crawl_dir / f"{spider.outlet.id}{VALIDATORS_SUFFIX}",
-                              spider.new_validators)
+        try:
+            write_validators_file(crawl_dir / f"{spider.outlet.id}{VALIDATORS_SUFFIX}",
+                                  spider.new_validators)
+        except OSError as exc:  # the warehouse keeps the validators of earlier nights
+            logger.error("Cannot write the validators of %s: %s", spider.outlet.id, exc)
         path = crawl_dir / f"{spider.outlet.id}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(report, indent=2, default=_json_default) + "\n",
-                        encoding="utf-8")
+        tmp = path.with_name(f".{path.name}.tmp")
+        try:
+            tmp.write_text(json.dumps(report, indent=2, default=_json_default) + "\n",
+                           encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            logger.error("Cannot write the crawl report %s: %s", path, exc)
 
 
 def _json_default(value: object) -> str:

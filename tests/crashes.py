@@ -7,7 +7,7 @@ operator would see the stage running, with no hook in production code:
 * **crawl**: the API shows a ``crawl-*`` task running and a ``scrapy crawl`` child of the flow
   has opened its spider (the crawls are slowed by a polite ``DOWNLOAD_DELAY`` so the window is
   seconds wide). Only the flow process is killed, as the OOM killer would: its crawls must die
-  with it (``PR_SET_PDEATHSIG``, ``flows/crawl.py``), not write on into a dead run.
+  with it (``PR_SET_PDEATHSIG``, ``flows/children.py``), not write on into a dead run.
 * **extract**: the API shows the ``extract`` task running and its process pool has started.
 * **load**: the API shows the ``load`` task running and the flow's load process holds the
   warehouse file's write lock (``/proc/locks``).
@@ -92,7 +92,7 @@ def nightly_command(db: Path, runs: Path, *extra: str) -> list[str]:
             "--runs-dir", str(runs), "--parallel", "3", *extra]
 
 
-def _env() -> dict[str, str]:
+def flow_env() -> dict[str, str]:
     """The flow's environment: the caller's Prefect API (no temporary server per process)."""
     from prefect.settings import PREFECT_API_URL
 
@@ -102,11 +102,12 @@ def _env() -> dict[str, str]:
     return env
 
 
-def start(cmd: list[str], log: Path) -> subprocess.Popen:
-    """``cmd`` in a new session (its own process group), output to ``log``."""
+def start(cmd: list[str], log: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
+    """``cmd`` in a new session (its own process group), output to ``log``; ``env`` defaults
+    to :func:`flow_env`."""
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as out:
-        return subprocess.Popen(cmd, cwd=ROOT, env=_env(), stdout=out,
+        return subprocess.Popen(cmd, cwd=ROOT, env=env or flow_env(), stdout=out,
                                 stderr=subprocess.STDOUT, start_new_session=True)
 
 

@@ -1,12 +1,19 @@
 """``make reliability``: run the fault, crash and bad-input scenarios; print, write RELIABILITY.md.
 
-The scenarios are the ones ``tests/test_reliability.py`` and ``tests/test_crash.py`` assert on
-(``tests/chaos.py``, ``tests/crashes.py``): the nightly flow night after night against the
-snapshot with 20 % of URLs failing, then SIGKILLs of the flow process during crawl, extraction
-and load. Prefect runs against a throwaway local API, as in the tests.
+The scenarios are the ones ``tests/test_reliability.py``, ``tests/test_crash.py`` and
+``tests/test_night_failures.py`` assert on (``tests/chaos.py``, ``tests/crashes.py``,
+``tests/faults.py``): the nightly flow night after night against the snapshot with 20 % of URLs
+failing; SIGKILLs of the flow process during crawl, extraction and load; then each process and
+disk fault (a crawl, the extraction process, a pool worker, the load process, the flow process
+killed; files cut; a full disk) injected into a night on a fresh warehouse, followed by nights
+until every snapshot article is stored. Prefect runs against a throwaway local API, as in the
+tests.
 
     python -m tests.reliability_report [--out RELIABILITY.md] [--workdir DIR] [--skip-crashes]
-                                       [--skip-warehouse]
+        [--skip-convergence] [--faults crawl_killed,full_disk,...] [--skip-warehouse]
+
+A new fault is a function ``work_dir -> tests.faults.FaultRun`` appended to
+``tests.faults.SCENARIOS``: its row appears in the faults table.
 
 The warehouse section (``tests/warehouse_faults.py``) adds a full disk at many points of a load
 (a tmpfs: root only, else reported as skipped), publishes killed mid-copy, two nights loading
@@ -30,6 +37,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # the tests' helper mo
 import warehouse_faults  # noqa: E402
 from chaos import KINDS, ChaosServer, Convergence, converge, detected_kinds  # noqa: E402
 from crashes import CrashChain, crash_chain  # noqa: E402
+from faults import (  # noqa: E402
+    HANG_SECONDS,
+    SCENARIOS,
+    CutLoad,
+    FaultRun,
+    cut_loads,
+    process_faults,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = "issue-8"
@@ -89,6 +104,79 @@ def crash_table(chain: CrashChain) -> Table:
                   f"loaded {t.loaded}/{t.expected}, duplicates {t.duplicates}, lost {t.lost}",
                   style="bold")
     return table
+
+
+FAULT_COLUMNS = ("fault", "injected", "night 1", "nights to converge", "articles lost",
+                 "duplicates", "hangs", "processes left")
+
+
+def _night_one(run: FaultRun) -> str:
+    if run.skipped:
+        return f"not run: {run.skipped}"
+    first = run.nights[0]
+    exit_code = "hung" if first.exit is None else f"exit {first.exit}"
+    what = f"{first.status} ({exit_code}, {first.seconds:.0f} s)"
+    return f"{what}: {first.line}" if first.line else what
+
+
+def fault_cells(run: FaultRun) -> list[str]:
+    if run.skipped:
+        return [run.fault, "0", _night_one(run), "-", "-", "-", "-", "-"]
+    return [run.fault, str(run.injected), _night_one(run),
+            str(run.converged_after or f"not within {len(run.nights)}"), str(run.lost),
+            str(run.duplicates), str(run.hangs), str(run.orphans)]
+
+
+def faults_table(runs: list[FaultRun]) -> Table:
+    table = Table(title="Process and disk faults (each on a fresh warehouse, then nights until "
+                  "every article is stored)", title_justify="left")
+    for name in FAULT_COLUMNS:
+        table.add_column(name, justify="left" if name in ("fault", "night 1") else "right")
+    for run in runs:
+        table.add_row(*(escape(c) for c in fault_cells(run)))
+    return table
+
+
+def faults_markdown(runs: list[FaultRun], cuts: list[CutLoad], seconds: float) -> list[str]:
+    lines = [
+        "", "## Process and disk faults", "",
+        "`tests/faults.py`: each fault is injected into night 1 of `python -m flows.nightly "
+        "--snapshot` on a fresh warehouse, by PID with SIGKILL from outside the flow (no hook in "
+        "its code) when the process tree shows the stage running; then plain nights run on the "
+        "same warehouse until every snapshot article is stored. *Hangs*: nights still running "
+        f"after {HANG_SECONDS:.0f} s. *Processes left*: processes of the killed tree alive 15 s "
+        f"after the night ended. ({seconds:.0f} s in all.)", "",
+        "| " + " | ".join(FAULT_COLUMNS) + " |", "|" + "---|" * len(FAULT_COLUMNS),
+    ]
+    lines += ["| " + " | ".join(c.replace("|", "\\|") for c in fault_cells(run)) + " |"
+              for run in runs]
+    notes = [f"- {run.fault}: {run.note}" for run in runs if run.note]
+    if notes:
+        lines += ["", "What the faults left:", "", *notes]
+    if cuts:
+        good = sum(c.ok for c in cuts)
+        lines += [
+            "", f"**Files cut at random offsets** (`tests.faults.cut_loads`, seed 15): a complete "
+            "snapshot run folder copied, one raw or fetch file of the copy cut at a random byte, "
+            "then extracted and loaded into a fresh warehouse. "
+            f"{good} of {len(cuts)} loads stored every other outlet whole and exactly the complete "
+            "records of the cut file.", "",
+            "| file | kept bytes | complete records kept | rows per outlet (loaded / whole) |",
+            "|---|---|---|---|",
+        ]
+        lines += [f"| {c.file} | {c.kept_bytes} of {c.total_bytes} | {c.records_kept} | "
+                  + ", ".join(f"{o} {c.loaded.get(o, 0)}/{n}" for o, n in sorted(c.whole.items()))
+                  + " |" for c in cuts]
+    return lines
+
+
+def whole_run_folder(work: Path) -> Path | None:
+    """The scenarios' run folder with the most raw pages and no cut file (to cut it again)."""
+    from spiders.rawstore import DAMAGE_FILE, iter_raw_pages
+
+    folders = [p for p in work.glob("*/runs/2*") if not (p / DAMAGE_FILE).exists()
+               and (p / "articles.parquet").exists()]
+    return max(folders, key=lambda p: sum(1 for _ in iter_raw_pages(p)), default=None)
 
 
 def bad_input(work: Path) -> list[tuple[str, int, str]]:
@@ -160,17 +248,37 @@ def bad_input_table(rows: list[tuple[str, int, str]]) -> Table:
     return table
 
 
-def markdown(result: Convergence, chain: CrashChain | None,
+def markdown(result: Convergence | None, chain: CrashChain | None,
              inputs: list[tuple[str, int, str]], seconds: float,
+             fault_runs: list[FaultRun] | None = None, cuts: list[CutLoad] | None = None,
+             fault_seconds: float = 0.0,
              warehouse: warehouse_faults.WarehouseFaults | None = None) -> str:
-    final = result.nights[-1].tally
-    faults = result.faults()
     lines = [
         "# Reliability report",
         "",
         "Generated by `make reliability` (`python -m tests.reliability_report`); the same "
-        "scenarios are asserted by `tests/test_reliability.py` and `tests/test_crash.py`. "
-        f"Run took {seconds:.0f} s.",
+        "scenarios are asserted by `tests/test_reliability.py`, `tests/test_crash.py` and "
+        f"`tests/test_night_failures.py`. Run took {seconds:.0f} s.",
+    ]
+    if result is not None:
+        lines += convergence_markdown(result)
+    if chain is not None:
+        lines += crash_markdown(chain)
+    if fault_runs:
+        lines += faults_markdown(fault_runs, cuts or [], fault_seconds)
+    lines += ["", "## Bad input", "", "`python -m flows.nightly` on input people get wrong: "
+              "one line, exit code 2, nothing crawled, no run recorded "
+              "(`tests/test_bad_input.py`).", "", "| input | exit | message |", "|---|---|---|"]
+    lines += [f"| {what} | {code} | `{line}` |" for what, code, line in inputs]
+    if warehouse is not None:
+        lines += warehouse_faults.markdown(warehouse)
+    return "\n".join(lines) + "\n"
+
+
+def convergence_markdown(result: Convergence) -> list[str]:
+    final = result.nights[-1].tally
+    faults = result.faults()
+    lines = [
         "",
         "## Convergence under faults",
         "",
@@ -207,36 +315,33 @@ def markdown(result: Convergence, chain: CrashChain | None,
         lines.append(f"| {n.night} | {n.state} | {n.retried} | "
                      f"{', '.join(n.rediscovered) or '-'} | {n.tally.loaded}/{n.tally.expected} "
                      f"| {n.tally.lost} | {recorded} |")
-    if chain is not None:
-        t = chain.tally
-        lines += [
-            "",
-            "## Crashes",
-            "",
-            "`python -m flows.nightly --snapshot` in its own process group, SIGKILLed while the "
-            "Prefect API showed the stage running; on one warehouse, each run after a kill is "
-            "itself killed in the next stage, and the last one is left to finish "
-            f"({chain.seconds:.0f} s in all).",
-            "",
-            "| killed during | what was killed | warehouse after the kill | crawls left running "
-            "| killed run marked | the next run |",
-            "|---|---|---|---|---|---|",
-        ]
-        for o in chain.outcomes:
-            lines.append(f"| {o.stage} ({', '.join(o.landed_in)}) | {o.kill} | {o.after_kill} "
-                         f"| {o.orphans} | {o.killed_status} | {o.next_run} |")
-        lines += [
-            "",
-            f"Last run: {chain.final_status} (exit {chain.final_exit}); articles expected "
-            f"{t.expected}, loaded {t.loaded}, duplicates {t.duplicates}, lost {t.lost}.",
-        ]
-    lines += ["", "## Bad input", "", "`python -m flows.nightly` on input people get wrong: "
-              "one line, exit code 2, nothing crawled, no run recorded "
-              "(`tests/test_bad_input.py`).", "", "| input | exit | message |", "|---|---|---|"]
-    lines += [f"| {what} | {code} | `{line}` |" for what, code, line in inputs]
-    if warehouse is not None:
-        lines += warehouse_faults.markdown(warehouse)
-    return "\n".join(lines) + "\n"
+    return lines
+
+
+def crash_markdown(chain: CrashChain) -> list[str]:
+    t = chain.tally
+    lines = [
+        "",
+        "## Crashes",
+        "",
+        "`python -m flows.nightly --snapshot` in its own process group, SIGKILLed while the "
+        "Prefect API showed the stage running; on one warehouse, each run after a kill is "
+        "itself killed in the next stage, and the last one is left to finish "
+        f"({chain.seconds:.0f} s in all).",
+        "",
+        "| killed during | what was killed | warehouse after the kill | crawls left running "
+        "| killed run marked | the next run |",
+        "|---|---|---|---|---|---|",
+    ]
+    for o in chain.outcomes:
+        lines.append(f"| {o.stage} ({', '.join(o.landed_in)}) | {o.kill} | {o.after_kill} "
+                     f"| {o.orphans} | {o.killed_status} | {o.next_run} |")
+    lines += [
+        "",
+        f"Last run: {chain.final_status} (exit {chain.final_exit}); articles expected "
+        f"{t.expected}, loaded {t.loaded}, duplicates {t.duplicates}, lost {t.lost}.",
+    ]
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -246,8 +351,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, help="keep the runs here (default: a temp dir)")
     parser.add_argument("--nights", type=int, default=6, help="most nights to run")
     parser.add_argument("--skip-crashes", action="store_true")
+    parser.add_argument("--skip-convergence", action="store_true")
     parser.add_argument("--skip-warehouse", action="store_true")
+    names = [s.__name__.removeprefix("scenario_") for s in SCENARIOS]
+    parser.add_argument("--faults", default=",".join(names),
+                        help=f"process and disk faults to inject ('' for none): {names}")
     args = parser.parse_args(argv)
+    wanted = [name for name in args.faults.split(",") if name]
+    if unknown := sorted(set(wanted) - set(names)):
+        parser.error(f"unknown faults {unknown}; known: {names}")
 
     from prefect.testing.utilities import prefect_test_harness
 
@@ -256,28 +368,47 @@ def main(argv: list[str] | None = None) -> int:
     console = Console(width=140)
     work = args.workdir or Path(tempfile.mkdtemp(prefix="khabar-reliability-"))
     started = time.monotonic()
+    result = chain = None
+    fault_runs: list[FaultRun] = []
+    cuts: list[CutLoad] = []
     with prefect_test_harness(server_startup_timeout=120):
-        with ChaosServer(rate=RATE, seed=SEED, kinds=detected_kinds()) as server:
-            result = converge(nightly, work / "chaos" / "news.duckdb", work / "chaos" / "runs",
-                              server, max_nights=args.nights)
-        chain = None if args.skip_crashes else crash_chain(work / "crash")
+        if not args.skip_convergence:
+            with ChaosServer(rate=RATE, seed=SEED, kinds=detected_kinds()) as server:
+                result = converge(nightly, work / "chaos" / "news.duckdb",
+                                  work / "chaos" / "runs", server, max_nights=args.nights)
+        if not args.skip_crashes:
+            chain = crash_chain(work / "crash")
+        faults_started = time.monotonic()
+        if wanted:
+            fault_runs = process_faults(work / "faults", [
+                s for s in SCENARIOS if s.__name__.removeprefix("scenario_") in wanted])
+            whole = whole_run_folder(work / "faults")
+            if whole is not None:
+                cuts = cut_loads(whole, work / "cuts")
+        fault_seconds = time.monotonic() - faults_started
     inputs = bad_input(work / "input")
     wh = None if args.skip_warehouse else warehouse_faults.run_all(
         work / "warehouse", disk_points=[0.25, 0.5, 1, 2, 3, 4, 6, 8, 10, 12, 16, 24],
         kills=5, rounds=3)
     seconds = time.monotonic() - started
-    console.print(fault_table(result), night_table(result))
+    if result is not None:
+        console.print(fault_table(result), night_table(result))
     if chain is not None:
         console.print(crash_table(chain))
+    if fault_runs:
+        console.print(faults_table(fault_runs))
     console.print(bad_input_table(inputs))
     if wh is not None:
         console.print("warehouse faults: " + warehouse_faults.summary(wh))
-    args.out.write_text(markdown(result, chain, inputs, seconds, wh), encoding="utf-8")
-    console.print(f"runs to converge: {result.converged_after}; wrote {args.out} "
-                  f"({seconds:.0f} s; runs under {work})")
-    final = result.nights[-1].tally
-    ok = (final.complete and (chain is None or chain.ok)
-          and all(code == 2 for _, code, _ in inputs) and (wh is None or wh.ok))
+    args.out.write_text(markdown(result, chain, inputs, seconds, fault_runs, cuts, fault_seconds,
+                                 wh), encoding="utf-8")
+    converged = result.converged_after if result is not None else "-"
+    console.print(f"runs to converge: {converged}; wrote {args.out} ({seconds:.0f} s; runs "
+                  f"under {work})")
+    ok = ((result is None or result.nights[-1].tally.complete)
+          and (chain is None or chain.ok) and all(run.ok for run in fault_runs)
+          and all(cut.ok for cut in cuts) and all(code == 2 for _, code, _ in inputs)
+          and (wh is None or wh.ok))
     return 0 if ok else 1
 
 

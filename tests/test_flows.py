@@ -1,11 +1,10 @@
 """Unit tests of the flows' plain functions: quality checks on fabricated histories, Scrapy log
-summaries, crawl failure rules, the per-outlet report, parameters, run retention. No Prefect
-server, no crawl."""
+summaries, crawl failure rules, the per-outlet report, parameters (run retention:
+test_maintenance.py). No Prefect server, no crawl."""
 
 from __future__ import annotations
 
 import os
-import time
 from datetime import date
 from pathlib import Path
 
@@ -262,18 +261,6 @@ def test_final_state_names_failures_and_warnings(tmp_path):
     assert "x: no new" in warned.message
     failed = final_state(run, Crawls(["x", "g"], failed={"g": "no response"}), warn, [])
     assert failed.is_failed() and "g: no response" in failed.message and "quality" in failed.message
-
-
-def test_retention_keeps_recent_runs(tmp_path):
-    from flows.maintenance import expired_run_dirs
-
-    old, new = tmp_path / "20200101T000000-00001", tmp_path / "20991231T000000-00001"
-    other = tmp_path / "notes"
-    for d in (old, new, other):
-        d.mkdir()
-    os.utime(other, (time.time() - 90 * 86400,) * 2)  # no run id: judged by its mtime
-    assert sorted(p.name for p in expired_run_dirs(tmp_path, keep_days=30)) == [
-        "20200101T000000-00001", "notes"]
 
 
 # -- Prefect home ----------------------------------------------------------------------------

@@ -288,7 +288,8 @@ def test_the_crawl_takes_the_retry_state_and_settings():
     """The flow's new crawl arguments are ones the spider takes (a typo would be ignored)."""
     import inspect
 
-    from flows.crawl import crawl_command, dying_with_parent
+    from flows.children import dying_with_parent
+    from flows.crawl import crawl_command
     from spiders.news import NewsSpider
 
     cmd = crawl_command("x", Path("/r"), "id", retry_file=Path("/r/retry/x.json"),

@@ -361,9 +361,13 @@ def test_failed_load_commits_nothing_then_reload_is_clean(
     clean = snapshot(con)
     broken = write_run(tmp_path / "runs", "r2", [art("lebrief", "new-one", words(9))])
     good_parquet = (broken / "articles.parquet").read_bytes()
-    # Pages and fetches of r2 are inserted before the parquet is read: a bad parquet fails late.
-    (broken / "articles.parquet").write_bytes(b"not parquet")
-    with pytest.raises(duckdb.Error):
+    # Pages and fetches of r2 are inserted before the parquet's rows are read: rows of another
+    # run fail late. (An unreadable parquet is refused before the transaction begins.)
+    table = pq.read_table(broken / "articles.parquet")
+    other = pa.array(["r9"] * table.num_rows)
+    pq.write_table(table.set_column(table.schema.get_field_index("run_id"), "run_id", other),
+                   broken / "articles.parquet")
+    with pytest.raises(RunFilesError):
         load_run(con, "r2", broken)
     assert snapshot(con) == clean
     assert not [t for t in threading.enumerate() if t.name == "raw-pages"]  # reader stopped

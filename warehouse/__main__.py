@@ -136,7 +136,10 @@ def _load(args: argparse.Namespace) -> None:
         raise
     replaced = asdict(report.replaced) if report.replaced else None
     outcome = {"run_id": run_id, "total": asdict(report.total), "replaced": replaced,
-               "kept_pages": report.kept_pages, "read_copy": None}
+               "kept_pages": report.kept_pages, "read_copy": None,
+               "damaged_files": list(report.damaged_files)}
+    for line in report.damaged_files:
+        print(f"warning: {line}", file=sys.stderr)
     if not args.json:
         print(f"loaded run {run_id}: " + ", ".join(f"{k} {v}" for k, v in outcome["total"].items()))
         if replaced:

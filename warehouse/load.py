@@ -42,9 +42,15 @@ from typing import Any, Protocol
 import duckdb
 import pyarrow as pa
 
+from spiders.rawstore import FETCHES_DIR, RAW_DIR, read_damage, salvage_run
 from transforms.dedup import minhash_signature
 from warehouse.queries import sql
-from warehouse.rawpages import PageStream, RunFilesError, check_run_ids, pages_parquet
+from warehouse.rawpages import (
+    PageStream,
+    RunFilesError,
+    check_run_ids,
+    pages_parquet,
+)
 from warehouse.runfolder import check_run_folder
 from warehouse.stories import update_stories
 
@@ -87,6 +93,8 @@ class LoadReport:
     replaced: OutletCounts | None = field(default=None, compare=False)
     # Outlets whose raw files are gone from the folder and whose stored pages were kept.
     kept_pages: list[str] = field(default_factory=list, compare=False)
+    # Run files a killed writer had cut, loaded as far as they were whole (one line each).
+    damaged_files: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def total(self) -> OutletCounts:
@@ -191,12 +199,18 @@ def load_run(con: duckdb.DuckDBPyConnection, run_id: str, run_dir: Path) -> Load
 
     Raises:
         RunFilesError: the folder is not a loadable run folder of ``run_id`` (checked before
-            anything is written), or a file holds rows of another run. Nothing is written
-            then, nor on any other error.
+            anything is written), ``articles.parquet`` is unreadable, or a file holds rows of
+            another run. Nothing is written then, nor on any other error.
     """
-    folder = check_run_folder(con, Path(run_dir), run_id)
+    run_dir = Path(run_dir)
+    folder = check_run_folder(con, run_dir, run_id)
+    # A crawl killed mid-write leaves its files cut: their complete records are loaded, the
+    # damage recorded (spiders.rawstore.salvage_run); the other outlets load as usual.
+    salvage_run(run_dir, (FETCHES_DIR,))
     before = _report(con, run_id)
     packed = pages_parquet(folder.path, folder.raw)
+    if not packed:
+        salvage_run(run_dir, (RAW_DIR,))
     con.begin()
     try:
         # Without pages.parquet, raw pages are read and compressed on other threads meanwhile.
@@ -211,7 +225,8 @@ def load_run(con: duckdb.DuckDBPyConnection, run_id: str, run_dir: Path) -> Load
             else:
                 _store_pages(con, run_id, pages)
         report = _report(con, run_id, replaced=before.total if before.outlets else None,
-                         kept=folder.keep_pages)
+                         kept=folder.keep_pages,
+                         damaged=tuple(d.line() for d in read_damage(run_dir)))
         con.commit()
     except BaseException as exc:
         _rollback(con, exc)
@@ -364,6 +379,7 @@ def _report(
     run_id: str,
     replaced: OutletCounts | None = None,
     kept: list[str] | None = None,
+    damaged: tuple[str, ...] = (),
 ) -> LoadReport:
     outlets = {
         row["outlet"]: OutletCounts(
@@ -376,7 +392,7 @@ def _report(
         )
         for row in _counts(con, run_id)
     }
-    return LoadReport(run_id, outlets, replaced, list(kept or []))
+    return LoadReport(run_id, outlets, replaced, list(kept or []), damaged)
 
 
 def run_summary(con: duckdb.DuckDBPyConnection, run_id: str) -> list[dict[str, Any]]:

@@ -37,6 +37,12 @@ def recent_runs(
     ]
 
 
+def run_statuses(con: duckdb.DuckDBPyConnection, run_ids: list[str]) -> dict[str, str]:
+    """``crawl_runs.status`` of each of ``run_ids`` the warehouse knows (others absent)."""
+    rows = con.execute(sql("select_run_statuses"), {"run_ids": run_ids}).fetchall()
+    return {run_id: status for run_id, status in rows}
+
+
 def checkpoint(con: duckdb.DuckDBPyConnection) -> None:
     """Fold the write-ahead log into the database file."""
     con.execute(sql("checkpoint"))

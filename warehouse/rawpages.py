@@ -60,6 +60,23 @@ def check_run_ids(found: Iterable[str | None], run_id: str, what: str) -> None:
         raise RunFilesError(f"{what} holds rows of run(s) {other}, not only {run_id!r}")
 
 
+def check_parquet(path: Path) -> None:
+    """Refuse an ``articles.parquet`` that cannot be read (cut, not Parquet) in one line, before
+    the load's transaction begins; a missing file is no error (a run without pages).
+
+    Raises:
+        RunFilesError: it is unreadable; the message says how to make it again.
+    """
+    if not path.exists():
+        return
+    try:
+        pq.read_metadata(path)
+    except (OSError, pa.ArrowException) as exc:
+        raise RunFilesError(f"{path} is unreadable ({exc}); extract the run again "
+                            f"(python -m flows.extract_process {path.parent}), then load "
+                            "it") from None
+
+
 def pages_parquet(run_dir: Path, files: list[Path]) -> Path | None:
     """The run folder's ``pages.parquet`` if it was made from exactly the raw ``files`` as they
     are now (names, sizes, modification times), else None: no such file, an older extraction,

@@ -29,7 +29,7 @@ from pathlib import Path
 import duckdb
 
 from warehouse.queries import sql
-from warehouse.rawpages import RunFilesError, check_run_ids
+from warehouse.rawpages import RunFilesError, check_parquet, check_run_ids
 
 ARTICLES_FILE = "articles.parquet"
 SUFFIX = ".jsonl.gz"
@@ -80,6 +80,7 @@ def check_run_folder(con: duckdb.DuckDBPyConnection, run_dir: Path, run_id: str)
     articles = run_dir / ARTICLES_FILE
     if not articles.is_file():
         raise RunFilesError(_not_extracted(run_dir, raw, fetches))
+    check_parquet(articles)
     found = [r[0] for r in con.execute(sql("select_parquet_run_ids"),
                                        {"path": str(articles)}).fetchall()]
     check_run_ids(found, run_id, str(articles))
