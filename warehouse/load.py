@@ -7,9 +7,10 @@ Write dispositions (as dlt declares them), which is what makes ``load_run`` idem
 * ``articles``, ``article_signatures``: **merge** on ``article_id`` (a hash of the canonical URL);
   a fetch older than the stored one never overwrites it;
 * ``articles.duplicate_of``, ``articles.story_id``, ``stories``: **recomputed** after each load
-  so they do not depend on load order (the story index, ``signature_bands`` and
-  ``near_duplicates``, is brought up to date for the articles the load touched: see
-  ``warehouse.stories``); only rows whose value changes are written.
+  for the articles the load touched and the stories they reach, so they do not depend on load
+  order (the story graph, ``story_features``, ``story_keys`` and ``story_links``, is brought up
+  to date for those articles: see ``warehouse.stories``); only rows whose value changes are
+  written.
 
 Everything happens in one transaction: a load killed half way leaves nothing, and downstream
 queries never see a partial run. Runs are expected to be loaded in fetch order; reloading any
@@ -24,7 +25,7 @@ extraction workers in ``pages.parquet`` and are inserted with one statement; a r
 raw files rewritten since) has its raw files read and compressed on other threads meanwhile
 instead (``warehouse.rawpages``), with the same result. A run folder without raw files stores no
 pages, whatever else it holds (a re-extraction moves them away: the pages are stored already).
-The story index compares only the touched signatures with the stored ones.
+The story graph compares only the touched articles with stored ones of nearby days.
 ``bench/warehouse.py`` measures it against DuckDB's COPY.
 """
 
@@ -262,7 +263,6 @@ def _load_articles(con: duckdb.DuckDBPyConnection, run_id: str, parquet: Path) -
     changed = [row[0] for row in con.execute(sql("select_changed_articles")).fetchall()]
     con.execute(sql("drop_changed_articles"))
     con.execute(sql("drop_previous_run_articles"))
-    con.execute(sql("update_duplicate_of"))
     return changed
 
 

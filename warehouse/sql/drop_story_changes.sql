@@ -1,1 +1,3 @@
 DROP TABLE IF EXISTS story_changes;
+DROP TABLE IF EXISTS story_seeds;
+DROP TABLE IF EXISTS story_members;
