@@ -347,7 +347,8 @@ def assign_stories(
         declares; else, in its copy group (components of ``copy`` and ``declared`` links), at
         the earlier article its text is most contained in (an aggregator's verbatim copy of a
         wire rewrite points at the rewrite, not at the wire), else at the group's earliest
-        article; never at its own outlet (a re-post is no copy).
+        article; never at its own outlet, and not at all when the group's earliest article is
+        its own outlet's (a re-post of an outlet's own text is no copy).
     """
     stories = _UnionFind()
     copies = _UnionFind()
@@ -386,10 +387,11 @@ def assign_stories(
             for contained, other in sources.get(m.article_id, ())
             if order(other, other in declared) < mine and outlet[other] != m.outlet
         ]
-        original = declared.get(m.article_id) or (min(earlier)[2] if earlier else None)
-        if original is None:
-            original = originals[copies.find(m.article_id)]
-        if original == m.article_id or outlet[original] == m.outlet:
+        first = originals[copies.find(m.article_id)]
+        original = declared.get(m.article_id)
+        if original is None and first != m.article_id and outlet[first] != m.outlet:
+            original = min(earlier)[2] if earlier else first
+        if original is not None and outlet[original] == m.outlet:
             original = None
         duplicate_of[m.article_id] = original
     firsts: dict[object, str] = {}

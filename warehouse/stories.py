@@ -235,7 +235,8 @@ def update_stories(con: duckdb.DuckDBPyConnection, changed: Iterable[str] | None
     Args:
         con: read-write connection.
         changed: every article whose text, title, dates or existence the load may have changed
-            (extra ids only cost time); ``None`` rebuilds the graph from every article.
+            (extra ids only cost time); ``None`` rebuilds the graph from every article. A graph
+            out of step with the articles (a database migrated to it) is rebuilt anyway.
 
     Returns:
         The number of stories.
@@ -243,11 +244,11 @@ def update_stories(con: duckdb.DuckDBPyConnection, changed: Iterable[str] | None
     Raises:
         ValueError: a stored signature does not have ``NUM_PERM`` values.
     """
-    if changed is None:
-        con.execute(sql("stage_all_story_changes"))
-    else:
+    if changed is not None:
         ids = pa.table({"article_id": pa.array(list(changed), pa.string())})
         _register(con, "changed_rows", ids, "stage_story_changes")
+    if changed is None or con.execute(sql("select_story_graph_gaps")).fetchone()[0]:
+        con.execute(sql("stage_all_story_changes"))
     changes = con.execute(sql("select_story_change_count")).fetchone()[0]
     con.execute(sql("stage_story_seeds"))
     con.execute(sql("delete_changed_story_keys"))
