@@ -181,7 +181,8 @@ def _links(con: duckdb.DuckDBPyConnection) -> None:
     """Candidates of the changed articles, a slice of days at a time, scored into links."""
     for first, last in _day_slices(con):
         params = {"first": first, "last": last, "window": story.WINDOW_DAYS,
-                  "min_keys": story.MIN_SHARED_KEYS}
+                  "min_keys": story.MIN_SHARED_KEYS, "hot_share": story.HOT_KEY_SHARE,
+                  "hot_min": story.HOT_KEY_MIN}
         pairs = con.execute(sql("select_story_candidates"), params).fetchall()
         _score(con, sorted(set(pairs)))
     con.execute(sql("insert_declared_links"))
