@@ -1,3 +1,4 @@
 DROP TABLE IF EXISTS story_changes;
 DROP TABLE IF EXISTS story_seeds;
 DROP TABLE IF EXISTS story_members;
+DROP TABLE IF EXISTS candidate_keys;
