@@ -8,9 +8,11 @@
    the grouping this replaced (a link only at MinHash Jaccard >= 0.7).
 2. **Cross-language** (stretch): what names and figures alone say about pairs of articles in
    two languages published within three days, against the labelled events.
-3. **Scale**: generated articles (French text from the snapshot corpus, ``bench.synthweb.text``;
-   2,000 a day; 12% wire copies with their own headline and lead and a paragraph dropped, 8%
-   aggregator copies naming their original) in one run folder of N, loaded by ``load_run`` into
+3. **Scale**: generated articles (pseudo-words and names drawn from Zipf distributions, as real
+   vocabularies are: a few names in every article, most rare; 2,000 a day; 10% independent
+   write-ups of a recent event, 12% wire copies with their own headline and lead and a
+   paragraph dropped, 8% aggregator copies naming their original; ``_doc``) in one run folder
+   of N, loaded by ``load_run`` into
    a new warehouse (grouping every article from scratch: µs per article and growth exponent),
    then a night of ``--night`` articles of the following day loaded on top. Each in its own
    process; the grouping's share (``update_stories``) is timed inside ``load_run``.
@@ -26,6 +28,7 @@ import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -181,38 +184,102 @@ def cross_language() -> list[list[str]]:
 # --- 3. scale ---------------------------------------------------------------------------------
 
 
-def _doc(seed: int, index: int) -> dict:
-    """Article ``index`` of the generated stream (a pure function of seed and index)."""
-    from bench.synthweb.text import corpus
+_SYLLABLES = ("ba be bi bo bou da de di do dou fa fe fi fo ka ke ki ko la le li lo lou ma me "
+              "mi mo mou na ne ni no nou ra re ri ro rou sa se si so sou ta te ti to tou va ve "
+              "vi vo za ze zi zo cha che chi cho gna gne gni ran ren rin ron tan ten tin "
+              "ton").split()
 
+
+@cache
+def _lexicon() -> tuple[list[str], list[str], list[float], list[float]]:
+    """(words, names, cumulative Zipf weights of each): 30,000 lower-case pseudo-words and
+    40,000 capitalised names, the same for every process. Zipf (s = 1) like real vocabularies:
+    a few words and names everywhere, most rare."""
+    rng = random.Random(11)
+
+    def draw(count: int, low: int, high: int) -> list[str]:
+        out: dict[str, None] = {}
+        while len(out) < count:
+            out["".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(low, high)))] = None
+        return list(out)
+
+    words = draw(30_000, 1, 4)
+    known = set(words)
+    names = [n.capitalize() for n in draw(60_000, 2, 4) if n not in known][:40_000]
+    weights = list(itertools.accumulate(1 / (rank + 1) for rank in range(len(words))))
+    name_weights = list(itertools.accumulate(1 / (rank + 1) for rank in range(len(names))))
+    return words, names, weights, name_weights
+
+
+def _sentence(rng: random.Random, names: list[str], figures: list[str]) -> str:
+    words, _, weights, _ = _lexicon()
+    out = rng.choices(words, cum_weights=weights, k=rng.randint(12, 22))
+    for _ in range(rng.randint(0, 2)):
+        out.insert(rng.randrange(1, len(out)), rng.choice(names + figures))
+    return " ".join(out).capitalize() + "."
+
+
+def _event(rng: random.Random) -> tuple[list[str], list[str]]:
+    """An event's names (Zipf-popular: a minister in the news every day, a village once) and
+    figures."""
+    _, all_names, _, name_weights = _lexicon()
+    names = list(dict.fromkeys(rng.choices(all_names, cum_weights=name_weights, k=4)))
+    figures = [f"{rng.randint(2, 999)}{rng.choice(['', ',5', '.000', ' 000'])}" for _ in range(4)]
+    return names, figures
+
+
+def _text(rng: random.Random, names: list[str], figures: list[str]) -> str:
+    return "\n\n".join(" ".join(_sentence(rng, names, figures) for _ in range(3))
+                        for _ in range(4))
+
+
+def _doc(seed: int, index: int) -> dict:
+    """Article ``index`` of the generated stream (a pure function of seed and index): 70 %
+    originals, 10 % independent write-ups of a recent event (its names and figures, other
+    words), 12 % wire copies (own headline and lead, a paragraph dropped), 8 % aggregator
+    copies dated at midnight."""
     rng = random.Random(seed * 1_000_003 + index)
     published = T0 + timedelta(seconds=index * 86_400 / PER_DAY + rng.randint(0, 600))
     roll = rng.random()
-    if index > 400 and roll < 0.20:
+    if index > 400 and roll < 0.30:
         source = _doc(seed, index - rng.randint(1, 400))  # a copy of a copy now and then
-        if roll < 0.12:  # a wire copy: own headline and lead, a paragraph dropped
+        names, figures = source["event"]
+        words, _, weights, _ = _lexicon()
+        if roll < 0.10:  # an independent write-up
+            outlet = rng.choice([o for o in OUTLETS if o != source["outlet"]])
+            title = " ".join(source["title"].split()[:2] + rng.choices(words, cum_weights=weights,
+                                                                      k=5))
+            return _row(outlet, f"https://{outlet}.ma/{index}/", title,
+                        _text(rng, names, figures), max(published, source["published_at"]),
+                        event=(names, figures))
+        if roll < 0.22:  # a wire copy
             paragraphs = source["text"].split("\n\n")
             if len(paragraphs) > 2:
                 del paragraphs[rng.randrange(1, len(paragraphs))]
-            paragraphs[0] = corpus().paragraph(rng)
+            paragraphs[0] = " ".join(_sentence(rng, names, figures) for _ in range(2))
             outlet = rng.choice([o for o in OUTLETS if o != source["outlet"]])
-            return _row(outlet, f"https://{outlet}.ma/{index}/", corpus().title(rng),
-                        "\n\n".join(paragraphs), max(published, source["published_at"]))
+            title = " ".join(rng.choices(words, cum_weights=weights, k=6)).capitalize()
+            return _row(outlet, f"https://{outlet}.ma/{index}/", title, "\n\n".join(paragraphs),
+                        max(published, source["published_at"]), event=(names, figures))
         local = source["published_at"].astimezone(CASABLANCA).date()
         midnight = datetime(local.year, local.month, local.day, tzinfo=CASABLANCA)
         return _row(AGGREGATOR, f"https://www.maghress.com/fr/{source['outlet']}/{index}",
                     source["title"], source["text"], midnight.astimezone(UTC),
-                    original=(source["url"], source["outlet"]))
+                    original=(source["url"], source["outlet"]), event=(names, figures))
+    names, figures = _event(rng)
+    words, _, weights, _ = _lexicon()
     outlet = OUTLETS[rng.randrange(len(OUTLETS))]
-    text = "\n\n".join(corpus().paragraph(rng) for _ in range(4))
-    return _row(outlet, f"https://{outlet}.ma/{index}/", corpus().title(rng), text, published)
+    title = " ".join([names[0], *rng.choices(words, cum_weights=weights, k=6)])
+    return _row(outlet, f"https://{outlet}.ma/{index}/", title, _text(rng, names, figures),
+                published, event=(names, figures))
 
 
 def _row(outlet: str, url: str, title: str, text: str, published: datetime,
-         original: tuple[str, str] | None = None) -> dict:
+         original: tuple[str, str] | None = None,
+         event: tuple[list[str], list[str]] = ([], [])) -> dict:
     return {"outlet": outlet, "url": url, "title": title, "text": text,
             "published_at": published, "original_url": original[0] if original else None,
-            "original_outlet": original[1] if original else None}
+            "original_outlet": original[1] if original else None, "event": event}
 
 
 def _rows(args: tuple[int, int, int]) -> pa.Table:
@@ -242,7 +309,7 @@ def _rows(args: tuple[int, int, int]) -> pa.Table:
 
 def generate(total: int, cache: Path, workers: int, seed: int = 3) -> Path:
     """``total`` generated articles as one parquet file (kept in ``cache`` between runs)."""
-    path = cache / f"stories-{seed}-{total}.parquet"
+    path = cache / f"stories-v2-{seed}-{total}.parquet"
     if path.exists():
         return path
     cache.mkdir(parents=True, exist_ok=True)
@@ -407,8 +474,9 @@ def main(argv: list[str] | None = None) -> int:
             "## Stories: copies and stories across outlets (`bench/stories.py`)", "",
             f"Labelled set `bench/storyset` (README there), loaded night by night; baseline in "
             f"the same run: the grouping it replaced (link only at MinHash Jaccard ≥ 0.7). "
-            f"Scale: generated French articles, {PER_DAY:,} a day (12% wire copies with their "
-            f"own headline and lead and a paragraph dropped, 8% aggregator copies), one run "
+            f"Scale: generated articles (Zipf pseudo-words and names), {PER_DAY:,} a day (10% "
+            f"independent write-ups, 12% wire copies with their own headline and lead and a "
+            f"paragraph dropped, 8% aggregator copies), one run "
             f"folder of N loaded by `load_run` into a new warehouse (every article grouped "
             f"from scratch), then a night of {args.night:,} on top"
             f"{' (--quick sizes)' if args.quick else ''}.",

@@ -35,6 +35,7 @@ from warehouse.queries import sql
 # Articles whose features are computed per query, and changed articles whose candidates are
 # searched per query (a slice of days at a time): bounds what a rebuild holds in memory.
 _PART = 20_000
+_SLICE_DAYS = 4
 _FNV_OFFSET = np.uint64(0xCBF29CE484222325)
 _FNV_PRIME = np.uint64(0x100000001B3)
 _FEATURES = pa.schema([
@@ -129,13 +130,18 @@ def _features(con: duckdb.DuckDBPyConnection, changes: int) -> None:
 
 
 def _day_slices(con: duckdb.DuckDBPyConnection) -> Iterator[tuple[int, int]]:
-    """Ranges of days holding about ``_PART`` changed articles each."""
+    """Ranges of at most ``_SLICE_DAYS`` days holding at most about ``_PART`` changed articles.
+
+    The key join matches a key's every holder in the slice's range before the day filter, so a
+    slice spanning many days costs more per article: a rebuild of 16,000 articles (8 days) in
+    one slice cost 1.8 ms an article against 1.4 ms for 4,000 (2 days).
+    """
     start = last = None
     count = 0
     for day, articles in con.execute(sql("select_story_change_days")).fetchall():
         if start is None:
             start = day
-        elif count + articles > _PART:
+        elif count + articles > _PART or day - start >= _SLICE_DAYS:
             yield start, last
             start, count = day, 0
         count += articles
