@@ -1,12 +1,4 @@
--- What changed in articles after publication: every later version against the one before it.
-SELECT
-    article_id,
-    version,
-    seen_at,
-    title IS DISTINCT FROM lag(title) OVER w AS title_changed,
-    len(text) - lag(len(text)) OVER w AS chars_added,
-    title
-FROM article_versions
-WINDOW w AS (PARTITION BY article_id ORDER BY version)
-QUALIFY version > 1
-ORDER BY seen_at DESC;
+-- What changed in articles after publication: each later version, sentence by sentence.
+SELECT outlet, version, seen_at, title_changed, removed, added
+FROM article_changes
+ORDER BY seen_at DESC, article_id;
