@@ -621,7 +621,7 @@ def _check_stories(con: duckdb.DuckDBPyConnection) -> None:
     assert stored == _reference(con)
     assert all(a < b for a, b in con.execute(
         "select article_id, other_id from story_links where kind <> 'declared'").fetchall())
-    assert con.execute("select count(*) from (select article_id, other_id from story_links "
+    assert con.execute("select count(*) from (select article_id, other_id, kind from story_links "
                        "group by all having count(*) > 1)").fetchone() == (0,)
     before = snapshot(con)
     con.begin()

@@ -1,13 +1,25 @@
 -- Aggregator copies naming their original (original_url = a stored article's canonical URL or
--- URL), for every pair with a changed article on either side.
+-- URL), for every pair with a changed article on either side. Four hash joins whose build side
+-- is the night's changed articles (a union of every stored address cost a night ~1 s on 1M).
 INSERT INTO story_links (article_id, other_id, kind)
-WITH addresses AS (
-    SELECT article_id, canonical_url AS address FROM articles
-    UNION SELECT article_id, url FROM articles
+WITH changed AS (
+    SELECT a.article_id, a.canonical_url, a.url, a.original_url
+    FROM articles AS a
+    JOIN story_changes AS s ON s.article_id = a.article_id
+),
+pairs AS (
+    SELECT c.article_id, o.article_id AS other_id
+    FROM changed AS c JOIN articles AS o ON o.canonical_url = c.original_url
+    UNION
+    SELECT c.article_id, o.article_id
+    FROM changed AS c JOIN articles AS o ON o.url = c.original_url
+    UNION
+    SELECT c.article_id, o.article_id
+    FROM articles AS c JOIN changed AS o ON c.original_url = o.canonical_url
+    UNION
+    SELECT c.article_id, o.article_id
+    FROM articles AS c JOIN changed AS o ON c.original_url = o.url
 )
-SELECT DISTINCT c.article_id, o.article_id, 'declared'
-FROM articles AS c
-JOIN addresses AS o ON o.address = c.original_url AND o.article_id <> c.article_id
-WHERE c.original_url IS NOT NULL
-    AND (c.article_id IN (SELECT article_id FROM story_changes)
-        OR o.article_id IN (SELECT article_id FROM story_changes));
+SELECT article_id, other_id, 'declared'
+FROM pairs
+WHERE article_id <> other_id;
