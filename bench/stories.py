@@ -66,10 +66,10 @@ import warehouse.stories
 from warehouse import connect
 spent = []
 real = warehouse.stories.update_stories
-def timed(con, changed=None):
+def timed(con, *args):
     start = time.perf_counter()
     try:
-        return real(con, changed)
+        return real(con, *args)
     finally:
         spent.append(time.perf_counter() - start)
 warehouse.load.update_stories = timed
@@ -285,6 +285,7 @@ def _row(outlet: str, url: str, title: str, text: str, published: datetime,
 def _rows(args: tuple[int, int, int]) -> pa.Table:
     from flows.extraction import ARTICLE_SCHEMA
     from transforms.dedup import content_hash, minhash_signature
+    from transforms.story import features_row
 
     seed, start, stop = args
     fetched = T0 + timedelta(days=2_000)
@@ -303,13 +304,14 @@ def _rows(args: tuple[int, int, int]) -> pa.Table:
             "original_published_at": doc["published_at"] if doc["original_url"] else None,
             "original_url": doc["original_url"], "content_hash": content_hash(text),
             "minhash": minhash_signature(text),
+            "story": features_row(doc["title"], text, "fr"),  # as the extraction workers do
         })
     return pa.Table.from_pylist(rows, schema=ARTICLE_SCHEMA)
 
 
 def generate(total: int, cache: Path, workers: int, seed: int = 3) -> Path:
     """``total`` generated articles as one parquet file (kept in ``cache`` between runs)."""
-    path = cache / f"stories-v2-{seed}-{total}.parquet"
+    path = cache / f"stories-v3-{seed}-{total}.parquet"
     if path.exists():
         return path
     cache.mkdir(parents=True, exist_ok=True)

@@ -45,9 +45,15 @@ from transforms.boilerplate import (
 )
 from transforms.dedup import content_hash, minhash_signature
 from transforms.record import Article, ExtractionHints, Verdict
+from transforms.story import features_row
 
 _TS = pa.timestamp("us", tz="UTC")
 _STRINGS = pa.list_(pa.string())
+
+STORY_TYPE = pa.struct([
+    ("title", _STRINGS), ("lead", _STRINGS), ("names", _STRINGS), ("numbers", _STRINGS),
+    ("shingles", pa.int32()), ("keys", pa.list_(pa.int64())),
+])
 
 # One row per fetched page; the warehouse loads these columns by name.
 ARTICLE_SCHEMA = pa.schema([
@@ -62,6 +68,8 @@ ARTICLE_SCHEMA = pa.schema([
     ("original_outlet", pa.string()), ("original_published_at", _TS),
     ("original_url", pa.string()), ("content_hash", pa.string()),
     ("minhash", pa.list_(pa.uint64())),
+    # transforms.story.features_row: what the story grouping reads, computed here in parallel.
+    ("story", STORY_TYPE),
 ])
 
 # One row per raw page, the ``pages`` table's columns: ``body`` zlib-compressed (level
@@ -114,6 +122,8 @@ def _row(page: RawPage, article: Article) -> dict:
         fetched_at=datetime.fromisoformat(page.fetched_at),
         content_hash=content_hash(article.text) if article.verdict == Verdict.ARTICLE else None,
         minhash=minhash_signature(article.text) if article.verdict == Verdict.ARTICLE else [],
+        story=(features_row(article.title, article.text, article.language)
+               if article.verdict == Verdict.ARTICLE else None),
     )
     return row
 

@@ -257,3 +257,20 @@ def test_text_changes_lists_sentences_removed_and_added() -> None:
     assert removed == ["Trois morts à Azilal."]
     assert added == ["Quatre morts à Azilal.", "Les recherches sont terminées."]
     assert "-Trois morts à Azilal." in diff and "+Quatre morts à Azilal." in diff
+
+
+def test_the_load_copies_the_features_the_extraction_workers_computed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run folder whose articles.parquet has the ``story`` column is grouped without computing
+    a feature at load time (the workers did, in parallel); one without it is computed."""
+    runs = write_nights(tmp_path / "runs")[:1]
+
+    def refuse(*args: object) -> None:
+        raise AssertionError("features computed at load time")
+
+    con = connect(tmp_path / "news.duckdb")
+    monkeypatch.setattr(story, "story_features", refuse)
+    load_run(con, *runs[0])
+    assert con.execute("select count(*) from story_features").fetchone()[0] > 10
+    con.close()

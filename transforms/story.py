@@ -226,6 +226,15 @@ def story_features(title: str | None, text: str | None, language: str | None) ->
     )
 
 
+def features_row(title: str | None, text: str | None, language: str | None) -> dict:
+    """The ``story`` column of an extraction row: the features and entity keys of the article,
+    computed by the extraction workers (in parallel) so the load only copies them."""
+    made = story_features(title, text, language)
+    return {"title": list(made.title), "lead": list(made.lead), "names": list(made.names),
+            "numbers": list(made.numbers), "shingles": made.shingles,
+            "keys": entity_keys(made)}
+
+
 def _key(kind: str, value: str) -> int:
     digest = hashlib.blake2b(f"{kind}\x1f{value}".encode(), digest_size=8).digest()
     return int.from_bytes(digest, "little") >> 1  # < 2**63: fits every integer type

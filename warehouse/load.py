@@ -187,7 +187,7 @@ def load_run(con: duckdb.DuckDBPyConnection, run_id: str, run_dir: Path) -> Load
         with PageStream(con, run_id, [] if packed else raw) as pages:
             _load_fetches(con, run_id, sorted((run_dir / "fetches").glob("*.jsonl.gz")))
             changed = _load_articles(con, run_id, run_dir / "articles.parquet")
-            update_stories(con, changed)
+            update_stories(con, changed, run_dir / "articles.parquet")
             if packed:
                 _insert_pages(con, run_id, packed)
             else:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from datetime import datetime
+from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -87,46 +88,60 @@ def _register(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table, statem
         con.unregister(name)
 
 
-def _features(con: duckdb.DuckDBPyConnection, changes: int) -> None:
-    """Features and keys of the changed articles that exist, a slice at a time."""
+def _features(con: duckdb.DuckDBPyConnection, changes: int, parquet: Path | None) -> None:
+    """Features and keys of the changed articles that exist.
+
+    The extraction workers computed the features of the run's pages (``articles.parquet``'s
+    ``story`` column): copied where the stored title and text are that row's. The others (an
+    older run folder, a text a reload restored) are computed here, a slice at a time. LSH keys
+    come from the stored signatures, in numpy.
+    """
+    if parquet is not None and parquet.exists() and con.execute(
+            sql("select_parquet_has_story"), {"path": str(parquet)}).fetchone()[0]:
+        con.execute(sql("stage_parquet_story"), {"path": str(parquet)})
+        con.execute(sql("insert_parquet_story_features"))
+        con.execute(sql("insert_parquet_story_keys"))
+        con.execute(sql("drop_parquet_story"))
     parts = max(1, -(-changes // _PART))
     for part in range(parts):
-        rows = con.execute(sql("select_changed_story_texts"),
-                           {"parts": parts, "part": part}).fetchall()
-        if not rows:
-            continue
-        features, keys = [], []
-        signed_ids, signed_days, signatures = [], [], []
-        for article_id, title, text, language, published, minhash in rows:
-            made = story.story_features(title, text, language)
-            day = day_number(published)
-            features.append({"article_id": article_id, "day": day, "language": made.language,
-                             "title": list(made.title), "lead": list(made.lead),
-                             "names": list(made.names), "numbers": list(made.numbers),
-                             "shingles": made.shingles})
-            keys += [{"article_id": article_id, "day": day, "key": k, "band": False}
-                     for k in story.entity_keys(made)]
-            if minhash and len(minhash) == NUM_PERM:
-                signed_ids.append(article_id)
-                signed_days.append(day)
-                signatures.append(minhash)
-            elif minhash:
-                raise ValueError(f"signature of {article_id!r} has {len(minhash)} values, "
-                                 f"not {NUM_PERM}")
-        key_table = pa.Table.from_pylist(keys, schema=_KEYS)
-        if signatures:
-            buckets = band_keys(np.asarray(signatures, dtype=np.uint64))
-            repeat = np.repeat(np.arange(len(signed_ids)), story.CANDIDATE_BANDS)
-            bands = pa.table({
-                "article_id": pa.array(signed_ids, pa.string()).take(pa.array(repeat)),
-                "day": pa.array(np.asarray(signed_days, dtype=np.int32)[repeat]),
-                "key": pa.array(buckets.ravel()),
-                "band": pa.array(np.ones(buckets.size, dtype=bool)),
-            }, schema=_KEYS)
-            key_table = pa.concat_tables([key_table, bands])
-        _register(con, "feature_rows", pa.Table.from_pylist(features, schema=_FEATURES),
-                  "insert_story_features")
-        _register(con, "key_rows", key_table, "insert_story_keys")
+        where = {"parts": parts, "part": part}
+        rows = con.execute(sql("select_changed_story_texts"), where).fetchall()
+        if rows:
+            features, keys = [], []
+            for article_id, title, text, language, published in rows:
+                made = story.story_features(title, text, language)
+                day = day_number(published)
+                features.append({"article_id": article_id, "day": day,
+                                 "language": made.language, "title": list(made.title),
+                                 "lead": list(made.lead), "names": list(made.names),
+                                 "numbers": list(made.numbers), "shingles": made.shingles})
+                keys += [{"article_id": article_id, "day": day, "key": k, "band": False}
+                         for k in story.entity_keys(made)]
+            _register(con, "feature_rows", pa.Table.from_pylist(features, schema=_FEATURES),
+                      "insert_story_features")
+            _register(con, "key_rows", pa.Table.from_pylist(keys, schema=_KEYS),
+                      "insert_story_keys")
+        _band_keys(con, con.execute(sql("select_changed_story_signatures"), where).fetchall())
+
+
+def _band_keys(con: duckdb.DuckDBPyConnection, rows: list[tuple[str, int, list[int]]]) -> None:
+    """Insert the LSH keys of ``(article_id, day, minhash)`` rows."""
+    rows = [row for row in rows if row[2]]
+    for article_id, _, minhash in rows:
+        if len(minhash) != NUM_PERM:
+            raise ValueError(f"signature of {article_id!r} has {len(minhash)} values, "
+                             f"not {NUM_PERM}")
+    if not rows:
+        return
+    buckets = band_keys(np.asarray([row[2] for row in rows], dtype=np.uint64))
+    repeat = np.repeat(np.arange(len(rows)), story.CANDIDATE_BANDS)
+    table = pa.table({
+        "article_id": pa.array([row[0] for row in rows], pa.string()).take(pa.array(repeat)),
+        "day": pa.array(np.asarray([row[1] for row in rows], dtype=np.int32)[repeat]),
+        "key": pa.array(buckets.ravel()),
+        "band": pa.array(np.ones(buckets.size, dtype=bool)),
+    }, schema=_KEYS)
+    _register(con, "key_rows", table, "insert_story_keys")
 
 
 def _day_slices(con: duckdb.DuckDBPyConnection) -> Iterator[tuple[int, int]]:
@@ -252,7 +267,8 @@ def _version_changes(con: duckdb.DuckDBPyConnection) -> None:
                   "insert_version_changes")
 
 
-def update_stories(con: duckdb.DuckDBPyConnection, changed: Iterable[str] | None = None) -> int:
+def update_stories(con: duckdb.DuckDBPyConnection, changed: Iterable[str] | None = None,
+                   parquet: Path | None = None) -> int:
     """Bring copies and stories up to date after a load, inside the caller's transaction.
 
     Args:
@@ -260,6 +276,8 @@ def update_stories(con: duckdb.DuckDBPyConnection, changed: Iterable[str] | None
         changed: every article whose text, title, dates or existence the load may have changed
             (extra ids only cost time); ``None`` rebuilds the graph from every article. A graph
             out of step with the articles (a database migrated to it) is rebuilt anyway.
+        parquet: the loaded run's ``articles.parquet``, whose ``story`` column holds the
+            features the extraction workers computed (without it they are computed here).
 
     Returns:
         The number of stories.
@@ -277,7 +295,7 @@ def update_stories(con: duckdb.DuckDBPyConnection, changed: Iterable[str] | None
     con.execute(sql("delete_changed_story_keys"))
     con.execute(sql("delete_changed_story_features"))
     con.execute(sql("delete_changed_story_links"))
-    _features(con, changes)
+    _features(con, changes, parquet)
     _links(con)
     _regroup(con)
     _version_changes(con)

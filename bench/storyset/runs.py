@@ -1,8 +1,9 @@
 """The labelled story set loaded into a warehouse night by night, and scored against its labels.
 
 ``load_storyset`` writes one run folder per night (``articles.parquet`` as the extraction stage
-writes it, with ``flows.extraction.ARTICLE_SCHEMA``) and loads each with ``load_run``, in order:
-the warehouse sees the set as it would have arrived. ``evaluate`` reads the warehouse back.
+writes it, with ``flows.extraction.ARTICLE_SCHEMA`` and its ``story`` features) and loads each
+with ``load_run``, in order: the warehouse sees the set as it would have arrived. ``evaluate``
+reads the warehouse back.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from bench.storyset import (
 )
 from flows.extraction import ARTICLE_SCHEMA
 from transforms.dedup import content_hash, minhash_signature
+from transforms.story import features_row
 from warehouse.load import load_run
 
 
@@ -40,6 +42,7 @@ def _row(art: LabelledArticle, version: int, run_id: str, fetched) -> dict:
         "original_outlet": art.original_outlet,
         "original_published_at": art.original_published_at, "original_url": art.original_url,
         "content_hash": content_hash(text), "minhash": minhash_signature(text),
+        "story": features_row(title, text, art.language),
     }
 
 

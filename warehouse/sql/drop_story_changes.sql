@@ -2,3 +2,4 @@ DROP TABLE IF EXISTS story_changes;
 DROP TABLE IF EXISTS story_seeds;
 DROP TABLE IF EXISTS story_members;
 DROP TABLE IF EXISTS candidate_keys;
+DROP TABLE IF EXISTS parquet_story;
