@@ -62,6 +62,12 @@ def test_labelled_set_is_what_the_issue_asks() -> None:
 def test_labelled_set_quality_floors(loaded: tuple[Path, Path], tmp_path: Path) -> None:
     con = _copy(loaded[0], tmp_path)
     q = evaluate(con)
+    # Every article in exactly one story, whose row counts it.
+    assert con.execute(
+        "select count(*) from articles where story_id is null "
+        "or story_id not in (select story_id from stories)").fetchone() == (0,)
+    assert con.execute("select sum(article_count) from stories").fetchone() == (
+        len(storyset.articles()),)
     con.close()
     assert q.copies[0] >= 0.99 and q.copies[1] >= 0.97, q.misplaced
     assert q.stories[2] >= 0.92 and q.bcubed[2] >= 0.90, q.misplaced
