@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from transforms.dedup import SHINGLE_WORDS, normalized_text
+from transforms.dedup import SHINGLE_WORDS, Components, normalized_text
 
 # Candidate window: a copy or a follow-up of an event appears within days, not weeks.
 WINDOW_DAYS = 3
@@ -391,8 +391,8 @@ def assign_stories(
         article; never at its own outlet, and not at all when the group's earliest article is
         its own outlet's (a re-post of an outlet's own text is no copy).
     """
-    stories = _UnionFind()
-    copies = _UnionFind()
+    stories = Components()
+    copies = Components()
     declared: dict[str, str] = {}
     known = {m.article_id for m in members}
     sources: dict[str, list[tuple[float, str]]] = {}
@@ -446,21 +446,3 @@ def assign_stories(
         m.article_id: (firsts[stories.find(m.article_id)], duplicate_of[m.article_id])
         for m in members
     }
-
-
-class _UnionFind:
-    def __init__(self) -> None:
-        self._parent: dict[str, str] = {}
-
-    def find(self, key: str) -> str:
-        parent = self._parent.setdefault(key, key)
-        while parent != key:
-            grand = self._parent[parent]
-            self._parent[key] = grand
-            key, parent = parent, self._parent.setdefault(grand, grand)
-        return key
-
-    def union(self, a: str, b: str) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self._parent[max(ra, rb)] = min(ra, rb)
