@@ -1,4 +1,17 @@
--- What the scorer needs of each listed article.
+-- What the scorer needs of each listed article. Each table is cut down to the listed articles
+-- first (semi-joins built on the short list): a join that built its hash table on every
+-- stored signature ran a night on 300,000 articles out of DuckDB's 256 MB.
+WITH f AS (
+    SELECT * FROM story_features WHERE article_id IN (SELECT article_id FROM wanted_ids)
+),
+s AS (
+    SELECT article_id, minhash FROM article_signatures
+    WHERE article_id IN (SELECT article_id FROM wanted_ids)
+),
+a AS (
+    SELECT article_id, outlet, coalesce(published_at, first_seen) AS published FROM articles
+    WHERE article_id IN (SELECT article_id FROM wanted_ids)
+)
 SELECT
     f.article_id,
     f.language,
@@ -9,8 +22,7 @@ SELECT
     f.shingles,
     s.minhash,
     a.outlet,
-    coalesce(a.published_at, a.first_seen) AS published
-FROM wanted_ids AS w
-JOIN story_features AS f ON f.article_id = w.article_id
-JOIN articles AS a ON a.article_id = w.article_id
-LEFT JOIN article_signatures AS s ON s.article_id = w.article_id;
+    a.published
+FROM f
+JOIN a ON a.article_id = f.article_id
+LEFT JOIN s ON s.article_id = f.article_id;
