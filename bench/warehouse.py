@@ -61,6 +61,7 @@ from flows.extraction import (
 )
 from spiders.rawstore import RawPage
 from transforms.dedup import content_hash, minhash_signature
+from transforms.story import features_row
 
 ROOT = Path(__file__).resolve().parents[1]
 OUTLETS = [
@@ -294,6 +295,8 @@ def write_run(run_dir: Path, docs: list[Doc], sigs: list[tuple[str, list[int]]],
             "extractor_version": "bench", "original_outlet": d.original_outlet,
             "original_published_at": d.published_at if d.original_url else None,
             "original_url": d.original_url, "content_hash": chash, "minhash": minhash,
+            # What the extraction workers compute for the story grouping (not timed here).
+            "story": features_row(d.title, d.text, "fr"),
         })
     pq.write_table(pa.Table.from_pylist(rows, schema=ARTICLE_SCHEMA),
                    run_dir / "articles.parquet", row_group_size=10_000)

@@ -76,6 +76,7 @@ def crawl_command(
     known_file: Path | None = None,
     validators_file: Path | None = None,
     retry_file: Path | None = None,
+    recheck_file: Path | None = None,
     rediscover: bool = False,
     since: date | None = None,
     until: date | None = None,
@@ -85,15 +86,17 @@ def crawl_command(
 ) -> list[str]:
     """The ``scrapy crawl`` command line for one outlet (also what a user would type).
 
-    The seen, known, validators and retry files are the crawler's incremental state, written
-    from the warehouse before the crawl (see ``spiders/incremental.py`` for their formats);
+    The seen, known, validators, retry and recheck files are the crawler's incremental state,
+    written from the warehouse before the crawl (see ``spiders/incremental.py`` and
+    ``spiders/rechecks.py`` for their formats);
     ``rediscover`` reads every source whole (a source failed last night). ``settings`` are
     Scrapy settings (``-s NAME=VALUE``), e.g. a shorter ``DOWNLOAD_TIMEOUT``.
     """
     cmd = [sys.executable, "-m", "scrapy", "crawl", outlet,
            "-a", f"run_dir={run_dir}", "-a", f"run_id={run_id}"]
     for name, path in (("seen_file", seen_file), ("known_file", known_file),
-                       ("validators_file", validators_file), ("retry_file", retry_file)):
+                       ("validators_file", validators_file), ("retry_file", retry_file),
+                       ("recheck_file", recheck_file)):
         if path:
             cmd += ["-a", f"{name}={path}"]
     if rediscover:

@@ -54,6 +54,7 @@ from transforms.boilerplate import (
 )
 from transforms.dedup import content_hash, minhash_signature
 from transforms.record import Article, ExtractionHints, Verdict
+from transforms.story import features_row
 
 _TS = pa.timestamp("us", tz="UTC")
 _STRINGS = pa.list_(pa.string())
@@ -62,6 +63,11 @@ EMBEDS_TYPE = pa.list_(pa.struct([
     ("platform", pa.string()), ("url", pa.string()), ("author", pa.string()),
     ("handle", pa.string()), ("text", pa.string()),
 ]))
+
+STORY_TYPE = pa.struct([
+    ("title", _STRINGS), ("lead", _STRINGS), ("names", _STRINGS), ("numbers", _STRINGS),
+    ("shingles", pa.int32()), ("keys", pa.list_(pa.int64())),
+])
 
 # One row per fetched page; the warehouse loads these columns by name.
 ARTICLE_SCHEMA = pa.schema([
@@ -76,6 +82,8 @@ ARTICLE_SCHEMA = pa.schema([
     ("original_outlet", pa.string()), ("original_published_at", _TS),
     ("original_url", pa.string()), ("content_hash", pa.string()),
     ("minhash", pa.list_(pa.uint64())), ("embeds", EMBEDS_TYPE),
+    # transforms.story.features_row: what the story grouping reads, computed here in parallel.
+    ("story", STORY_TYPE),
 ])
 
 # One row per raw page, the ``pages`` table's columns: ``body`` zlib-compressed (level
@@ -130,6 +138,8 @@ def _row(page: RawPage, article: Article) -> dict:
         fetched_at=datetime.fromisoformat(page.fetched_at),
         content_hash=content_hash(article.text) if article.verdict == Verdict.ARTICLE else None,
         minhash=minhash_signature(article.text) if article.verdict == Verdict.ARTICLE else [],
+        story=(features_row(article.title, article.text, article.language)
+               if article.verdict == Verdict.ARTICLE else None),
     )
     return row
 

@@ -15,7 +15,8 @@
 
 Files written per outlet under the run folder (formats in ``spiders/incremental.py``):
 ``seen/<outlet>.txt``, ``known/<outlet>.json``, ``validators/<outlet>.json``,
-``retry/<outlet>.json`` and, for people and the run report, ``retry/<outlet>.plan.json``.
+``retry/<outlet>.json``, ``recheck/<outlet>.json`` (stored articles due for a re-check:
+``warehouse.rechecks``) and, for people and the run report, ``retry/<outlet>.plan.json``.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import os
 import socket
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,7 @@ import duckdb
 
 from registry import Outlet
 from warehouse import load as loader
-from warehouse import retries, validators
+from warehouse import rechecks, retries, validators
 from warehouse.retries import FailedFetch
 
 # Nights a URL may fail in a row before it is given up (a dead link, a page blocked for good).
@@ -108,7 +109,8 @@ def write_crawl_state(con: duckdb.DuckDBPyConnection, run_dir: Path, outlet: Out
 
     Returns:
         The crawl's keyword arguments (``seen_file``, ``known_file``, ``validators_file``,
-        ``retry_file`` and ``rediscover`` for ``flows.crawl.crawl_command``), and the plan.
+        ``retry_file``, ``recheck_file`` and ``rediscover`` for
+        ``flows.crawl.crawl_command``), and the plan.
     """
     plan = retry_plan(outlet, retries.failed_fetches(con, outlet.id), max_nights)
     gone = retries.gone_urls(con, outlet.id, gone_recheck_days)
@@ -122,6 +124,9 @@ def write_crawl_state(con: duckdb.DuckDBPyConnection, run_dir: Path, outlet: Out
         "validators_file": ("validators", ".json",
                             json.dumps(validators.validators_for(con, outlet.id))),
         "retry_file": ("retry", ".json", json.dumps(plan.retry, indent=1)),
+        # Edits after publication: stored articles due for a conditional re-check tonight.
+        "recheck_file": ("recheck", ".json", json.dumps(
+            rechecks.due_rechecks(con, outlet.id, datetime.now(UTC)), indent=1)),
     }
     kwargs: dict[str, Any] = {}
     for arg, (folder, suffix, text) in texts.items():

@@ -26,7 +26,10 @@ Spider arguments (``scrapy crawl <outlet_id> -a name=value``):
 * ``retry_file``: JSON of article URLs whose fetch failed on earlier nights (format in
   ``spiders/incremental.py``): each is requested again, listed by a source tonight or not;
 * ``rediscover``: ``1`` to read every source whole because one failed last night: no
-  conditional GETs, every child sitemap, listings followed while their pages list articles.
+  conditional GETs, every child sitemap, listings followed while their pages list articles;
+* ``recheck_file``: JSON of stored article URLs due for a re-check (edits after publication;
+  format in ``spiders/rechecks.py``): each is requested conditionally with our last fetch's
+  validators (a 304 stores nothing), unless a sitemap gave it a ``lastmod`` tonight.
 
 A fetch that gives nothing usable is recorded as failed, so the flow retries it next night:
 an empty article page (after one retry in the crawl: ``EmptyResponse``), a feed or sitemap
@@ -54,7 +57,9 @@ read and some unchanged was not modified tonight, not dead),
 requested), ``khabar/skipped/seen``, ``khabar/skipped/old``, ``khabar/skipped/after_until``,
 ``khabar/skipped/capped``, ``khabar/articles/requested``, ``khabar/articles/refetched_updated``,
 ``khabar/listing/pages``, ``khabar/errors/<ExceptionClass>``, ``khabar/discovery/unparseable``,
-``khabar/retry/listed``, ``khabar/retry/requested``, ``khabar/retry/empty_body``.
+``khabar/retry/listed``, ``khabar/retry/requested``, ``khabar/retry/empty_body``,
+``khabar/recheck/listed``, ``khabar/recheck/requested``, ``khabar/recheck/skipped_lastmod``,
+``khabar/recheck/not_modified``.
 """
 
 from __future__ import annotations
@@ -96,6 +101,7 @@ from spiders.incremental import (
 )
 from spiders.rawstore import FetchRecord, RawPage, utc_now_iso
 from spiders.redact import redact_url
+from spiders.rechecks import read_recheck_file
 from spiders.urls import try_canonical_url
 
 __all__ = ["Discovered", "NewsSpider", "plan_fetches", "read_seen_file", "source_counts"]
@@ -107,6 +113,7 @@ META_SENT_AT = "khabar_sent_at"  # monotonic time the request reached the downlo
 META_ARTICLE = "khabar_article"  # canonical URL of an article request
 META_CONDITIONAL = "khabar_conditional"  # the key (redacted URL) of a request's validators
 META_EMPTY_RETRY = "khabar_empty_retry"  # an article request repeated after an empty 200
+META_RECHECK = "khabar_recheck"  # a conditional re-check of a stored article
 _CONDITIONAL_KINDS = frozenset({SourceKind.FEED, SourceKind.SITEMAP, SourceKind.NEWS_SITEMAP})
 
 
@@ -233,6 +240,7 @@ class NewsSpider(Spider):
         listing_pages: str | int | None = None,
         retry_file: str | None = None,
         rediscover: str | bool | None = None,
+        recheck_file: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -252,6 +260,7 @@ class NewsSpider(Spider):
         self.validators = read_validators_file(validators_file) if validators_file else {}
         self.retry = read_retry_file(retry_file) if retry_file else {}
         self.rediscover = str(rediscover or "").lower() in {"1", "true", "yes", "on"}
+        self.recheck = read_recheck_file(recheck_file) if recheck_file else {}
         self.new_validators: dict[str, Validators] = {}
         self.tz = ZoneInfo(self.outlet.timezone)
         self.allowed_domains = list(self.outlet.hosts)
@@ -496,11 +505,36 @@ class NewsSpider(Spider):
                 Request(url, callback=self.parse_article, errback=self.on_error,
                         meta={META_ARTICLE: url})
             )
-        if urls:
+        rechecks = self._rechecks(set(urls))
+        if urls or rechecks:
             raise DontCloseSpider
+
+    def _rechecks(self, fetching: set[str]) -> list[str]:
+        """Request the stored articles due for a re-check, conditionally; returns their URLs."""
+        stats = self.crawler.stats
+        due = [url for url in self.recheck if url not in fetching and self._article_url(url)]
+        lastmod = [url for url in due if url in self.discovered
+                   and self.discovered[url].modified is not None]
+        chosen = [url for url in due if url not in lastmod]
+        stats.set_value("khabar/recheck/listed", len(self.recheck))
+        stats.set_value("khabar/recheck/skipped_lastmod", len(lastmod))
+        stats.set_value("khabar/recheck/requested", len(chosen))
+        for url in chosen:
+            self.discovered.setdefault(url, Discovered(order=len(self.discovered)))
+            self.crawler.engine.crawl(
+                Request(url, callback=self.parse_article, errback=self.on_error,
+                        headers=self.recheck[url].request_headers(),
+                        meta={META_ARTICLE: url, META_RECHECK: True,
+                              "handle_httpstatus_list": [304]})
+            )
+        return chosen
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         url = response.meta[META_ARTICLE]
+        if response.status == 304 and response.meta.get(META_RECHECK):
+            self.crawler.stats.inc_value("khabar/recheck/not_modified")
+            yield self.fetch_record(response)  # unchanged since our fetch: nothing to store
+            return
         if not response.body:  # a server in trouble answering 200 with nothing: once more
             if not response.meta.get(META_EMPTY_RETRY):
                 self.crawler.stats.inc_value("khabar/retry/empty_body")
@@ -512,7 +546,8 @@ class NewsSpider(Spider):
             return
         yield self.fetch_record(response)
         kinds = sorted({self.outlet.sources[i].kind.value for i in self.discovered[url].sources}
-                       | ({"retry"} if url in self.retry else set()))
+                       | ({"retry"} if url in self.retry else set())
+                       | ({"recheck"} if response.meta.get(META_RECHECK) else set()))
         yield RawPage.from_body(
             body=response.body,
             run_id=self.run_id,

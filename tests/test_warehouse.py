@@ -20,18 +20,14 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from pydantic import BaseModel
 
-from transforms.dedup import (
-    NUM_PERM,
-    content_hash,
-    lsh_bands,
-    minhash_signature,
-    near_duplicate_groups,
-)
+from transforms import story
+from transforms.dedup import content_hash, minhash_signature
 from transforms.record import Article, Verdict
 from warehouse import WarehouseError, connect, rawpages, stories
 from warehouse.__main__ import main as cli
@@ -47,7 +43,7 @@ from warehouse.load import (
     sync_outlets,
 )
 from warehouse.search import build_search_index, search_articles
-from warehouse.stories import BANDS, story_assignment, update_stories
+from warehouse.stories import band_keys, update_stories
 
 ROOT = Path(__file__).resolve().parents[1]
 T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
@@ -59,8 +55,10 @@ TABLES = (
     "article_versions",
     "article_signatures",
     "stories",
-    "signature_bands",
-    "near_duplicates",
+    "story_features",
+    "story_keys",
+    "story_links",
+    "version_changes",
 )
 
 # --- run folder builders -----------------------------------------------------------------------
@@ -338,9 +336,12 @@ def test_load_counts_and_reload_is_idempotent(con: duckdb.DuckDBPyConnection, tm
         "article_versions": 3,
         "article_signatures": 3,
         "stories": 3,
-        "signature_bands": 3 * BANDS,
-        "near_duplicates": 0,
+        "story_features": 3,
+        "story_keys": counts(con)["story_keys"],
+        "story_links": 0,
+        "version_changes": 0,
     }
+    assert counts(con)["story_keys"] >= 3 * story.CANDIDATE_BANDS
     body, sha = con.execute(
         "select body, content_sha256 from pages where url like '%budget-2026'"
     ).fetchone()
@@ -523,7 +524,7 @@ def test_exact_copy_from_another_outlet_points_to_earliest(
     assert stories == (1, 3)
 
 
-def test_near_duplicates_form_a_story_named_after_the_earliest(
+def test_near_duplicates_are_copies_of_the_earliest_in_one_story(
     con: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:
     base = words(7, 300).split()
@@ -558,9 +559,16 @@ def test_near_duplicates_form_a_story_named_after_the_earliest(
         "lebrief": timedelta(hours=2),
         "le360": timedelta(hours=6),
     }
-    # Near-duplicates are one story but not duplicate_of (the texts differ).
-    copies = con.execute("select count(*) from articles where duplicate_of is not null")
-    assert copies.fetchone() == (0,)
+    # Near-duplicates from other outlets are light-edit copies (issue 14's "copy" level: the
+    # same text republished) of the earlier text they are most contained in: c (a minus five
+    # words) copies a, which copies b; the unrelated article is no copy.
+    ids = dict(con.execute("select url, article_id from articles").fetchall())
+    copies = dict(con.execute("select url, duplicate_of from articles").fetchall())
+    assert copies == {"https://lebrief.ma/a": first, "https://le360.ma/c": ids[
+        "https://lebrief.ma/a"], "https://hespress.ma/b": None, "https://le360.ma/other": None}
+    chain = con.execute("select depth, chain, original_id from copy_chains "
+                        "where canonical_url = 'https://le360.ma/c'").fetchone()
+    assert chain == (2, ["le360", "lebrief", "hespress"], first)
 
 
 def test_aggregator_copy_points_to_its_original(con: duckdb.DuckDBPyConnection, tmp_path):
@@ -582,39 +590,51 @@ def test_aggregator_copy_points_to_its_original(con: duckdb.DuckDBPyConnection, 
     ).fetchone() == (rows["lebrief"], rows["lebrief"])
 
 
-# --- story index: incremental, and the same as the reference --------------------------------
+# --- story graph: incremental, and the same as the reference ---------------------------------
 
 
-def _reference_story_ids(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """Stories as the reference makes them: datasketch's LSH over every stored signature
-    (``near_duplicate_groups``), then ``story_assignment`` over every article."""
-    signatures = dict(con.execute("select article_id, minhash from article_signatures").fetchall())
-    members = con.execute(
-        "select article_id, epoch_us(coalesce(published_at, first_seen)), duplicate_of "
-        "from articles"
+def _reference(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str | None]]:
+    """Stories and copies as the pure reference makes them: every pair of stored articles scored
+    (no candidate search), then ``assign_stories`` over every article."""
+    rows = con.execute(
+        "select a.article_id, a.outlet, a.title, a.text, a.language, a.published_at, "
+        "a.first_seen, a.original_url, s.minhash from articles a "
+        "left join article_signatures s using (article_id) order by a.article_id"
     ).fetchall()
-    return story_assignment(members, near_duplicate_groups(signatures))
-
-
-def _components(pairs: list[tuple[str, str]]) -> list[list[str]]:
-    groups = story_assignment([(a, 0, None) for pair in pairs for a in pair], pairs)
-    by_story: dict[str, list[str]] = {}
-    for article, story in groups.items():
-        by_story.setdefault(story, []).append(article)
-    return sorted(sorted(set(g)) for g in by_story.values())
+    addresses = dict(con.execute(
+        "select canonical_url, article_id from articles union select url, article_id "
+        "from articles"
+    ).fetchall())
+    feats = {r[0]: story.story_features(r[2], r[3], r[4]) for r in rows}
+    links = []
+    for i, a in enumerate(rows):
+        for b in rows[i + 1:]:
+            when_a, when_b = a[5] or a[6], b[5] or b[6]
+            if abs((when_a - when_b).days) > story.WINDOW_DAYS + 1:
+                continue
+            verdict = story.score_pair(feats[a[0]], feats[b[0]], a[8] or [], b[8] or [],
+                                       when_a, when_b, same_outlet=a[1] == b[1])
+            if verdict.kind:
+                links.append((a[0], b[0], verdict.kind, round(verdict.containment, 4)))
+        original = addresses.get(a[7]) if a[7] else None
+        if original and original != a[0]:
+            links.append((a[0], original, "declared", None))
+    members = [story.Member(r[0], r[1], r[5], r[6]) for r in rows]
+    return story.assign_stories(members, links)
 
 
 def _check_stories(con: duckdb.DuckDBPyConnection) -> None:
-    """Stored stories = the reference; the incremental index = a rebuild from scratch."""
-    signatures = dict(con.execute("select article_id, minhash from article_signatures").fetchall())
-    pairs = con.execute("select article_id, other_id from near_duplicates").fetchall()
-    assert all(a < b for a, b in pairs)
-    assert _components(pairs) == sorted(sorted(g) for g in near_duplicate_groups(signatures))
-    stored = dict(con.execute("select article_id, story_id from articles").fetchall())
-    assert stored == _reference_story_ids(con)
+    """Stored stories and copies = the reference; the incremental graph = a rebuild."""
+    stored = {a: (s, d) for a, s, d in con.execute(
+        "select article_id, story_id, duplicate_of from articles").fetchall()}
+    assert stored == _reference(con)
+    assert all(a < b for a, b in con.execute(
+        "select article_id, other_id from story_links where kind <> 'declared'").fetchall())
+    assert con.execute("select count(*) from (select article_id, other_id, kind from story_links "
+                       "group by all having count(*) > 1)").fetchone() == (0,)
     before = snapshot(con)
     con.begin()
-    update_stories(con)  # changed=None: index and stories rebuilt from every signature
+    update_stories(con)  # changed=None: the graph and stories rebuilt from every article
     assert snapshot(con) == before
     con.rollback()
 
@@ -626,7 +646,7 @@ def _variant(seed: int, k: int) -> str:
     return " ".join(base)
 
 
-def test_incremental_story_index_matches_rebuild_and_reference(
+def test_incremental_story_graph_matches_rebuild_and_reference(
     con: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:
     runs = tmp_path / "runs"
@@ -651,7 +671,7 @@ def test_incremental_story_index_matches_rebuild_and_reference(
     for run_id, pages, when in (("r1", r1, day[0]), ("r2", r2, day[1]), ("r3", r3, day[2])):
         load_run(con, run_id, write_run(runs / run_id, run_id, pages, fetched_at=when))
         _check_stories(con)
-    assert con.execute("select count(*) from near_duplicates").fetchone()[0] >= 4
+    assert con.execute("select count(*) from story_links").fetchone()[0] >= 4
     # r2 reloaded without most of its pages, then whole again.
     fewer = write_run(runs / "fewer", "r2", r2[2:3], fetched_at=day[1])
     load_run(con, "r2", fewer)
@@ -660,7 +680,7 @@ def test_incremental_story_index_matches_rebuild_and_reference(
     _check_stories(con)
 
 
-def test_a_night_updates_the_story_index_without_rebuilding_it(
+def test_a_night_updates_the_story_graph_without_rebuilding_it(
     con: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     runs = tmp_path / "runs"
@@ -676,25 +696,34 @@ def test_a_night_updates_the_story_index_without_rebuilding_it(
     _check_stories(con)
 
 
-def test_story_index_bands_are_the_reference_lsh() -> None:
-    assert (stories.BANDS, stories.ROWS) == lsh_bands(stories.STORY_THRESHOLD, NUM_PERM)
+def test_band_keys_equal_exactly_when_a_band_is() -> None:
+    rng = np.random.default_rng(1)
+    a = rng.integers(0, 2**32, size=128, dtype=np.uint64)
+    b = a.copy()
+    b[story.CANDIDATE_ROWS:] += 1  # only band 0 still equal
+    keys = band_keys(np.stack([a, b]))
+    assert keys.shape == (2, story.CANDIDATE_BANDS) and (keys >= 0).all()
+    assert keys[0, 0] == keys[1, 0] and not (keys[0, 1:] == keys[1, 1:]).any()
+    # The same values in two different bands make two different keys.
+    c = np.tile(a[: story.CANDIDATE_ROWS], 128 // story.CANDIDATE_ROWS + 1)[:128]
+    assert len(set(band_keys(c[None, :])[0])) == story.CANDIDATE_BANDS
 
 
-def test_story_index_out_of_step_is_rebuilt(
+def test_story_graph_out_of_step_is_rebuilt(
     con: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(stories, "_PART", 1)  # the rebuild bands signatures in several slices
+    monkeypatch.setattr(stories, "_PART", 1)  # a rebuild goes a slice at a time
     runs = tmp_path / "runs"
     pair = [art("lebrief", "a", _variant(0, 0)), art("le360", "b", _variant(0, 1))]
     load_run(con, "r1", write_run(runs, "r1", pair))
     r2 = write_run(runs, "r2", [art("hespress", "c", words(3))], fetched_at=T0 + timedelta(1))
     load_run(con, "r2", r2)
     expected = snapshot(con)
-    assert len(expected["near_duplicates"]) == 1
-    # As a warehouse migrated to the story index finds it: signatures and stories, no index.
-    con.execute("delete from signature_bands")
-    con.execute("delete from near_duplicates")
-    load_run(con, "r2", r2)  # touches only c, yet the whole index comes back
+    assert len(expected["story_links"]) == 1
+    # As a warehouse migrated to the story graph finds it: articles, no features, keys, links.
+    for table in ("story_features", "story_keys", "story_links"):
+        con.execute(f"delete from {table}")
+    load_run(con, "r2", r2)  # touches only c, yet the whole graph comes back
     assert snapshot(con) == expected
 
 

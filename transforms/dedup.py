@@ -125,8 +125,8 @@ def lsh_bands(threshold: float = 0.7, num_perm: int = NUM_PERM) -> tuple[int, in
     return lsh.b, lsh.r
 
 
-class _Components:
-    """Union-find over arbitrary keys (path halving)."""
+class Components:
+    """Union-find over arbitrary keys (path halving); also what groups stories."""
 
     def __init__(self) -> None:
         self._parent: dict[Hashable, Hashable] = {}
@@ -176,7 +176,7 @@ def near_duplicate_groups(
         sketch = LeanMinHash(seed=_SEED, hashvalues=values, scheme=_SCHEME)
         sketches[key] = sketch
         lsh.insert(key, sketch)
-    components = _Components()
+    components = Components()
     for key, sketch in sketches.items():
         for other in lsh.query(sketch):
             if other != key and np.mean(arrays[key] == arrays[other]) >= threshold:

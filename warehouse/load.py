@@ -8,9 +8,10 @@ Write dispositions (as dlt declares them), which is what makes ``load_run`` idem
 * ``articles``, ``article_signatures``: **merge** on ``article_id`` (a hash of the canonical URL);
   a fetch older than the stored one never overwrites it;
 * ``articles.duplicate_of``, ``articles.story_id``, ``stories``: **recomputed** after each load
-  so they do not depend on load order (the story index, ``signature_bands`` and
-  ``near_duplicates``, is brought up to date for the articles the load touched: see
-  ``warehouse.stories``); only rows whose value changes are written.
+  for the articles the load touched and the stories they reach, so they do not depend on load
+  order (the story graph, ``story_features``, ``story_keys`` and ``story_links``, is brought up
+  to date for those articles: see ``warehouse.stories``); only rows whose value changes are
+  written.
 
 Everything happens in one transaction: a load killed half way leaves nothing, and downstream
 queries never see a partial run. Runs loaded out of fetch order (two nights at once) give the
@@ -27,8 +28,8 @@ raw files rewritten since) has its raw files read and compressed on other thread
 instead (``warehouse.rawpages``), with the same result. An outlet whose raw file is gone from the
 folder (deleted once loaded, or moved away by a re-extraction: the pages are stored already)
 keeps the pages stored for it (``warehouse.runfolder``, which also refuses, before any write, a
-folder that is not a loadable run folder). The story index compares only the touched signatures
-with the stored ones. ``bench/warehouse.py`` measures it against DuckDB's COPY.
+folder that is not a loadable run folder). The story graph compares only the touched articles
+with stored ones of nearby days. ``bench/warehouse.py`` measures it against DuckDB's COPY.
 """
 
 from __future__ import annotations
@@ -217,7 +218,7 @@ def load_run(con: duckdb.DuckDBPyConnection, run_id: str, run_dir: Path) -> Load
         with PageStream(con, run_id, [] if packed else folder.raw) as pages:
             _load_fetches(con, run_id, folder.fetches, folder.keep_fetches)
             changed = _load_articles(con, run_id, folder.articles)
-            update_stories(con, changed)
+            update_stories(con, changed, folder.articles)
             keep = {"run_id": run_id, "keep": folder.keep_pages}
             con.execute(sql("delete_run_pages"), keep)
             if packed:
@@ -311,7 +312,6 @@ def _load_articles(con: duckdb.DuckDBPyConnection, run_id: str, parquet: Path) -
     changed = [row[0] for row in con.execute(sql("select_changed_articles")).fetchall()]
     con.execute(sql("drop_changed_articles"))
     con.execute(sql("drop_previous_run_articles"))
-    con.execute(sql("update_duplicate_of"))
     return changed
 
 

@@ -1,1 +1,5 @@
 DROP TABLE IF EXISTS story_changes;
+DROP TABLE IF EXISTS story_seeds;
+DROP TABLE IF EXISTS story_members;
+DROP TABLE IF EXISTS candidate_keys;
+DROP TABLE IF EXISTS parquet_story;

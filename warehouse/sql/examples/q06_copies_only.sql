@@ -1,11 +1,12 @@
 -- Articles that only reproduce another outlet's article, with the original and the delay.
--- Note: maghress dates its copies at midnight of the day only, so the delay is in local
--- calendar days (`published_date`, 0 = the same day).
+-- Note: copy_delay_minutes is measured from the original's publication; a day-precision copy
+-- (maghress prints only the day) counts from the original, not from midnight.
 SELECT
-    c.outlet AS copied_by,
-    o.outlet AS original_outlet,
-    date_diff('day', o.published_date, c.published_date) AS delay_days,
-    o.title AS original_title
-FROM articles AS c
-JOIN articles AS o ON o.article_id = c.duplicate_of
-ORDER BY o.published_at DESC;
+    outlet AS copied_by,
+    copy_of_outlet AS original_outlet,
+    precision,
+    copy_delay_minutes,
+    copy_of_url AS original_url
+FROM story_timeline
+WHERE role = 'copy'
+ORDER BY first_published_at DESC, outlet;

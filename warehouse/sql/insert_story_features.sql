@@ -1,0 +1,1 @@
+INSERT INTO story_features BY NAME SELECT * FROM feature_rows;

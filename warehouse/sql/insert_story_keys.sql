@@ -1,0 +1,1 @@
+INSERT INTO story_keys BY NAME SELECT * FROM key_rows;

@@ -1,0 +1,1 @@
+INSERT INTO story_links BY NAME SELECT * FROM link_rows;

@@ -1,0 +1,1 @@
+INSERT INTO version_changes BY NAME SELECT * FROM change_rows;

@@ -1,0 +1,16 @@
+-- Each later version of the changed articles with the version before it.
+SELECT article_id, version, seen_at, title_before, title, text_before, text
+FROM (
+    SELECT
+        v.article_id,
+        v.version,
+        v.seen_at,
+        lag(v.title) OVER w AS title_before,
+        v.title,
+        lag(v.text) OVER w AS text_before,
+        v.text
+    FROM article_versions AS v
+    JOIN story_changes AS c ON c.article_id = v.article_id
+    WINDOW w AS (PARTITION BY v.article_id ORDER BY v.version)
+)
+WHERE version > 1;

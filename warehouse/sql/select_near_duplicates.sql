@@ -1,1 +1,0 @@
-SELECT article_id, other_id FROM near_duplicates;
