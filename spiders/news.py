@@ -100,8 +100,8 @@ from spiders.incremental import (
     validators_from_headers,
 )
 from spiders.rawstore import FetchRecord, RawPage, utc_now_iso
-from spiders.redact import redact_url
 from spiders.rechecks import read_recheck_file
+from spiders.redact import redact_url
 from spiders.urls import try_canonical_url
 
 __all__ = ["Discovered", "NewsSpider", "plan_fetches", "read_seen_file", "source_counts"]
