@@ -23,6 +23,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence, Set
+from dataclasses import dataclass
 from functools import lru_cache
 
 import lxml.html
@@ -30,13 +31,24 @@ from lxml import etree
 from lxml.cssselect import CSSSelector
 from lxml.html import HtmlElement
 
-# Whole tags that never hold article prose. <form> is not here: JSF/ASP.NET pages (maghress) wrap
-# the entire page, article included, in one form; comment and newsletter forms go by class/id.
-_DROP_TAGS = (
-    "script", "style", "noscript", "template", "iframe", "nav", "aside", "footer", "button",
-    "select", "textarea", "input", "label", "svg", "canvas", "marquee", "dialog", "object",
+# Tags that never hold article prose: dropped first, whatever they contain. <form> is not here:
+# JSF/ASP.NET pages (maghress) wrap the entire page, article included, in one form; comment and
+# newsletter forms go by class/id.
+_NEVER_PROSE = (
+    "script", "style", "noscript", "template", "iframe", "button", "select", "textarea", "input",
+    "label", "svg", "canvas", "marquee", "dialog", "object",
 )
+# Containers that usually hold furniture, by tag or ARIA role. They go through the prose guard
+# like class matches: the HTML parser nests the rest of the page inside an unclosed <aside> or
+# <nav> (WCXB: a Fermyon blog post inside an announcement <aside>, a CIO article inside the
+# header's <nav>), and some themes put the article inside <header role=banner>.
+_FURNITURE_TAGS = {"nav", "aside", "footer"}
 _DROP_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search", "dialog"}
+# A furniture-looking element (tag, role, hidden, class/id token) is kept when it holds at least
+# this share of the page's prose (text outside links): then it is the article's container, named
+# oddly or swallowed by a broken tag (a hidden React streaming container, Blogger's
+# ``div.widget.Blog``, an unclosed <aside>). trafilatura sorts out what is inside.
+PROSE_GUARD_SHARE = 0.5
 
 # Class/id tokens that name page furniture. Matched against each token separately so that
 # "td-post-content" does not match "post" rules; anchored fragments keep "ad" from matching "head".
@@ -100,14 +112,32 @@ def css(selector: str, translator: str = "xml") -> CSSSelector:
     return CSSSelector(selector, translator=translator)
 
 
+# Page builders name every block of a page, the article's text blocks included, with a namespace
+# and a generic word: Elementor "elementor-widget elementor-widget-text-editor", HubSpot
+# "widget-span widget-type-cell", Divi "et_pb_module et_pb_text". The namespace says nothing;
+# the widget type after it does ("elementor-widget-share-buttons" is a share bar), so it is
+# matched without the namespace, and the bare layout tokens are not matched at all.
+_BUILDER_PREFIX = re.compile(r"^(elementor-widget-|elementor-element-|et_pb_|widget-type-)")
+_BUILDER_TOKENS = {"elementor-widget", "elementor-widget-wrap", "widget-span", "et_pb_module",
+                   "elementor-widget-container", "widget-type-cell"}
+
+
+def _furniture_token(token: str) -> bool:
+    """Whether one class/id token names furniture (see ``_FURNITURE``)."""
+    if _POST_CLASS_PREFIX.match(token):
+        return False
+    token = token.lower()
+    if token in _BUILDER_TOKENS:
+        return False
+    return bool(_FURNITURE.search(_BUILDER_PREFIX.sub("", token, count=1)))
+
+
 def _is_furniture(element: HtmlElement, memo: dict[str, bool]) -> bool:
     """Whether a class/id token names furniture; ``memo`` is per call (themes repeat tokens)."""
     for token in ((element.get("class") or "") + " " + (element.get("id") or "")).split():
         hit = memo.get(token)
         if hit is None:
-            hit = memo[token] = bool(
-                _FURNITURE.search(token.lower()) and not _POST_CLASS_PREFIX.match(token)
-            )
+            hit = memo[token] = _furniture_token(token)
         if hit:
             return True
     return False
@@ -132,70 +162,105 @@ def _text_len(element: HtmlElement) -> int:
     return sum(len(t.strip()) for t in element.itertext())
 
 
-def remove_boilerplate_nodes(root: HtmlElement, selectors: Sequence[str] = ()) -> int:
+# Text outside links: what a reader reads. Menus, link lists and teaser titles are links, so a
+# navigation bar has next to none, while an article's paragraphs, <br>-separated lines and list
+# items all count (the former guard counted <p> text only: a <br>-separated Blogger post had no
+# protection).
+_PROSE_TEXT = etree.XPath(".//text()[not(ancestor::a)]", smart_strings=False)
+
+
+def prose_length(element: HtmlElement) -> int:
+    """Characters of text outside links under ``element`` (whitespace not counted)."""
+    return sum(len(t.strip()) for t in _PROSE_TEXT(element))
+
+
+@dataclass(frozen=True)
+class Removal:
+    """What ``remove_boilerplate_nodes`` did: the evidence the extraction floor looks at."""
+
+    elements: int  # furniture elements removed (registry selectors and general rules)
+    prose: int  # characters of prose on the page once never-prose tags are gone
+    prose_removed: int  # of which inside the removed furniture
+    kept: int = 0  # furniture-looking elements kept by the prose guard
+
+
+def remove_selected(root: HtmlElement, selectors: Sequence[str]) -> int:
+    """Delete the elements matching registry ``remove_selectors`` (tails kept); how many."""
+    removed = 0
+    for selector in selectors:
+        for element in css(selector)(root):
+            if element.tag not in _NEVER_DROP and element.getparent() is not None:
+                _drop(element)
+                removed += 1
+    return removed
+
+
+def _strip_never_prose(scope: HtmlElement) -> None:
+    """Drop every ``_NEVER_PROSE`` element (tails kept) in C, except JSON-LD scripts, which
+    trafilatura's metadata pass reads from the tree (they are set aside under another tag)."""
+    ld = [s for s in scope.iter("script")
+          if (s.get("type") or "").strip().lower() == "application/ld+json"]
+    for script in ld:
+        script.tag = "khabar-ld-json"
+    etree.strip_elements(scope, *_NEVER_PROSE, with_tail=False)
+    for script in ld:
+        script.tag = "script"
+
+
+def _furniture_look(element: HtmlElement, memo: dict[str, bool]) -> bool:
+    """Tag, ARIA role, hidden state or class/id token that names furniture."""
+    if element.tag in _FURNITURE_TAGS:
+        return True
+    if not element.keys():  # most elements carry no attribute: one call settles them
+        return False
+    return bool(
+        (element.get("role") or "").lower() in _DROP_ROLES
+        or element.get("hidden") is not None
+        or _HIDDEN_STYLE.search(element.get("style") or "")
+        or ((element.get("class") or element.get("id")) and _is_furniture(element, memo))
+    )
+
+
+def remove_boilerplate_nodes(root: HtmlElement, selectors: Sequence[str] = ()) -> Removal:
     """Delete furniture elements from ``root`` in place.
 
-    A class-matched element that holds most of the page's paragraph text is kept: a theme that
-    names its content wrapper "single-post-sidebar-layout" must not lose the article.
+    Registry selectors go first, unconditionally (the outlet's entry names them). Then tags that
+    never hold prose. Then every element that looks like furniture (tag, role, hidden state,
+    class/id token), outermost first, unless it holds at least ``PROSE_GUARD_SHARE`` of the
+    page's prose: then it is the article's container under an odd name or a broken tag.
 
     Args:
         root: the parsed page (modified in place).
         selectors: extra CSS selectors (registry ``remove_selectors``), applied first.
 
     Returns:
-        How many elements were removed.
+        How many elements went and how much of the page's prose went with them.
     """
-    removed = 0
-    for selector in selectors:
-        for element in css(selector)(root):
-            if element.tag not in _NEVER_DROP:
-                _drop(element)
-                removed += 1
-
+    removed = remove_selected(root, selectors)
     body = root.find("body")
     scope = body if body is not None else root
-    prose = sum(_text_len(p) for p in scope.iter("p")) or 1
+    _strip_never_prose(scope)
+    total = prose_length(scope)
     doomed: list[HtmlElement] = []
+    gone: set[HtmlElement] = set()
     memo: dict[str, bool] = {}
+    prose_removed = kept = 0
     for element in scope.iter():
         tag = element.tag
-        if not isinstance(tag, str):
-            if isinstance(element, etree._Comment):
-                doomed.append(element)
+        if not isinstance(tag, str) or tag in _NEVER_DROP or not _furniture_look(element, memo):
             continue
-        tag = tag.lower()
-        if tag in _DROP_TAGS:
-            if tag != "script" or element.get("type") != "application/ld+json":
-                doomed.append(element)  # JSON-LD stays: trafilatura reads it from its tree
+        if any(ancestor in gone for ancestor in element.iterancestors()):
+            continue  # inside furniture already doomed
+        prose = prose_length(element)
+        if prose and prose >= PROSE_GUARD_SHARE * total:
+            kept += 1
             continue
-        # Most elements carry no attribute: one call settles them (this loop sees every node).
-        if tag in _NEVER_DROP or not element.keys():
-            continue
-        if (
-            (element.get("role") or "").lower() in _DROP_ROLES
-            or element.get("hidden") is not None
-            or _HIDDEN_STYLE.search(element.get("style") or "")
-        ):
-            doomed.append(element)
-        elif (element.get("class") or element.get("id")) and _is_furniture(element, memo):
-            share = sum(_text_len(p) for p in element.iter("p")) / prose
-            if share < 0.5:
-                doomed.append(element)
+        doomed.append(element)
+        gone.add(element)
+        prose_removed += prose
     for element in doomed:
-        # Skip descendants of an element already removed (their parent chain is gone).
-        if element.getparent() is not None and _attached(element, scope):
-            _drop(element)
-            removed += 1
-    return removed
-
-
-def _attached(element: HtmlElement, scope: HtmlElement) -> bool:
-    node = element
-    while node is not None:
-        if node is scope:
-            return True
-        node = node.getparent()
-    return False
+        _drop(element)
+    return Removal(removed + len(doomed), total, prose_removed, kept)
 
 
 _BLOCK_TAGS = {"p", "div", "section", "article", "ul", "ol", "table", "blockquote", "h1", "h2",

@@ -21,7 +21,9 @@ import lxml.html
 import trafilatura
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 from trafilatura.settings import Extractor, use_config
+from trafilatura.utils import repair_faulty_html
 
+from transforms import floor
 from transforms import metadata as meta_
 from transforms.boilerplate import (
     clean_paragraphs,
@@ -30,20 +32,24 @@ from transforms.boilerplate import (
     paragraphs_from_breaks,
     parse_page,
     remove_boilerplate_nodes,
+    remove_selected,
 )
 from transforms.decode import decode_html, header
 from transforms.record import Article, ExtractionHints, Verdict
 from transforms.verdict import (
+    article_evidence,
     bot_challenge_reason,
     empty_body_reason,
+    listing_proof,
     listing_reason,
     not_html_reason,
     soft_404_reason,
     too_short_reason,
+    word_units,
 )
 
 EXTRACTOR = "khabar-generic"
-EXTRACTOR_VERSION = f"khabar-extract/1.1+trafilatura-{trafilatura.__version__}"
+EXTRACTOR_VERSION = f"khabar-extract/1.2+trafilatura-{trafilatura.__version__}"
 
 # Built once and never mutated afterwards: a constant, not a cache. trafilatura's default
 # EXTRACTION_TIMEOUT uses SIGALRM, which only works in the main thread; our process pool does not
@@ -81,6 +87,10 @@ _LANGID_QUICK_CHARS = 400
 _LANGID = LanguageIdentifier.from_model_file(MODEL_FILE)
 # Verdicts whose record keeps the body, so trafilatura's metadata guesses are worth making.
 _ARTICLE_LIKE = {Verdict.ARTICLE, Verdict.PAYWALLED, Verdict.TOO_SHORT}
+# Gates that judge from the body's shape, not from what the page says it is: a page with article
+# evidence (``verdict.article_evidence``) is stored with a flag instead (``reason``).
+_HEURISTIC_GATES = {Verdict.LISTING, Verdict.PAYWALLED, Verdict.TOO_SHORT}
+PAYWALL_MAX_WORDS = 150
 
 
 def _narrow(root: lxml.html.HtmlElement, selector: str) -> lxml.html.HtmlElement:
@@ -114,12 +124,33 @@ def _language(text: str, words: int, declared: str | None) -> str | None:
 _DATE_PARAMS = {"original_date": True, "extensive_search": False}
 
 
-def _trafilatura(root: lxml.html.HtmlElement, url: str) -> str:
-    """The body text trafilatura finds in the cleaned tree (it works on a copy)."""
+def _trafilatura(page: lxml.html.HtmlElement | str, url: str) -> str:
+    """The body text trafilatura finds in the cleaned tree (it works on a copy), or in the
+    untouched page's source (which it parses itself)."""
     options = copy(_OPTIONS)
     options.url = options.source = url  # what Extractor(url=url) sets
-    document = trafilatura.bare_extraction(root, options=options)
+    document = trafilatura.bare_extraction(page, options=options)
     return (document.text or "") if document is not None else ""
+
+
+def _untouched(text: str, hints: ExtractionHints) -> lxml.html.HtmlElement | str:
+    """The page for the floor's second pass: the source as fetched (trafilatura parses it), less
+    what the outlet's registry entry names as furniture (``remove_selectors``, strong evidence:
+    maghress's ticker of every paper's headlines would otherwise fill its listing pages)."""
+    if not hints.remove_selectors:
+        return text
+    root = parse_page(text)
+    if root is None:
+        return text
+    remove_selected(root, hints.remove_selectors)
+    return root
+
+
+def _paragraphs(raw: str, title: str | None, learned: frozenset[str]) -> list[str]:
+    """trafilatura's lines scrubbed (``clean_paragraphs``), without the title or learned
+    furniture."""
+    paragraphs = [p for p in clean_paragraphs(raw.split("\n")) if p != title]
+    return drop_learned(paragraphs, learned, title)
 
 
 def extract_article(
@@ -164,36 +195,60 @@ def extract_article(
     if reason:
         return Article(verdict=Verdict.NOT_HTML, reason=reason, **record)
     text, _encoding = decode_html(body, headers)
+    # trafilatura's own input clean-up (control characters, a doctype libxml2 misreads, a
+    # self-closed <html/>), which it skips when handed a tree: one U+0008 in a page made it
+    # return nothing.
+    text = repair_faulty_html(text, text[:50].lower())
     root = parse_page(text)
     if root is None:
         return Article(verdict=Verdict.ERROR, reason="unparseable HTML", **record)
 
     record.update(_metadata(root, url, hints))
-    article_signals = record.pop("_article_signals")
+    evidence = record.pop("_evidence")
+    page_types = record.pop("_page_types")
     paywalled = record.pop("_paywalled")
 
-    remove_boilerplate_nodes(root, hints.remove_selectors)
+    removal = remove_boilerplate_nodes(root, hints.remove_selectors)
     paragraphs_from_breaks(root)
     if hints.body_selector:
         root = _narrow(root, hints.body_selector)
-    lines = _trafilatura(root, url).split("\n")
-    paragraphs = [p for p in clean_paragraphs(lines) if p != record.get("title")]
-    paragraphs = drop_learned(paragraphs, learned, record.get("title"))
+    paragraphs = _paragraphs(_trafilatura(root, url), record.get("title"), learned)
+    decisions = []  # every rule that changed what is stored, for ``reason``
     body_text = "\n\n".join(paragraphs)
-    words = len(body_text.split())
+    words = word_units(body_text)
+    why = floor.check_reason(words, len(body_text), removal, bool(hints.body_selector))
+    if why:
+        untouched = _paragraphs(_trafilatura(_untouched(text, hints), url), record.get("title"),
+                                learned)
+        untouched_words = word_units("\n\n".join(untouched))
+        if floor.prefer_untouched(words, untouched_words):
+            decisions.append(f"floor: trafilatura on the untouched page ({untouched_words} words "
+                             f"against {words}; {why})")
+            paragraphs = untouched
+            body_text = "\n\n".join(paragraphs)
+            words = untouched_words
     record.update(paragraphs=paragraphs, text=body_text, word_count=words)
 
+    proof = listing_proof(root, page_types)  # strong evidence: overrules article evidence
     verdict, reason = Verdict.ARTICLE, None
     for gate, candidate in (
         (Verdict.BLOCKED, bot_challenge_reason(text, words, headers)),
         (Verdict.SOFT_404, soft_404_reason(root, words)),
-        (Verdict.LISTING, listing_reason(root, url, paragraphs, article_signals)),
-        (Verdict.PAYWALLED, "isAccessibleForFree is false" if paywalled and words < 150 else None),
+        (Verdict.LISTING, proof),
+        (Verdict.LISTING, listing_reason(root, url, paragraphs)),
+        (Verdict.PAYWALLED, f"isAccessibleForFree is false, {words} words of body "
+                            f"(< {PAYWALL_MAX_WORDS})"
+         if paywalled and words < PAYWALL_MAX_WORDS else None),
         (Verdict.TOO_SHORT, too_short_reason(words)),
     ):
         if candidate:
             verdict, reason = gate, candidate
             break
+    if verdict in _HEURISTIC_GATES and evidence and not (proof and reason == proof):
+        decisions.insert(0, f"flagged {verdict.value}: {reason} (stored: {evidence})")
+        verdict, reason = Verdict.ARTICLE, None
+    if verdict is Verdict.ARTICLE and decisions:
+        reason = "; ".join(decisions)
     if verdict in _ARTICLE_LIKE:
         # A listing's htmldate is its newest teaser's date and its "author" a teaser's paper.
         _fill_from_trafilatura(record, root, url, hints.timezone)
@@ -208,6 +263,9 @@ def _metadata(root: lxml.html.HtmlElement, url: str, hints: ExtractionHints) -> 
     meta = meta_.metas(root)
     ld_objects = meta_.json_ld(root)
     ld = meta_.ld_article(ld_objects)
+    page_types = {str(k).lower() for node in ld_objects
+                  for k in (node.get("@type") if isinstance(node.get("@type"), list)
+                            else [node.get("@type")]) if k}
     published, modified = meta_.dates(root, meta, ld, hints.timezone)
     fields: dict[str, Any] = {
         "canonical_url": meta_.canonical_url(root, meta, url),
@@ -221,7 +279,9 @@ def _metadata(root: lxml.html.HtmlElement, url: str, hints: ExtractionHints) -> 
         "tags": meta_.tags(root, ld),
         "description": meta_.description(meta),
         "image": meta_.image(meta, ld, url),
-        "_article_signals": meta_.has_article_signals(root, meta, ld),
+        "_evidence": article_evidence(url, meta, page_types, hints.article_patterns,
+                                      hints.ignore_patterns),
+        "_page_types": page_types,
         "_paywalled": str(ld.get("isAccessibleForFree", "")).lower() == "false",
     }
     note = meta_.republished(root, url, hints.timezone, aggregator=hints.aggregator)
