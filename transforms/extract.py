@@ -29,12 +29,13 @@ from transforms.boilerplate import (
     clean_paragraphs,
     css,
     drop_learned,
+    non_space_length,
     paragraphs_from_breaks,
     parse_page,
     remove_boilerplate_nodes,
-    remove_selected,
 )
 from transforms.decode import decode_html, header
+from transforms.readalso import remove_read_also
 from transforms.record import Article, ExtractionHints, Verdict
 from transforms.verdict import (
     article_evidence,
@@ -133,16 +134,17 @@ def _trafilatura(page: lxml.html.HtmlElement | str, url: str) -> str:
     return (document.text or "") if document is not None else ""
 
 
-def _untouched(text: str, hints: ExtractionHints) -> lxml.html.HtmlElement | str:
-    """The page for the floor's second pass: the source as fetched (trafilatura parses it), less
-    what the outlet's registry entry names as furniture (``remove_selectors``, strong evidence:
-    maghress's ticker of every paper's headlines would otherwise fill its listing pages)."""
-    if not hints.remove_selectors:
-        return text
+def _untouched(text: str, hints: ExtractionHints) -> lxml.html.HtmlElement:
+    """The page for the floor's second pass: the source as fetched, less what the outlet's
+    registry entry names (``remove_selectors``: maghress's ticker of every paper's headlines
+    would fill its listing pages) and what the strong furniture rules name (cookie tables,
+    newsletter boxes, comments, share bars, hidden elements; ``strong_only``), all of which are
+    named rules with strong evidence. Tags that never hold prose go too (scripts, forms)."""
     root = parse_page(text)
-    if root is None:
-        return text
-    remove_selected(root, hints.remove_selectors)
+    if root is None:  # the first parse of the same text succeeded; kept for the type checker
+        return lxml.html.document_fromstring("<html><body></body></html>")
+    remove_boilerplate_nodes(root, hints.remove_selectors, strong_only=True)
+    remove_read_also(root)
     return root
 
 
@@ -210,13 +212,15 @@ def extract_article(
 
     removal = remove_boilerplate_nodes(root, hints.remove_selectors)
     paragraphs_from_breaks(root)
+    remove_read_also(root)
     if hints.body_selector:
         root = _narrow(root, hints.body_selector)
     paragraphs = _paragraphs(_trafilatura(root, url), record.get("title"), learned)
     decisions = []  # every rule that changed what is stored, for ``reason``
     body_text = "\n\n".join(paragraphs)
     words = word_units(body_text)
-    why = floor.check_reason(words, len(body_text), removal, bool(hints.body_selector))
+    why = floor.check_reason(words, non_space_length(body_text), removal,
+                             bool(hints.body_selector))
     if why:
         untouched = _paragraphs(_trafilatura(_untouched(text, hints), url), record.get("title"),
                                 learned)
