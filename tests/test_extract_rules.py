@@ -105,6 +105,22 @@ def test_hubspot_columns_are_not_widgets() -> None:
     _assert_story(_extract(_html(columns)).text)
 
 
+def test_code_is_not_furniture() -> None:
+    # Syntax highlighters class a code comment "hljs-comment": not a comment section.
+    code = ("<pre><code><span class='hljs-comment'># initialise the repository first</span>\n"
+            "git init</code></pre>")
+    article = _extract(_html(f"<article>{_paragraphs()}{code}</article>"))
+    assert "# initialise the repository first" in article.text
+
+
+def test_layout_state_tokens_are_not_furniture() -> None:
+    # "sidebar-enabled--false" says the block has no sidebar; the article is split over three.
+    blocks = "".join(
+        f"<div class='blog-article__main sidebar-enabled--false content'><p>{a}</p><p>{b}</p>"
+        "</div>" for a, b in zip(STORY[::2], STORY[1::2], strict=True))
+    _assert_story(_extract(_html(blocks)).text)
+
+
 def test_guard_reports_what_it_removed() -> None:
     root = parse_page(_html(
         "<nav><a href='/'>Home</a> <a href='/news'>News</a></nav>"

@@ -151,12 +151,18 @@ _BUILDER_TOKENS = {"elementor-widget", "elementor-widget-wrap", "widget-span", "
 _CONTENT_WORD = re.compile(r"content|entry|story|body|text|cms")
 
 
+# Tokens that state a layout option of the element they sit on, not what it is: "has-sidebar",
+# "no-comments", "sidebar-enabled--false" (WCXB: One Tree Planted's article blocks).
+_LAYOUT_STATE = re.compile(r"^(has|with|no|without|show|hide)-|[-_](enabled|disabled|true|false"
+                           r"|none|on|off)([-_]|$)")
+
+
 def _furniture_token(token: str, pattern: re.Pattern[str] = _FURNITURE) -> bool:
     """Whether one class/id token names furniture (see ``_FURNITURE``)."""
     if _POST_CLASS_PREFIX.match(token):
         return False
     token = token.lower()
-    if token in _BUILDER_TOKENS:
+    if token in _BUILDER_TOKENS or _LAYOUT_STATE.search(token):
         return False
     token = _BUILDER_PREFIX.sub("", token, count=1)
     found = pattern.search(token)
@@ -306,6 +312,9 @@ def remove_boilerplate_nodes(root: HtmlElement, selectors: Sequence[str] = (), *
     scope = body if body is not None else root
     _strip_never_prose(scope)
     total = prose_length(scope)
+    # Code is never furniture, whatever its highlighter's classes say ("hljs-comment" is a
+    # comment in the code, not a comment section).
+    code = {node for block in scope.iter("pre", "code") for node in block.iter()}
     doomed: list[HtmlElement] = []
     gone: set[HtmlElement] = set()
     memo: dict[str, bool] = {}
@@ -318,8 +327,8 @@ def remove_boilerplate_nodes(root: HtmlElement, selectors: Sequence[str] = (), *
                 continue
         elif element.tag in _NEVER_DROP or not _furniture_look(element, memo, strong_only):
             continue
-        if any(ancestor in gone for ancestor in element.iterancestors()):
-            continue  # inside furniture already doomed
+        if element in code or any(ancestor in gone for ancestor in element.iterancestors()):
+            continue  # code, or inside furniture already doomed
         # Text length in C first: most furniture is short, and its prose can only be less.
         prose = int(_TEXT_LENGTH(element))
         if prose >= _SMALL_TEXT:
