@@ -441,8 +441,8 @@ def quality_table(results: Sequence[PageResult],
 
 def article_table(results: Sequence[PageResult]) -> tuple[str, list[str], list[list[str]]]:
     header = ["pages", "lost (not stored)", "verdicts of lost pages", "ours F1 < 0.5 where "
-              "bare ≥ 0.8", "F1 body + embeds", "ScrapingHub shingle F1 ours / bare",
-              "time ours/bare"]
+              "bare ≥ 0.8", "stored with a flag", "floor used", "F1 body + embeds",
+              "ScrapingHub shingle F1 ours / bare", "time ours/bare"]
     rows = []
     for name, group in groups(results):
         if not name.endswith(("ScrapingHub", "article", "all types")):
@@ -452,9 +452,12 @@ def article_table(results: Sequence[PageResult]) -> tuple[str, list[str], list[l
         verdicts = Counter(r.outputs["ours"].verdict for r in lost)
         shingle = (f"{shingle_f1(group, 'ours'):.3f} / {shingle_f1(group, 'bare'):.3f}"
                    if group[0].page.corpus == "scrapinghub" else "—")
+        reasons = [r.outputs["ours"].reason or "" for r in group if r.outputs["ours"].stored]
         rows.append([f"{name} ({len(group)})", f"{len(lost)}/{len(articles)}",
                      ", ".join(f"{v} {n}" for v, n in verdicts.most_common()) or "—",
                      str(len(collapses(group))),
+                     str(sum(reason.startswith("flagged") for reason in reasons)),
+                     str(sum("floor:" in reason for reason in reasons)),
                      _fmt(_mean(r.with_embeds[2] for r in group)),
                      shingle, f"{time_ratio(group):.2f}"])
     return "Articles lost, collapses against bare, embeds, speed", header, rows

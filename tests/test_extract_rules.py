@@ -121,6 +121,15 @@ def test_layout_state_tokens_are_not_furniture() -> None:
     _assert_story(_extract(_html(blocks)).text)
 
 
+def test_line_break_inside_a_paragraph_keeps_words_apart() -> None:
+    # <span><br></span> between two spans: rewriting the span as paragraphs glued the words.
+    item = ("<ol><li><p><span>Compact Weight Bench</span><span><br></span><span>Brand "
+            "Recommendation:</span><span> Echo Flat Bench</span></p></li></ol>")
+    text = _extract(_html(f"<article>{_paragraphs()}{item}</article>")).text
+    assert "BenchBrand" not in text
+    assert "Bench" in text and "Brand Recommendation" in text
+
+
 def test_guard_reports_what_it_removed() -> None:
     root = parse_page(_html(
         "<nav><a href='/'>Home</a> <a href='/news'>News</a></nav>"

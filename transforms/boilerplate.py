@@ -373,8 +373,15 @@ def paragraphs_from_breaks(root: HtmlElement) -> int:
             if child.tag == "br":
                 segments.append([child.tail or ""])
             else:
-                tail, child.tail = child.tail, None
-                segments[-1].extend([child, tail or ""])
+                segments[-1].extend([child, child.tail or ""])
+        # A break with text on one side only (``<span><br></span>`` between two spans) is a line
+        # break inside a paragraph: rewriting its container would drop the break and glue the
+        # words around it ("BenchBrand", WCXB).
+        if sum(1 for segment in segments if _segment_has_text(segment)) < 2:
+            continue
+        for child in children:
+            if child.tag != "br":
+                child.tail = None
         element.text = None
         for child in children:
             element.remove(child)
@@ -395,6 +402,10 @@ def paragraphs_from_breaks(root: HtmlElement) -> int:
                 element.append(paragraph)
         rewritten += 1
     return rewritten
+
+
+def _segment_has_text(segment: list[HtmlElement | str]) -> bool:
+    return any((part if isinstance(part, str) else _ALL_TEXT(part)).strip() for part in segment)
 
 
 # --- line-level cleaning -------------------------------------------------------------------
