@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from copy import copy
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ from trafilatura.utils import repair_faulty_html
 from transforms import floor
 from transforms import metadata as meta_
 from transforms.boilerplate import (
+    Removal,
     clean_paragraphs,
     css,
     drop_learned,
@@ -88,9 +89,6 @@ _LANGID_QUICK_CHARS = 400
 _LANGID = LanguageIdentifier.from_model_file(MODEL_FILE)
 # Verdicts whose record keeps the body, so trafilatura's metadata guesses are worth making.
 _ARTICLE_LIKE = {Verdict.ARTICLE, Verdict.PAYWALLED, Verdict.TOO_SHORT}
-# Gates that judge from the body's shape, not from what the page says it is: a page with article
-# evidence (``verdict.article_evidence``) is stored with a flag instead (``reason``).
-_HEURISTIC_GATES = {Verdict.LISTING, Verdict.PAYWALLED, Verdict.TOO_SHORT}
 PAYWALL_MAX_WORDS = 150
 
 
@@ -155,6 +153,46 @@ def _paragraphs(raw: str, title: str | None, learned: frozenset[str]) -> list[st
     return drop_learned(paragraphs, learned, title)
 
 
+def _floor(paragraphs: list[str], removal: Removal, text: str, url: str, hints: ExtractionHints,
+           title: str | None, learned: frozenset[str]) -> tuple[list[str], str | None]:
+    """The extraction floor (``floor.py``): trafilatura on the untouched page when cheap evidence
+    says our body may be poorer, its body when it is clearly richer; and the decision, if any."""
+    words = word_units("\n\n".join(paragraphs))
+    why = floor.check_reason(words, non_space_length("".join(paragraphs)), removal,
+                             bool(hints.body_selector))
+    if not why:
+        return paragraphs, None
+    untouched = _paragraphs(_trafilatura(_untouched(text, hints), url), title, learned)
+    untouched_words = word_units("\n\n".join(untouched))
+    if not floor.prefer_untouched(words, untouched_words):
+        return paragraphs, None
+    return untouched, (f"floor: trafilatura on the untouched page ({untouched_words} words "
+                       f"against {words}; {why})")
+
+
+def _gate(root: lxml.html.HtmlElement, text: str, url: str, headers: Mapping[str, str] | None,
+          paragraphs: list[str], words: int, page_types: set[str],
+          paywalled: bool) -> tuple[Verdict, str | None, bool]:
+    """The first gate that holds: its verdict, its reason, and whether it is a heuristic (which
+    a page with article evidence overrules: the caller then stores it with a flag). Strong
+    listing evidence (``listing_proof``) is not a heuristic."""
+    checks: tuple[tuple[Verdict, bool, Callable[[], str | None]], ...] = (
+        (Verdict.BLOCKED, False, lambda: bot_challenge_reason(text, words, headers)),
+        (Verdict.SOFT_404, False, lambda: soft_404_reason(root, words)),
+        (Verdict.LISTING, False, lambda: listing_proof(root, page_types)),
+        (Verdict.LISTING, True, lambda: listing_reason(root, url, paragraphs)),
+        (Verdict.PAYWALLED, True, lambda: f"isAccessibleForFree is false, {words} words of body "
+                                          f"(< {PAYWALL_MAX_WORDS})"
+         if paywalled and words < PAYWALL_MAX_WORDS else None),
+        (Verdict.TOO_SHORT, True, lambda: too_short_reason(words)),
+    )
+    for verdict, heuristic, check in checks:
+        reason = check()  # in order, and only until one holds: the listing checks cost most
+        if reason:
+            return verdict, reason, heuristic
+    return Verdict.ARTICLE, None, False
+
+
 def extract_article(
     body: bytes,
     url: str,
@@ -216,39 +254,16 @@ def extract_article(
     if hints.body_selector:
         root = _narrow(root, hints.body_selector)
     paragraphs = _paragraphs(_trafilatura(root, url), record.get("title"), learned)
-    decisions = []  # every rule that changed what is stored, for ``reason``
+    paragraphs, floor_used = _floor(paragraphs, removal, text, url, hints, record.get("title"),
+                                    learned)
     body_text = "\n\n".join(paragraphs)
     words = word_units(body_text)
-    why = floor.check_reason(words, non_space_length(body_text), removal,
-                             bool(hints.body_selector))
-    if why:
-        untouched = _paragraphs(_trafilatura(_untouched(text, hints), url), record.get("title"),
-                                learned)
-        untouched_words = word_units("\n\n".join(untouched))
-        if floor.prefer_untouched(words, untouched_words):
-            decisions.append(f"floor: trafilatura on the untouched page ({untouched_words} words "
-                             f"against {words}; {why})")
-            paragraphs = untouched
-            body_text = "\n\n".join(paragraphs)
-            words = untouched_words
     record.update(paragraphs=paragraphs, text=body_text, word_count=words)
 
-    proof = listing_proof(root, page_types)  # strong evidence: overrules article evidence
-    verdict, reason = Verdict.ARTICLE, None
-    for gate, candidate in (
-        (Verdict.BLOCKED, bot_challenge_reason(text, words, headers)),
-        (Verdict.SOFT_404, soft_404_reason(root, words)),
-        (Verdict.LISTING, proof),
-        (Verdict.LISTING, listing_reason(root, url, paragraphs)),
-        (Verdict.PAYWALLED, f"isAccessibleForFree is false, {words} words of body "
-                            f"(< {PAYWALL_MAX_WORDS})"
-         if paywalled and words < PAYWALL_MAX_WORDS else None),
-        (Verdict.TOO_SHORT, too_short_reason(words)),
-    ):
-        if candidate:
-            verdict, reason = gate, candidate
-            break
-    if verdict in _HEURISTIC_GATES and evidence and not (proof and reason == proof):
+    verdict, reason, heuristic = _gate(root, text, url, headers, paragraphs, words, page_types,
+                                       paywalled)
+    decisions = [d for d in (floor_used,) if d]  # what changed the stored body, for ``reason``
+    if heuristic and evidence:
         decisions.insert(0, f"flagged {verdict.value}: {reason} (stored: {evidence})")
         verdict, reason = Verdict.ARTICLE, None
     if verdict is Verdict.ARTICLE and decisions:
