@@ -141,6 +141,7 @@ def css(selector: str, translator: str = "xml") -> CSSSelector:
 # the widget type after it does ("elementor-widget-share-buttons" is a share bar), so it is
 # matched without the namespace, and the bare layout tokens are not matched at all.
 _BUILDER_PREFIX = re.compile(r"^(elementor-widget-|elementor-element-|et_pb_|widget-type-)")
+_BUILDER_STARTS = ("elementor-", "et_pb_", "widget-type-")
 _BUILDER_TOKENS = {"elementor-widget", "elementor-widget-wrap", "widget-span", "et_pb_module",
                    "elementor-widget-container", "widget-type-cell"}
 
@@ -162,22 +163,30 @@ def _furniture_token(token: str, pattern: re.Pattern[str] = _FURNITURE) -> bool:
     if _POST_CLASS_PREFIX.match(token):
         return False
     token = token.lower()
-    if token in _BUILDER_TOKENS or _LAYOUT_STATE.search(token):
+    if token in _BUILDER_TOKENS:
         return False
-    token = _BUILDER_PREFIX.sub("", token, count=1)
-    found = pattern.search(token)
-    return bool(found) and not _CONTENT_WORD.search(token, 0, found.start())
+    if token.startswith(_BUILDER_STARTS):
+        token = _BUILDER_PREFIX.sub("", token, count=1)
+    found = pattern.search(token)  # first: most tokens name no furniture, one search settles them
+    return bool(found) and not _CONTENT_WORD.search(token, 0, found.start()) and not (
+        _LAYOUT_STATE.search(token))
 
 
 def _is_furniture(element: HtmlElement, memo: dict[str, bool],
                   pattern: re.Pattern[str] = _FURNITURE) -> bool:
     """Whether a class/id token names furniture; ``memo`` is per call (themes repeat tokens)."""
-    for token in ((element.get("class") or "") + " " + (element.get("id") or "")).split():
-        hit = memo.get(token)
-        if hit is None:
-            hit = memo[token] = _furniture_token(token, pattern)
-        if hit:
+    names = (element.get("class") or "") + " " + (element.get("id") or "")
+    hit = memo.get(names)  # whole attribute strings repeat (every card of a grid); a key with
+    if hit is not None:  # a space never collides with a token's
+        return hit
+    for token in names.split():
+        found = memo.get(token)
+        if found is None:
+            found = memo[token] = _furniture_token(token, pattern)
+        if found:
+            memo[names] = True
             return True
+    memo[names] = False
     return False
 
 

@@ -237,8 +237,9 @@ def listing_reason(cleaned: HtmlElement, url: str, paragraphs: Sequence[str]) ->
     if _slug_words(url) >= ARTICLE_SLUG_WORDS:
         return None
     long_paragraphs = sum(word_units(p) >= LONG_PARAGRAPH_WORDS for p in paragraphs)
-    teasers = teaser_links(cleaned, url)
-    if teasers >= LISTING_MIN_TEASERS and long_paragraphs == 0:
+    # Every link of the page is resolved to count teasers: only where it can decide.
+    teasers = teaser_links(cleaned, url) if long_paragraphs == 0 else 0
+    if teasers >= LISTING_MIN_TEASERS:
         return f"{teasers} article links, no paragraph of {LONG_PARAGRAPH_WORDS}+ words"
     body = cleaned.find("body")
     scope = body if body is not None else cleaned
