@@ -8,6 +8,8 @@ The corpus-level checks are in ``test_corpora.py``.
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from transforms.boilerplate import parse_page, remove_boilerplate_nodes
@@ -175,6 +177,15 @@ def test_control_character_does_not_empty_the_body() -> None:
     article = _extract(_html(f"<article>{body}</article>"))
     assert article.verdict is Verdict.ARTICLE, article.reason
     assert "wells 8" in article.text
+
+
+def test_binary_body_served_as_html_is_not_html() -> None:
+    # The floor would hand trafilatura the decoded bytes: noise stored as an article.
+    garbage = random.Random(7).randbytes(20_000)
+    article = _extract(garbage, headers={"content-type": "text/html"})
+    assert article.verdict is Verdict.NOT_HTML, article.reason
+    utf16 = _html(_paragraphs()).decode().encode("utf-16")  # with its byte-order mark
+    assert not_html_reason(utf16, "text/html") is None
 
 
 def test_page_starting_with_a_script_is_html() -> None:

@@ -48,6 +48,12 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"{\\rtf", "rtf"),
     (b"\xd0\xcf\x11\xe0", "ms office"),
 )
+# A body served as HTML that is binary (random or compressed bytes, a file in an unknown format):
+# text never holds control bytes other than tab and line breaks, random bytes hold one in nine.
+# Without this gate the extraction floor would hand trafilatura the decoded bytes and store noise.
+BINARY_CONTROL_SHARE = 0.05
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 # Feeds and sitemaps are often served as text/html or text/xml; their root element gives them away.
 _XML_DOCUMENT = re.compile(rb"^\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*|<\?xml-stylesheet[^>]*>\s*)*"
                            rb"<(rss|feed|urlset|sitemapindex|rdf:RDF)[\s>]", re.DOTALL)
@@ -91,6 +97,11 @@ def not_html_reason(body: bytes, content_type: str) -> str | None:
     for magic, kind in _MAGIC:
         if head.startswith(magic):
             return f"body is {kind} (magic bytes)"
+    if not body.startswith(_UTF16_BOMS):
+        start = body[:4096]
+        control = len(_CONTROL_BYTES.findall(start))
+        if control >= 32 and control > BINARY_CONTROL_SHARE * len(start):
+            return f"body is binary ({control} control bytes in the first {len(start)})"
     if _XML_DOCUMENT.search(body[:2048]):
         return "body is a feed or sitemap (XML root element)"
     media = content_type.split(";")[0].strip().lower()
