@@ -487,8 +487,8 @@ def targets(results: Sequence[PageResult]) -> list[str]:
         ours, bare = summarise(articles, "ours"), summarise(articles, "bare")
         goal = max(WCXB_ARTICLE_F1_GOAL, bare.f1 + WCXB_ARTICLE_MARGIN)
         lines.append(f"target WCXB articles F1 ≥ bare + {WCXB_ARTICLE_MARGIN} and ≥ "
-                     f"{WCXB_ARTICLE_F1_GOAL} (ours {ours.f1:.3f}, bare {bare.f1:.3f}): "
-                     + verdict(ours.f1 >= goal, f"{goal - ours.f1:.3f}"))
+                     f"{WCXB_ARTICLE_F1_GOAL} (ours {ours.f1:.4f}, bare {bare.f1:.4f}): "
+                     + verdict(ours.f1 >= goal, f"{goal - ours.f1:.4f}"))
         lost = len(articles) - ours.stored
         share = lost / len(articles)
         lines.append(f"target WCXB articles lost ≤ {WCXB_LOST_GOAL:.1%} ({lost}/{len(articles)}"

@@ -117,6 +117,15 @@ def test_hubspot_columns_are_not_widgets() -> None:
     _kept_by_rules(article)
 
 
+def test_product_cards_of_a_review_are_not_widgets() -> None:
+    # A "best laptops" review: each product's review text sits in a "c-product-widget".
+    cards = "".join(f"<div class='c-product-widget' id='laptop-{i}'><p>{p}</p></div>"
+                    for i, p in enumerate(STORY))
+    article = _extract(_html(f"<article><h1>Best laptops</h1>{cards}</article>"))
+    _assert_story(article.text)
+    _kept_by_rules(article)
+
+
 def test_code_is_not_furniture() -> None:
     # Syntax highlighters class a code comment "hljs-comment": not a comment section.
     code = ("<pre><code><span class='hljs-comment'># initialise the repository first</span>\n"

@@ -148,8 +148,9 @@ _BUILDER_TOKENS = {"elementor-widget", "elementor-widget-wrap", "widget-span", "
 
 # A token that names the content before it names furniture describes the content:
 # "article-inner-content-breaking-news" (an article body on a breaking-news template),
-# "rich-text-newsletter-cms" (a newsletter issue published as the page's article).
-_CONTENT_WORD = re.compile(r"content|entry|story|body|text|cms")
+# "rich-text-newsletter-cms" (a newsletter issue published as the page's article),
+# "c-product-widget" (a product's review in a "best laptops" article, WCXB).
+_CONTENT_WORD = re.compile(r"content|entry|story|body|text|cms|product|review")
 
 
 # Tokens that state a layout option of the element they sit on, not what it is: "has-sidebar",
