@@ -36,14 +36,13 @@ from transforms.boilerplate import (
     remove_boilerplate_nodes,
 )
 from transforms.decode import decode_html, header
+from transforms.listing import listing_proof, listing_reason
 from transforms.readalso import remove_read_also
 from transforms.record import Article, ExtractionHints, Verdict
 from transforms.verdict import (
     article_evidence,
     bot_challenge_reason,
     empty_body_reason,
-    listing_proof,
-    listing_reason,
     not_html_reason,
     soft_404_reason,
     too_short_reason,
