@@ -1,7 +1,10 @@
 """Page bytes → ``Article``: decode, gate, strip furniture, run trafilatura, scrub, add metadata.
 
 The one place trafilatura is called (house style (a)). Pure: no network, no files, no clock;
-the page is parsed once with lxml and that tree is what trafilatura gets, already cleaned.
+the page is parsed once with lxml and that tree is what trafilatura gets, already cleaned;
+only the extraction floor (``floor.py``, a few pages in a hundred) parses it again, to give
+trafilatura the page without our general rules. A page with article evidence is never thrown
+away by a heuristic gate: it is stored with a flag in ``reason`` (``_gate``).
 trafilatura's own metadata pass (with htmldate) runs only when ours left a field empty on a page
 that is an article; see ``_fill_from_trafilatura``.
 
