@@ -17,7 +17,6 @@ under the runs that fetched them, and a second copy of every body would only gro
 from __future__ import annotations
 
 import argparse
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC
@@ -30,6 +29,7 @@ import transforms.extract as extract_module
 import warehouse
 from flows.extraction import extract_run
 from flows.paths import default_db_path, default_runs_dir, mark_run_dir, new_run_id
+from khabar.urls import article_id
 from registry import load_outlets
 from spiders.rawstore import JsonlGzWriter, RawPage, outlet_file
 from warehouse import load as loader
@@ -81,11 +81,6 @@ def materialise_pages(pages: Iterable[StoredPage], run_dir: Path, run_id: str) -
     return before
 
 
-def _article_id(canonical_url: str) -> str:
-    # Same key as warehouse/sql/stage_articles.sql: first 16 hex digits of SHA-256(canonical_url).
-    return hashlib.sha256(canonical_url.encode("utf-8")).hexdigest()[:16]
-
-
 def changed_articles(parquet: Path, before: dict[str, dict]) -> list[dict]:
     """Articles whose title or text differ from what the previous extraction stored.
 
@@ -105,7 +100,7 @@ def changed_articles(parquet: Path, before: dict[str, dict]) -> list[dict]:
         changed.append({
             "outlet": row["outlet"],
             "canonical_url": row["canonical_url"],
-            "article_id": _article_id(row["canonical_url"]) if is_article else old["article_id"],
+            "article_id": article_id(row["canonical_url"]) if is_article else old["article_id"],
             "verdict": row["verdict"],
             "title_changed": old.get("title") != row["title"],
             "text_changed": old.get("content_hash") != row["content_hash"],

@@ -21,8 +21,8 @@ from scrapy.http import HtmlResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 
+from khabar.urls import try_canonical_url
 from registry import Source
-from spiders.urls import try_canonical_url
 
 __all__ = [
     "Entry",

@@ -32,8 +32,8 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from khabar.urls import try_canonical_url
 from spiders.discovery import parse_date
-from spiders.urls import try_canonical_url
 
 VALIDATORS_SUFFIX = ".validators.json"
 

@@ -79,6 +79,7 @@ from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
+from khabar.urls import try_canonical_url
 from registry import Outlet, Source, SourceKind
 from spiders.discovery import (
     Entry,
@@ -102,7 +103,6 @@ from spiders.incremental import (
 from spiders.rawstore import FetchRecord, RawPage, utc_now_iso
 from spiders.rechecks import read_recheck_file
 from spiders.redact import redact_url
-from spiders.urls import try_canonical_url
 
 __all__ = ["Discovered", "NewsSpider", "plan_fetches", "read_seen_file", "source_counts"]
 

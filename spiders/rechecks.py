@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from khabar.urls import try_canonical_url
 from spiders.incremental import Validators, read_validators_file
-from spiders.urls import try_canonical_url
 
 
 def read_recheck_file(path: Path | str) -> dict[str, Validators]:

@@ -26,6 +26,7 @@ from py3langid.langid import MODEL_FILE, LanguageIdentifier
 from trafilatura.settings import Extractor, use_config
 from trafilatura.utils import repair_faulty_html
 
+from khabar.urls import article_url
 from transforms import floor
 from transforms import metadata as meta_
 from transforms.boilerplate import (
@@ -227,7 +228,7 @@ def extract_article(
     record: dict[str, Any] = {
         "outlet": outlet,
         "url": url,
-        "canonical_url": meta_.clean_url(url),
+        "canonical_url": article_url(url),
         "extractor": EXTRACTOR,
         "extractor_version": EXTRACTOR_VERSION,
     }
