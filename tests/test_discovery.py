@@ -8,6 +8,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from khabar.run.state import (
+    Validators,
+    is_updated,
+    read_known_file,
+    read_validators_file,
+    validators_from_headers,
+    write_validators_file,
+)
 from registry import Source, SourceKind
 from spiders.discovery import (
     is_recent,
@@ -18,14 +26,6 @@ from spiders.discovery import (
     parse_feed,
     parse_sitemap,
     robots_sitemaps,
-)
-from spiders.incremental import (
-    Validators,
-    is_updated,
-    read_known_file,
-    read_validators_file,
-    validators_from_headers,
-    write_validators_file,
 )
 from spiders.news import Discovered, plan_fetches, source_counts
 

@@ -21,12 +21,12 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from khabar.paths import default_db_path
 from khabar.urls import article_id
 from warehouse.errors import WarehouseError
 from warehouse.health import check_blocks, check_complete, check_ours, truncated_message
 from warehouse.queries import sql
 
-DEFAULT_PATH = "warehouse/news.duckdb"
 # DuckDB's buffer pool (a load's uncommitted rows, joins, sorts; it spills to ``<file>.tmp``
 # beyond). Its own default, 80% of RAM, let one 100k-article load grow to 6.9 GB, and the whole
 # night must stay under 1 GB. At 256 MB a 20,000-article load peaks near 0.6 GB RSS (Python
@@ -47,11 +47,6 @@ class Migration:
     version: int
     name: str
     path: Path
-
-
-def default_path() -> Path:
-    """``$KHABAR_DB``, else ``warehouse/news.duckdb`` (relative to the working directory)."""
-    return Path(os.environ.get("KHABAR_DB") or DEFAULT_PATH)
 
 
 def lock_wait_default() -> float:
@@ -89,7 +84,7 @@ def connect(
     """Open the warehouse; a read-write open first applies pending migrations.
 
     Args:
-        path: database file; ``None`` means ``default_path()``.
+        path: database file; ``None`` means ``khabar.paths.default_db_path()``.
         read_only: open without the write lock (several readers may share the file).
         wait: seconds to keep retrying (backoff 0.1 s doubling to 5 s) while another process
             holds the file's lock. ``None``: ``lock_wait_default()`` for a read-write open (the
@@ -106,7 +101,7 @@ def connect(
             after ``wait`` seconds (the message names it), its directory is not writable, it
             does not exist and ``read_only`` is set, or a migration fails.
     """
-    target = Path(path) if path is not None else default_path()
+    target = Path(path) if path is not None else default_db_path()
     if wait is None:
         wait = 0.0 if read_only else lock_wait_default()
     block_size = _check_target(target, read_only)

@@ -27,6 +27,8 @@ from pathlib import Path
 
 import duckdb
 
+from khabar.disk import free_bytes
+from khabar.run.layout import RunFolder
 from warehouse.errors import WarehouseError
 from warehouse.queries import sql
 
@@ -164,21 +166,10 @@ def _foreign(path: Path, objects: Iterable[str], why: str) -> str:
     )
 
 
-def free_bytes(path: Path) -> int:
-    """Bytes free for this user on the file system holding ``path`` (or its nearest existing
-    parent)."""
-    probe = path
-    while not probe.exists() and probe != probe.parent:
-        probe = probe.parent
-    stat = os.statvfs(probe)
-    return stat.f_bavail * stat.f_frsize
-
-
 def run_input_bytes(run_dir: Path) -> int:
     """Size of the files a load reads from a run folder."""
-    files = [run_dir / "articles.parquet", run_dir / "pages.parquet"]
-    for folder in ("raw", "fetches"):
-        files += (run_dir / folder).glob("*.jsonl.gz")
+    folder = RunFolder(run_dir)
+    files = [folder.articles, folder.pages, *folder.raw_files(), *folder.fetch_files()]
     return sum(f.stat().st_size for f in files if f.is_file())
 
 

@@ -43,7 +43,8 @@ from typing import Any, Protocol
 import duckdb
 import pyarrow as pa
 
-from spiders.rawstore import FETCHES_DIR, RAW_DIR, read_damage, salvage_run
+from khabar.run.layout import FETCHES, RAW
+from khabar.run.salvage import read_damage, salvage_run
 from transforms.dedup import minhash_signature
 from warehouse.queries import sql
 from warehouse.rawpages import (
@@ -206,12 +207,12 @@ def load_run(con: duckdb.DuckDBPyConnection, run_id: str, run_dir: Path) -> Load
     run_dir = Path(run_dir)
     folder = check_run_folder(con, run_dir, run_id)
     # A crawl killed mid-write leaves its files cut: their complete records are loaded, the
-    # damage recorded (spiders.rawstore.salvage_run); the other outlets load as usual.
-    salvage_run(run_dir, (FETCHES_DIR,))
+    # damage recorded (khabar.run.salvage.salvage_run); the other outlets load as usual.
+    salvage_run(run_dir, (FETCHES,))
     before = _report(con, run_id)
     packed = pages_parquet(folder.path, folder.raw)
     if not packed:
-        salvage_run(run_dir, (RAW_DIR,))
+        salvage_run(run_dir, (RAW,))
     con.begin()
     try:
         # Without pages.parquet, raw pages are read and compressed on other threads meanwhile.

@@ -19,10 +19,10 @@ with the same outlet's rows of earlier finished runs. The rules:
 * A check judges only with ``min_history`` (3) such nights; before that the outlet is reported
   as "no history yet", never as "within its usual range".
 * A source that answered 304 (or whose child sitemaps were all unchanged) was not read: it is
-  neither dead tonight nor part of its usual yield (``flows.report.source_found``).
+  neither dead tonight nor part of its usual yield (``pipeline.report.source_found``).
 
-Failed crawls are neither judged nor history. Plain functions; ``check_quality`` is the Prefect
-task around them.
+Failed crawls are neither judged nor history. Plain functions; ``pipeline.quality.check_quality``
+is the Prefect task around them (it adds the ``nightly-quality`` artifact).
 """
 
 from __future__ import annotations
@@ -33,11 +33,10 @@ from datetime import date, datetime
 from statistics import median
 from typing import Any
 
-from prefect import get_run_logger, task
-from prefect.artifacts import create_markdown_artifact
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from flows.params import OutletId
+from pipeline.context import LOG, Logger
+from pipeline.params import OutletId
 
 
 class QualityThresholds(BaseModel):
@@ -219,19 +218,15 @@ def check_run(rows: Sequence[dict], history_runs: Sequence[dict],
     return QualityVerdict(breaches, judged, waiting, th.min_history, th.history_runs)
 
 
-@task(name="check-quality")
-def check_quality(rows: list[dict], history_runs: list[dict],
-                  thresholds: QualityThresholds) -> QualityVerdict:
-    """Run the checks, log each breach, publish the ``nightly-quality`` markdown artifact."""
+def check_quality(rows: list[dict], history_runs: list[dict], thresholds: QualityThresholds,
+                  log: Logger = LOG) -> QualityVerdict:
+    """:func:`check_run`, with each breach and the count of outlets compared logged."""
     verdict = check_run(rows, history_runs, thresholds)
-    logger = get_run_logger()
     for breach in verdict.breaches:
-        logger.warning("quality: %s: %s", breach.outlet, breach.reason)
-    logger.info("quality: %d outlets compared with their history, %d without enough history "
-                "yet, %d breaches", len(verdict.compared), len(verdict.waiting),
-                len(verdict.breaches))
-    create_markdown_artifact(key="nightly-quality", markdown=quality_markdown(verdict),
-                             description="Outlets compared with their own recent history")
+        log.warning("quality: %s: %s", breach.outlet, breach.reason)
+    log.info("quality: %d outlets compared with their history, %d without enough history "
+             "yet, %d breaches", len(verdict.compared), len(verdict.waiting),
+             len(verdict.breaches))
     return verdict
 
 
