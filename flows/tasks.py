@@ -14,7 +14,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
+from uuid import UUID
 
 from prefect import get_run_logger, task
 from prefect.artifacts import (
@@ -27,7 +28,7 @@ from prefect.artifacts import (
 from prefect.client.orchestration import get_client
 from prefect.concurrency.sync import concurrency
 from prefect.exceptions import ObjectNotFound
-from prefect.futures import as_completed
+from prefect.futures import PrefectFuture, as_completed
 from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.tasks import exponential_backoff
@@ -120,12 +121,16 @@ def crawl_outlets(run: RunContext, outlets: Sequence[Outlet], options: dict,
     The progress artifact ``<flow>-progress`` advances as each crawl ends.
     """
     crawls = Crawls([o.id for o in outlets])
-    progress = create_progress_artifact(0.0, key=f"{run.flow}-progress",
-                                        description=f"0/{len(outlets)} outlets crawled")
+    # Called from the flow's thread, Prefect's sync API gives the id, not a coroutine.
+    progress = cast(UUID, create_progress_artifact(
+        0.0, key=f"{run.flow}-progress", description=f"0/{len(outlets)} outlets crawled"))
+    # Any: mypy settles Prefect's submit() overloads on the coroutine one for a sync task.
+    runner: Any
     with ThreadPoolTaskRunner(max_workers=max_parallel) as runner:
-        futures = {runner.submit(crawl, {"outlet": o.id, "run": run,
-                                         "options": {**options, **state[o.id]}}): o.id
-                   for o in outlets}
+        futures: dict[PrefectFuture[Any], str] = {
+            runner.submit(crawl, {"outlet": o.id, "run": run,
+                                  "options": {**options, **state[o.id]}}): o.id
+            for o in outlets}
         for done, future in enumerate(as_completed(list(futures)), start=1):
             outlet = futures[future]
             crawls.record(outlet, future.result(raise_on_failure=False))

@@ -167,7 +167,8 @@ class FailedFetch:
 class OutletUrls(Protocol):
     """What :func:`retry_plan` needs of an outlet (``registry.Outlet`` has it)."""
 
-    id: str
+    @property
+    def id(self) -> str: ...
 
     def is_article_url(self, url: str) -> bool: ...
 

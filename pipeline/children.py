@@ -27,6 +27,7 @@ the extraction pool and the temporary Prefect server running.
 from __future__ import annotations
 
 import ctypes
+import io
 import json
 import os
 import select
@@ -35,7 +36,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Sequence
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from khabar.paths import PROJECT_ROOT
 
@@ -185,8 +186,9 @@ def run_json_child(cmd: Sequence[str], what: str, *, timeout: float) -> dict[str
 def _drain(pipe: IO[bytes] | None, sink: list[str]) -> None:
     if pipe is None:
         return
-    with pipe:
-        for chunk in iter(lambda: pipe.read1(65536), b""):
+    reader = cast(io.BufferedReader, pipe)  # Popen's pipes (typed IO[bytes]) are buffered
+    with reader:
+        for chunk in iter(lambda: reader.read1(65536), b""):
             sink.append(chunk.decode("utf-8", errors="replace"))
 
 

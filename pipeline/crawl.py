@@ -11,6 +11,7 @@ into a run directory nobody will load.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -21,7 +22,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from khabar.run.crawlargs import CrawlArgs
 from khabar.run.layout import RunFolder
@@ -167,8 +168,9 @@ def _tee(pipe: IO[bytes] | None, log: IO[bytes], lines: list[str]) -> None:
         return
     writable = True
     pending = ""
-    with pipe:
-        for chunk in iter(lambda: pipe.read1(65536), b""):
+    reader = cast(io.BufferedReader, pipe)  # Popen's pipes (typed IO[bytes]) are buffered
+    with reader:
+        for chunk in iter(lambda: reader.read1(65536), b""):
             if writable:
                 try:
                     log.write(chunk)

@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 from statistics import median
 from typing import Any
 
@@ -107,6 +108,14 @@ def _share(part: Any, whole: Any) -> float | None:
     return int(part or 0) / whole if whole else None
 
 
+def _column_share(column: str, night: dict) -> float | None:
+    return _share(night.get(column), night.get("pages"))
+
+
+def _source_found(url: str, night: dict) -> float | None:
+    return (night.get("sources") or {}).get(url)
+
+
 def _baseline(past: Sequence[dict], key: str, value: Callable[[dict], float | None],
               th: QualityThresholds) -> float | None:
     """Median of ``value`` over the last ``history_runs`` nights that have one and did not
@@ -152,7 +161,7 @@ def check_outlet(current: dict, history: Sequence[dict], th: QualityThresholds) 
                           ("non_articles", "non-articles")):
         now = _share(current.get(column), current.get("pages"))
         key = f"{column}_jump"
-        before = _baseline(past, key, lambda h, c=column: _share(h.get(c), h.get("pages")), th)
+        before = _baseline(past, key, partial(_column_share, column), th)
         if (now is not None and before is not None and current["pages"] >= th.min_pages
                 and now - before >= th.rate_jump):
             breaches.append(Breach(outlet, key,
@@ -164,7 +173,7 @@ def check_outlet(current: dict, history: Sequence[dict], th: QualityThresholds) 
                                f"median article length {length:g} words (usually {usual_len:g})"))
     for url, found in (current.get("sources") or {}).items():
         key = f"dead_source {url}"
-        usual_found = _baseline(past, key, lambda h, u=url: (h.get("sources") or {}).get(u), th)
+        usual_found = _baseline(past, key, partial(_source_found, url), th)
         if found is not None and not found and usual_found:
             breaches.append(Breach(outlet, "dead_source",
                                    f"source {url} found nothing (usually {usual_found:g} URLs)",

@@ -62,7 +62,10 @@ class BackoffRetryMiddleware(RetryMiddleware):
     def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(crawler)
 
-    async def process_response(self, request: Request, response: Response) -> Request | Response:
+    # Scrapy 2.13 calls a middleware without ``spider`` and awaits a coroutine; its hints of
+    # the base class still have the old synchronous signature.
+    async def process_response(  # type: ignore[override]
+            self, request: Request, response: Response) -> Request | Response:
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
             return response
         retry_after = parse_retry_after(response.headers.get(b"Retry-After"))
@@ -78,8 +81,8 @@ class BackoffRetryMiddleware(RetryMiddleware):
         await self._wait(request, delay, retry_after)
         return retry
 
-    async def process_exception(self, request: Request, exception: Exception
-                                ) -> Request | Response | None:
+    async def process_exception(  # type: ignore[override]
+            self, request: Request, exception: Exception) -> Request | Response | None:
         if not isinstance(exception, self.exceptions_to_retry) or request.meta.get("dont_retry"):
             return None
         retry = self._retry(request, exception)
@@ -101,7 +104,8 @@ class BackoffRetryMiddleware(RetryMiddleware):
         stats.inc_value("backoff/count")
         if retry_after is not None:
             stats.inc_value("backoff/retry_after")
-        stats.inc_value("backoff/delay_seconds", round(delay, 3))
+        # A float total (seconds waited): Scrapy's stats add any number, its hint says int.
+        stats.inc_value("backoff/delay_seconds", round(delay, 3))  # type: ignore[arg-type]
         logger.debug("Backing off %.2f s before retrying %s", delay, request)
         if delay > 0:
             await sleep(delay)

@@ -36,7 +36,7 @@ from warehouse.health import check_space
 from warehouse.load import load_run
 from warehouse.output import FORMATS, print_rows
 from warehouse.publish import after_load, publish_read_copy, read_copy_path
-from warehouse.queries import sql
+from warehouse.queries import one, sql
 from warehouse.rawpages import RunFilesError
 from warehouse.runfolder import check_run_folder
 from warehouse.search import SearchIndexMissing, build_search_index, search_articles
@@ -80,7 +80,7 @@ def _sql(args: argparse.Namespace) -> None:
 
 def _info(args: argparse.Namespace) -> None:
     with connect(_read_path(args), read_only=True) as con:
-        (database,) = con.execute(sql("select_database_file")).fetchone()
+        (database,) = one(con, "select_database_file")
         print(f"database: {database}")
         print(f"schema version: {schema_version(con)}")
         pending = pending_migrations(con)
@@ -136,13 +136,14 @@ def _load(args: argparse.Namespace) -> None:
                 "(a reload replaces, never duplicates)") from exc
         raise
     replaced = asdict(report.replaced) if report.replaced else None
-    outcome = {"run_id": run_id, "total": asdict(report.total), "replaced": replaced,
+    total = asdict(report.total)
+    outcome = {"run_id": run_id, "total": total, "replaced": replaced,
                "kept_pages": report.kept_pages, "read_copy": None,
                "damaged_files": list(report.damaged_files)}
     for line in report.damaged_files:
         print(f"warning: {line}", file=sys.stderr)
     if not args.json:
-        print(f"loaded run {run_id}: " + ", ".join(f"{k} {v}" for k, v in outcome["total"].items()))
+        print(f"loaded run {run_id}: " + ", ".join(f"{k} {v}" for k, v in total.items()))
         if replaced:
             print("replaced its earlier load: " + ", ".join(f"{k} {v}"
                                                             for k, v in replaced.items()))

@@ -20,12 +20,13 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+from duckdb.func import PythonUDFType
 
 from khabar.paths import default_db_path
 from khabar.urls import article_id
 from warehouse.errors import WarehouseError
 from warehouse.health import check_blocks, check_complete, check_ours, truncated_message
-from warehouse.queries import sql
+from warehouse.queries import one, sql
 
 # DuckDB's buffer pool (a load's uncommitted rows, joins, sorts; it spills to ``<file>.tmp``
 # beyond). Its own default, 80% of RAM, let one 100k-article load grow to 6.9 GB, and the whole
@@ -58,7 +59,7 @@ def lock_wait_default() -> float:
         raise WarehouseError(f"KHABAR_LOCK_WAIT={raw!r} is not a number of seconds") from exc
 
 
-def duckdb_config() -> dict[str, str]:
+def duckdb_config() -> dict[str, str | bool | int | float | list[str]]:
     """Settings every warehouse connection opens with, the same for all of them.
 
     DuckDB shares one database instance per file within a process and refuses a second
@@ -66,7 +67,8 @@ def duckdb_config() -> dict[str, str]:
     ``$KHABAR_DUCKDB_MEMORY`` (default ``DEFAULT_MEMORY_LIMIT``), ``threads`` from
     ``$KHABAR_DUCKDB_THREADS`` (default DuckDB's: one per core).
     """
-    config = {"memory_limit": os.environ.get("KHABAR_DUCKDB_MEMORY") or DEFAULT_MEMORY_LIMIT}
+    config: dict[str, str | bool | int | float | list[str]] = {
+        "memory_limit": os.environ.get("KHABAR_DUCKDB_MEMORY") or DEFAULT_MEMORY_LIMIT}
     threads = os.environ.get("KHABAR_DUCKDB_THREADS")
     if threads:
         if not threads.isdigit() or int(threads) < 1:
@@ -138,8 +140,8 @@ def register_functions(con: duckdb.DuckDBPyConnection) -> None:
     (``khabar.urls.article_id``), so the key has one formula for extraction, the load and
     re-extraction. Vectorised (an Arrow array at a time): about 2 µs a row, 40 ms for a
     20,000-page night."""
-    con.create_function("article_id", _article_ids, ["VARCHAR"], "VARCHAR", type="arrow",
-                        side_effects=False)
+    con.create_function("article_id", _article_ids, ["VARCHAR"], "VARCHAR",
+                        type=PythonUDFType.ARROW, side_effects=False)
 
 
 def _article_ids(urls: pa.Array) -> pa.Array:
@@ -188,6 +190,7 @@ def _check_target(target: Path, read_only: bool) -> int | None:
         parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise WarehouseError(f"cannot create directory {parent}: {exc.strerror}") from exc
+    return None
     if not os.access(parent, os.W_OK | os.X_OK):
         raise WarehouseError(
             f"directory {parent} is not writable, so {target.name} cannot be created there "
@@ -255,7 +258,7 @@ def migrations() -> list[Migration]:
 
 def applied_versions(con: duckdb.DuckDBPyConnection) -> list[int]:
     """Versions recorded in ``schema_migrations`` (empty for a new file)."""
-    if not con.execute(sql("select_schema_migrations_exists")).fetchone()[0]:
+    if not one(con, "select_schema_migrations_exists")[0]:
         return []
     return [row[0] for row in con.execute(sql("select_applied_migrations")).fetchall()]
 

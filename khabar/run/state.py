@@ -40,7 +40,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from khabar.dates import parse_date
 from khabar.run.layout import KNOWN, RECHECK, RETRY, SEEN, VALIDATORS, RunFolder
@@ -88,7 +88,7 @@ def read_known_file(path: Path | str) -> dict[str, datetime]:
         ValueError: the file is not a JSON object of strings.
     """
     data = _json_object(path, "known_file")
-    known = {}
+    known: dict[str, datetime] = {}
     for url, when in data.items():
         canonical = try_canonical_url(url) if isinstance(url, str) else None
         fetched = _aware(parse_date(when)) if isinstance(when, str) else None
@@ -172,6 +172,10 @@ def is_updated(modified: datetime | None, last_fetched: datetime | None) -> bool
     return _aware(modified) > _aware(last_fetched)
 
 
+@overload
+def _aware(value: datetime) -> datetime: ...
+@overload
+def _aware(value: datetime | None) -> datetime | None: ...
 def _aware(value: datetime | None) -> datetime | None:
     if value is None or value.tzinfo is not None:
         return value
