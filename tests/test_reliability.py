@@ -291,14 +291,14 @@ def test_the_crawl_takes_the_retry_state_and_settings(tmp_path: Path):
     from pipeline.crawl import crawl_command
     from registry import load_outlets
     from spiders.outlets import spider_class
-    from tests.test_flows import spider_arguments
 
     retry = tmp_path / "retry.json"
     retry.write_text('{"https://example.org/a": {"attempts": 2, "error": "HttpError"}}')
     outlet = next(iter(load_outlets().values()))
     cmd = crawl_command(outlet.id, tmp_path, "id", retry_file=retry, rediscover=True,
                         settings={"DOWNLOAD_TIMEOUT": "5"})
-    spider = spider_class(outlet)(**spider_arguments(cmd))
+    arguments = dict(cmd[i + 1].split("=", 1) for i, part in enumerate(cmd) if part == "-a")
+    spider = spider_class(outlet)(**arguments)
     assert spider.rediscover and spider.retry == {"https://example.org/a": 2}
     assert cmd[-2:] == ["-s", "DOWNLOAD_TIMEOUT=5"]
     wrapped = dying_with_parent(cmd)
