@@ -39,6 +39,7 @@ reliability: env
 
 lint: env
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 # Re-resolve pinned versions after editing pyproject.toml.
 lock:

@@ -7,7 +7,7 @@ the bound that per-domain concurrency and latency set.
 The web (``bench.synthweb``: the snapshot's three themes scaled to N outlets, served with a
 fixed per-response latency by its own process on loopback) is crawled the way the nightly flow
 crawls: every outlet at once, one ``scrapy crawl`` process each, started by
-``flows.crawl.crawl_outlet``. A crawl's ceiling is Σ over the outlets crawling at once of
+``pipeline.crawl.crawl_outlet``. A crawl's ceiling is Σ over the outlets crawling at once of
 (effective per-domain concurrency / latency):
 
 * ``production``: the project's settings. AutoThrottle (``AUTOTHROTTLE_TARGET_CONCURRENCY``)
@@ -50,8 +50,9 @@ from rich.console import Console
 from bench.synthweb import SynthWeb, SynthWebProcess, WebConfig, write_registry
 from bench.synthweb.crawling import bytecode_cache, synthetic_crawls
 from bench.tables import markdown_table, rich_table
-from flows.crawl import CrawlResult, crawl_command, crawl_outlet
-from flows.paths import PROJECT_ROOT
+from khabar.paths import PROJECT_ROOT
+from khabar.run.layout import RunFolder
+from pipeline.crawl import CrawlResult, crawl_command, crawl_outlet
 from registry import Politeness
 from spiders import settings as production
 
@@ -233,7 +234,7 @@ def phases(results: list[CrawlResult]) -> Phases:
 
 def median_latency_ms(run_dir: Path) -> float:
     durations = []
-    for path in (run_dir / "fetches").glob("*.jsonl.gz"):
+    for path in RunFolder(run_dir).fetch_files():
         with gzip.open(path, "rt", encoding="utf-8") as lines:
             durations += [d for line in lines if (d := json.loads(line)["duration_ms"])]
     return statistics.median(durations) if durations else 0.0
@@ -415,7 +416,7 @@ def markdown(web: SynthWeb, runs: list[CrawlRun], reference: ScrapyBench, quick:
         + ", ".join(f"{n} {t}-like" for t, n in themes.items() if n)
         + f") and {web.config.articles:,} article pages (`bench.synthweb`, its own process on "
         "loopback), crawled as the nightly flow crawls: every outlet at once, one `scrapy "
-        "crawl` process each (`flows.crawl.crawl_outlet`). Bound = Σ over the outlets of "
+        "crawl` process each (`pipeline.crawl.crawl_outlet`). Bound = Σ over the outlets of "
         "(effective per-domain concurrency / latency); pages/s counts every response "
         "(discovery included) over the wall time from the first crawl's start to the last "
         "crawl's end; *steady* is the rate over the middle 80 % of the responses. "
@@ -523,7 +524,7 @@ def main(argv: list[str] | None = None) -> int:
                         run_dir = work / f"{latency * 1000:.0f}ms-{mode.name}"
                         runs.append(crawl_all(web, server, registry, mode, run_dir, since,
                                               console))
-                        shutil.rmtree(run_dir / "raw", ignore_errors=True)
+                        shutil.rmtree(RunFolder(run_dir).raw_dir, ignore_errors=True)
                     if args.profile:  # once, at the first latency
                         profile_crawl(web, server, registry, work, since, console)
                         args.profile = False

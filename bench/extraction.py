@@ -20,12 +20,12 @@ Three measurements, each against a baseline measured in the same run:
    furniture removal, trafilatura with comments off, line scrubbing, language identification,
    the verdict gates, trafilatura's metadata pass when a field is still missing, the record.
    Rounds alternate which system goes first; the ratio is the median of the rounds' ratios.
-   The extraction workers also make each page's ``pages`` row (``flows.extraction.page_row``:
+   The extraction workers also make each page's ``pages`` row (``pipeline.extraction.page_row``:
    zlib level 1 and SHA-256 of the body, for the warehouse load): timed apart in the same
    rounds, and reported both without (``time ours/bare``, what ``extract_article`` costs) and
    with it (``time ours+row/bare``, what a worker spends per page; the target is checked on it).
 
-3. **Scaling**: ``flows.extraction.extract_run`` (boilerplate learning and extraction in the
+3. **Scaling**: ``pipeline.extraction.extract_run`` (boilerplate learning and extraction in the
    forkserver pool, Parquet written by the parent) on a run folder of the snapshot's article
    pages repeated (each copy's bytes made distinct, so learning reads every page as on a real
    night), at 1 and 2 worker processes, runs interleaved. Pool start-up is timed apart. The
@@ -55,6 +55,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bench.tables import markdown_table
+from khabar.run.layout import RunFolder
 from transforms.extract import extract_article
 from transforms.record import ExtractionHints
 
@@ -179,7 +180,7 @@ class Overhead:
     ours_s: float  # total seconds over all rounds
     bare_s: float
     ratio: float  # median over rounds of ours/bare
-    row_s: float = 0.0  # flows.extraction.page_row, total seconds over all rounds
+    row_s: float = 0.0  # pipeline.extraction.page_row, total seconds over all rounds
     with_row: float = 0.0  # median over rounds of (ours + page_row)/bare
 
     @property
@@ -193,8 +194,8 @@ class Overhead:
 
 def _page_rows(pages: list[Page]) -> Callable[[Page], object]:
     """The worker's ``pages`` row of each page (the body passed decoded, as the worker does)."""
-    from flows.extraction import page_row
-    from spiders.rawstore import RawPage
+    from khabar.run.records import RawPage
+    from pipeline.extraction import page_row
 
     raw = {id(p): RawPage.from_body(body=p.body, run_id="bench", outlet=p.outlet, url=p.url,
                                     final_url=p.url, status=p.status, headers=p.headers,
@@ -265,7 +266,7 @@ def write_run(run_dir: Path, pages: list[Page], count: int) -> int:
     A copy differs by a trailing HTML comment (dropped at parsing, so every copy extracts the
     same), which keeps boilerplate learning from skipping it as an already-seen body.
     """
-    from spiders.rawstore import JsonlGzWriter, RawPage, outlet_file
+    from khabar.run.records import JsonlGzWriter, RawPage
 
     writers: dict[str, JsonlGzWriter] = {}
     with ExitStack() as stack:
@@ -273,7 +274,7 @@ def write_run(run_dir: Path, pages: list[Page], count: int) -> int:
             page = pages[i % len(pages)]
             if page.outlet not in writers:
                 writers[page.outlet] = stack.enter_context(
-                    JsonlGzWriter(outlet_file(run_dir, "raw", page.outlet)))
+                    JsonlGzWriter(RunFolder(run_dir).outlet_file("raw", page.outlet)))
             copy = i // len(pages)
             url = f"{page.url}?copy={copy}" if copy else page.url
             writers[page.outlet].write(RawPage.from_body(
@@ -363,7 +364,7 @@ class Scaling:
 
 @contextmanager
 def _started_pools(counts: tuple[int, ...], scaling: Scaling) -> Iterator[dict[int, object]]:
-    from flows.extraction import extraction_pool
+    from pipeline.extraction import extraction_pool
 
     with ExitStack() as stack:
         pools = {}
@@ -379,7 +380,7 @@ def scaling_runs(hints: dict[str, ExtractionHints], pages: list[Page], count: in
     """``extract_run`` at 1 and 2 workers on the same run folder, in the order 1 2 2 1 1 2 …"""
     import pyarrow.parquet as pq
 
-    from flows.extraction import extract_run
+    from pipeline.extraction import extract_run
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-extraction-"))
     try:
@@ -405,7 +406,7 @@ def scaling_runs(hints: dict[str, ExtractionHints], pages: list[Page], count: in
                 console.print(f"  {workers} worker(s): {run.pages / seconds:.1f} pages/s "
                               f"({seconds:.1f} s), load {run.load_before:.2f} → "
                               f"{run.load_after:.2f}", highlight=False)
-                table = pq.read_table(run_dir / "articles.parquet")
+                table = pq.read_table(RunFolder(run_dir).articles)
                 first = first if first is not None else table
                 scaling.identical &= table.equals(first)
         return scaling
@@ -509,7 +510,7 @@ def markdown(results: list[GroupResult], scaling: Scaling, rounds: int) -> str:
         "trafilatura (comments off), line scrubbing, language identification, verdicts, "
         "trafilatura's metadata pass only when a field is still missing, the record. "
         "**Page row** is what a worker adds per page for the warehouse's `pages` table "
-        "(`flows.extraction.page_row`: zlib level 1 and SHA-256 of the body); "
+        "(`pipeline.extraction.page_row`: zlib level 1 and SHA-256 of the body); "
         "`time ours+row/bare` counts it.",
         f"### Quality and time per page, one process ({rounds} rounds, alternating order; "
         "time ratio = median over rounds)",
@@ -519,7 +520,7 @@ def markdown(results: list[GroupResult], scaling: Scaling, rounds: int) -> str:
         "passes, Parquet written by the parent)",
         markdown_table(scaling_header, scaling_rows),
         "Pool start is timed apart from the runs (the first start includes the forkserver "
-        "importing `flows.extraction`). CPU ms/page: this process (reading raw files, counting "
+        "importing `pipeline.extraction`). CPU ms/page: this process (reading raw files, counting "
         "fingerprints, writing Parquet) + the forkserver and its workers; other processes' CPU "
         "is the rest of the machine's busy time during the runs. "
         + _projection_note(scaling)

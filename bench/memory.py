@@ -47,7 +47,7 @@ def classify(process: psutil.Process, root_pid: int) -> str:
         return "crawl processes"
     if "prefect" in command or "uvicorn" in command:
         return SERVER
-    if "flows.extract_process" in command:
+    if "pipeline.extract_process" in command:
         return "extraction parent"
     if "multiprocessing" in command or "concurrent.futures" in command:
         return "extraction workers"

@@ -45,6 +45,7 @@ from bench.memory import MB, SERVER, TreeSampler
 from bench.synthweb import SynthWeb, SynthWebProcess, WebConfig, write_registry
 from bench.synthweb.crawling import bytecode_cache, synthetic_crawls
 from bench.tables import markdown_table, rich_table
+from khabar.run.layout import RunFolder
 
 MEMORY_TARGET = 1024 * MB
 INCREMENTAL_TARGET = 0.05
@@ -148,9 +149,7 @@ def task_spans(flow_run_id: Any) -> tuple[dict[str, tuple[float, float]], float]
 
 def crawl_totals(run_dir: Path) -> dict[str, int]:
     totals = {"requests": 0, "responses": 0, "articles_fetched": 0}
-    for path in (run_dir / "crawl").glob("*.json"):
-        if path.name.endswith(".validators.json"):
-            continue
+    for path in RunFolder(run_dir).crawl_stats_files():
         stats = json.loads(path.read_text())
         for key in totals:
             totals[key] += stats.get(key, 0)
@@ -161,7 +160,7 @@ def run_night(label: str, server: SynthWebProcess, registry: Path, scope: dict[s
               parallel: int, console: Console) -> Night:
     """One ``nightly()`` call with the process tree sampled; the server's counters reset first."""
     from flows.nightly import nightly
-    from flows.params import CrawlScope
+    from pipeline.params import CrawlScope
 
     runs_dir = Path(os.environ["KHABAR_RUNS_DIR"])
     before = set(runs_dir.iterdir()) if runs_dir.exists() else set()

@@ -7,9 +7,9 @@ Measured in one run, on a temporary PREFECT_HOME and temporary DuckDB files:
 * the temporary API server's start-up (what a flow run without ``PREFECT_API_URL`` waits for
   first), on a fresh Prefect database and again on the existing one;
 * a snapshot night as ``flows.nightly.nightly(snapshot=True)`` against that server, and the same
-  night as plain calls (``crawl_outlet`` per outlet in parallel threads, ``extract_run``,
-  ``load_run`` …, as ``flows/tasks.py`` wraps them), alternating, each in a fresh process with a
-  fresh warehouse (a night is one process in production: first-call costs count), ``--repeat``
+  night without Prefect (``pipeline.night.run_night`` with the plain stages of
+  ``pipeline.stages``, which ``flows/tasks.py`` wraps), alternating, each in a fresh process with
+  a fresh warehouse (a night is one process in production: first-call costs count), ``--repeat``
   times; the median difference is Prefect's overhead, split by stage from the task runs;
 * fixed costs against the running server: a flow run doing nothing, a task doing nothing, a
   ``warehouse-writes`` concurrency slot (held by the four tasks that write the warehouse);
@@ -28,8 +28,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,13 +43,17 @@ STAGES = ("prepare", "crawl", "extract", "load", "summarise", "report")
 TASK_STAGES = {"prepare-run": "prepare", "crawl": "crawl", "extract": "extract", "load": "load",
                "publish": "load", "summarise": "summarise", "check-quality": "summarise",
                "report": "report", "trends": "report"}
+# ``pipeline.night.run_night``'s stage calls → the stage they belong to (as TASK_STAGES).
+RUNNER_STAGES = {"prepare_run": "prepare", "require_network": "prepare", "crawl_outlets": "crawl",
+                 "extract": "extract", "load": "load", "publish": "load",
+                 "summarise": "summarise", "check_quality": "summarise", "report": "report",
+                 "publish_trends": "report", "fail_night": "report"}
 OVERHEAD_TARGET = 0.10  # of the direct work: a night's orchestration should not cost a tenth
 CALLS, CALLS_QUICK = 10, 3  # tasks per flow when measuring fixed costs
 STARTUP_TARGET = 20.0  # seconds: the README promises ~10-20 s for the temporary API
-# What the direct night imports, less flows.quality (its check_run sits beside a Prefect task).
-STAGE_MODULES = ("flows.crawl", "flows.extraction", "flows.params", "flows.paths",
-                 "flows.preflight", "flows.recovery", "flows.report", "registry", "snapshot",
-                 "warehouse", "warehouse.load", "warehouse.monitoring", "warehouse.validators")
+# What the direct night imports: the runners, which import no Prefect.
+STAGE_MODULES = ("pipeline.night", "pipeline.stages", "pipeline.preflight", "registry",
+                 "snapshot", "warehouse", "warehouse.load", "warehouse.monitoring")
 IMPORTS = {
     "python (nothing imported)": "pass",
     "import prefect": "import prefect",
@@ -74,15 +76,6 @@ class Night:
 
 # ----------------------------------------------------------------- one night (child process)
 
-@contextmanager
-def _timed(stages: dict[str, float], name: str) -> Iterator[None]:
-    started = time.perf_counter()
-    try:
-        yield
-    finally:
-        stages[name] = stages.get(name, 0.0) + time.perf_counter() - started
-
-
 def _scope(quick: bool) -> dict:
     """CrawlScope fields: every snapshot outlet, or one outlet and three pages with --quick."""
     if not quick:
@@ -94,81 +87,26 @@ def _scope(quick: bool) -> dict:
 
 def direct_night(scope_fields: dict, db: Path, runs_dir: Path, max_parallel: int
                  ) -> tuple[dict[str, float], str]:
-    """The nightly flow's work as plain calls, stage by stage as flows/nightly.py orders it."""
-    from concurrent.futures import ThreadPoolExecutor
+    """The same night without Prefect: ``pipeline.night.run_night`` with its plain stages,
+    the sequence the nightly flow runs with its tasks."""
+    from pipeline.night import new_run, nightly_plan, resolve_outlets, run_night
+    from pipeline.params import CrawlScope
+    from pipeline.preflight import check_paths
 
-    import warehouse
-    from flows import recovery
-    from flows.crawl import crawl_outlet, failure_reason
-    from flows.extraction import extract_run
-    from flows.params import CrawlScope
-    from flows.paths import new_run_id
-    from flows.preflight import check_paths
-    from flows.quality import QualityThresholds, check_run
-    from flows.report import outlet_rows, run_markdown
-    from flows.trends import series, trends_markdown, trends_svg
-    from registry import load_outlets, select_outlets
-    from snapshot import SNAPSHOT_WARC, snapshot_outlets
-    from warehouse import load as loader
-    from warehouse import monitoring, validators
-
+    scope = CrawlScope(**scope_fields)
+    outlets = resolve_outlets(scope.outlets, True)
+    run = new_run("nightly", str(db), str(runs_dir))
+    check_paths(run.db, run.run_dir.parent)
+    outcome = run_night(run, nightly_plan(outlets, scope, snapshot=True,
+                                          max_parallel=max_parallel))
     stages: dict[str, float] = {}
-    scope, quality = CrawlScope(**scope_fields), QualityThresholds()
-    with _timed(stages, "prepare"):
-        registry = load_outlets()
-        outlets = select_outlets(registry, scope.outlets
-                                 or [o for o in snapshot_outlets() if o in registry])
-        run_id = new_run_id()
-        run_dir = runs_dir / run_id
-        check_paths(db, runs_dir)
-        params = {**scope.model_dump(mode="json"), "outlets": [o.id for o in outlets],
-                  "snapshot": True, "process": recovery.this_process()}
-        state: dict[str, dict] = {}
-        with warehouse.connect(db) as con:
-            recovery.close_abandoned_runs(con, run_id)
-            loader.sync_outlets(con, outlets)
-            loader.record_run_start(con, run_id, "nightly", params)
-            for outlet in outlets:
-                state[outlet.id], _ = recovery.write_crawl_state(con, run_dir, outlet)
-    with _timed(stages, "crawl"):
-        options = {"since": scope.since, "until": scope.until, "max_pages": scope.max_pages,
-                   "snapshot_warc": SNAPSHOT_WARC}
-        with ThreadPoolExecutor(max_workers=max_parallel) as pool:
-            results = list(pool.map(lambda o: crawl_outlet(o.id, run_dir, run_id, **options,
-                                                           **state[o.id]), outlets))
-        failed = {r.outlet: reason for r in results if (reason := failure_reason(r))}
-    with _timed(stages, "extract"):
-        extract_run(run_dir, {o.id: o.extraction_hints for o in outlets}, workers=None)
-    with _timed(stages, "load"):
-        with warehouse.connect(db) as con:
-            loader.load_run(con, run_id, run_dir)
-            validators.load_validators(con, run_id, run_dir)
-    ids = [o.id for o in outlets]
-    with _timed(stages, "summarise"):
-        stats = {}
-        for outlet in ids:
-            path = run_dir / "crawl" / f"{outlet}.json"
-            stats[outlet] = json.loads(path.read_text()) if path.exists() else {}
-        with warehouse.connect(db) as con:
-            summary = loader.run_summary(con, run_id)
-            medians = monitoring.median_words(con, run_id)
-            history = monitoring.recent_runs(con, "nightly", run_id, quality.lookback_runs)
-        verdict = check_run(outlet_rows(summary, stats, medians, failed, ids), history, quality)
-    with _timed(stages, "report"):
-        rows, warnings = verdict.rows, verdict.warnings
-        status = "failed" if failed else "warned" if warnings else "completed"
-        counts = {"outlets": rows, "failed": failed, "warnings": warnings,
-                  "retries": recovery.read_plans(run_dir)}
-        with warehouse.connect(db) as con:
-            loader.record_run_end(con, run_id, status, counts)
-        run_markdown("nightly", run_id, rows, failed, warnings)
-    with _timed(stages, "load"):
-        warehouse.after_load(db)
-    with _timed(stages, "report"):
-        data = series(rows, history, run_id)
-        trends_markdown(data)
-        (run_dir / "trends.svg").write_text(trends_svg(data, run_id), encoding="utf-8")
-    return stages, status
+    for name, seconds in outcome.seconds.items():
+        stage = RUNNER_STAGES[name]
+        stages[stage] = stages.get(stage, 0.0) + seconds
+    if outcome.error:
+        return stages, "failed"
+    failed = outcome.crawls is not None and outcome.crawls.failed
+    return stages, "failed" if failed else "warned" if outcome.breaches else "completed"
 
 
 def flow_stages(flow_run_id: object) -> dict[str, float]:
@@ -207,7 +145,7 @@ def run_one_night(mode: str, quick: bool, workdir: Path, max_parallel: int) -> d
     scope_fields = _scope(quick)
     if mode == "flow":
         from flows.nightly import nightly
-        from flows.params import CrawlScope
+        from pipeline.params import CrawlScope
 
         started = time.perf_counter()
         state = nightly(scope=CrawlScope(**scope_fields), snapshot=True, db_path=str(db),
@@ -216,7 +154,7 @@ def run_one_night(mode: str, quick: bool, workdir: Path, max_parallel: int) -> d
         seconds = time.perf_counter() - started
         stages, status = flow_stages(state.state_details.flow_run_id), state.name.lower()
     else:
-        for module in (*STAGE_MODULES, "flows.quality", "flows.trends"):  # not the night's work
+        for module in STAGE_MODULES:  # not the night's work
             importlib.import_module(module)
         started = time.perf_counter()
         stages, status = direct_night(scope_fields, db, runs_dir, max_parallel)

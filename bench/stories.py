@@ -40,6 +40,7 @@ from bench import storyset
 from bench.child import run_json
 from bench.tables import int_list, markdown_results, print_results
 from bench.warehouse import exponent
+from khabar.run.layout import RunFolder
 
 ROOT = Path(__file__).resolve().parents[1]
 # 1,000,000 (the goal) takes about an hour to generate and half an hour to load on this
@@ -290,7 +291,7 @@ def _row(outlet: str, url: str, title: str, text: str, published: datetime,
 
 
 def _rows(args: tuple[int, int, int]) -> pa.Table:
-    from flows.extraction import ARTICLE_SCHEMA
+    from khabar.run.schemas import ARTICLE_SCHEMA
     from transforms.dedup import content_hash, minhash_signature
     from transforms.story import features_row
 
@@ -341,7 +342,7 @@ def _run_folder(source: Path, folder: Path, run_id: str, start: int, stop: int) 
     table = pq.read_table(source).slice(start, stop - start)
     table = table.set_column(table.schema.get_field_index("run_id"), "run_id",
                              pa.array([run_id] * table.num_rows, pa.string()))
-    pq.write_table(table, folder / "articles.parquet", row_group_size=20_000)
+    pq.write_table(table, RunFolder(folder).articles, row_group_size=20_000)
     return folder
 
 

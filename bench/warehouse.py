@@ -7,8 +7,8 @@ It generates realistic articles (varied French text of ~4 KB across 12 outlets; 
 near-duplicates of another outlet's article, 5% verbatim aggregator copies naming their
 original) and, for each size N, writes a run folder exactly as the flow does
 (``raw/<outlet>.jsonl.gz`` with ~4.5 KB HTML bodies, ``fetches/<outlet>.jsonl.gz``,
-``articles.parquet`` with ``flows.extraction.ARTICLE_SCHEMA``, and ``pages.parquet``, the pages
-rows the extraction workers make with ``flows.extraction.page_row``: compressing the bodies is
+``articles.parquet`` with ``pipeline.extraction.ARTICLE_SCHEMA``, and ``pages.parquet``, the pages
+rows the extraction workers make with ``pipeline.extraction.page_row``: compressing the bodies is
 extraction's work, parallel across its workers, and not part of the load measured here).
 Then, each in a fresh process (so that its peak RSS is its own):
 
@@ -51,15 +51,11 @@ from rich.console import Console
 
 from bench.child import run_json
 from bench.tables import int_list, markdown_results, print_results
-from flows import extraction
-from flows.extraction import (
-    ARTICLE_SCHEMA,
-    PAGES_FILE,
-    PAGES_SCHEMA,
-    page_row,
-    raw_files_stamp,
-)
-from spiders.rawstore import RawPage
+from khabar.run.layout import RunFolder
+from khabar.run.records import RawPage
+from khabar.run.schemas import ARTICLE_SCHEMA, PAGES_SCHEMA, raw_files_stamp
+from pipeline import extraction
+from pipeline.extraction import page_row
 from transforms.dedup import content_hash, minhash_signature
 from transforms.story import features_row
 
@@ -252,18 +248,22 @@ def signatures(docs: list[Doc], workers: int, cache: Path | None = None
     return out
 
 
+def _new(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 def write_run(run_dir: Path, docs: list[Doc], sigs: list[tuple[str, list[int]]],
               run_id: str = "bench", fetched: datetime = T0 + timedelta(days=400)) -> Path:
     """A run folder as crawl + extraction write it."""
-    (run_dir / "raw").mkdir(parents=True, exist_ok=True)
-    (run_dir / "fetches").mkdir(exist_ok=True)
+    folder = RunFolder(run_dir)
     stamp = fetched.isoformat().replace("+00:00", "Z")
     by_outlet: dict[str, list[Doc]] = {}
     for doc in docs:
         by_outlet.setdefault(doc.outlet, []).append(doc)
     page_rows = []
     for outlet, mine in sorted(by_outlet.items()):  # raw file order, as extraction reads them
-        with gzip.open(run_dir / "raw" / f"{outlet}.jsonl.gz", "wt", compresslevel=1) as f:
+        with gzip.open(_new(folder.raw_file(outlet)), "wt", compresslevel=1) as f:
             for d in mine:
                 body = f"<html><head><title>{d.title}</title></head><body><article><p>"
                 body += d.text.replace("\n\n", "</p><p>") + "</p></article></body></html>"
@@ -275,7 +275,7 @@ def write_run(run_dir: Path, docs: list[Doc], sigs: list[tuple[str, list[int]]],
                 }
                 f.write(json.dumps(line) + "\n")
                 page_rows.append(page_row(RawPage.from_dict(line), body.encode()))
-        with gzip.open(run_dir / "fetches" / f"{outlet}.jsonl.gz", "wt", compresslevel=1) as f:
+        with gzip.open(_new(folder.fetches_file(outlet)), "wt", compresslevel=1) as f:
             for d in mine:
                 f.write(json.dumps({
                     "run_id": run_id, "outlet": outlet, "url": d.url, "status": 200,
@@ -299,10 +299,10 @@ def write_run(run_dir: Path, docs: list[Doc], sigs: list[tuple[str, list[int]]],
             "story": features_row(d.title, d.text, "fr"),
         })
     pq.write_table(pa.Table.from_pylist(rows, schema=ARTICLE_SCHEMA),
-                   run_dir / "articles.parquet", row_group_size=10_000)
-    schema = PAGES_SCHEMA.with_metadata(raw_files_stamp(sorted((run_dir / "raw").iterdir())))
-    # As flows.extraction writes it: row groups of ~8 MB of compressed bodies, bodies stored as is.
-    pq.write_table(pa.Table.from_pylist(page_rows, schema=schema), run_dir / PAGES_FILE,
+                   folder.articles, row_group_size=10_000)
+    schema = PAGES_SCHEMA.with_metadata(raw_files_stamp(folder.raw_files()))
+    # As pipeline.extraction writes it: row groups of ~8 MB of compressed bodies, bodies as is.
+    pq.write_table(pa.Table.from_pylist(page_rows, schema=schema), folder.pages,
                    row_group_size=2_000, compression=extraction._PAGES_COMPRESSION,
                    use_dictionary=extraction._PAGES_DICTIONARY)
     return run_dir
@@ -342,7 +342,7 @@ def run_all(args: argparse.Namespace, work: Path, console: Console) -> Results:
         run_dir = write_run(work / f"runs-{k}" / "bench", docs[:k], sigs[:k])
         alone = work / f"parquet-{k}" / "bench"  # COPY's input only: no raw pages, no fetch log
         alone.mkdir(parents=True)
-        (alone / "articles.parquet").symlink_to(run_dir / "articles.parquet")
+        RunFolder(alone).articles.symlink_to(RunFolder(run_dir).articles)
     night_dir = write_run(work / "night" / "night", docs[sizes[-1]:], sigs[sizes[-1]:],
                           run_id="night", fetched=T0 + timedelta(days=401))
     console.log(f"generated {total:,} articles and run folders in "
@@ -355,7 +355,7 @@ def run_all(args: argparse.Namespace, work: Path, console: Console) -> Results:
         label: {"load": {}, "parquet": {}, "stories": {}, "night": {}} for label in codes}
     for k in sizes:
         run_dir = work / f"runs-{k}" / "bench"
-        copy[k] = measure({"kind": "copy", "parquet": str(run_dir / "articles.parquet"),
+        copy[k] = measure({"kind": "copy", "parquet": str(RunFolder(run_dir).articles),
                            "db": str(work / f"plain-{k}.duckdb")})
         console.log(f"COPY {k:,}: {copy[k].total:.2f} s")
         for label, code in codes.items():

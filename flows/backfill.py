@@ -1,8 +1,8 @@
 """The backfill flow: crawl older articles of some outlets over a date window, then load them.
 
-Same stages as the nightly flow, with a larger page cap and the window passed to the spider. Its
-runs are recorded as flow ``backfill``, so they never count as history for the nightly quality
-checks (a backfill's numbers are not a night's).
+Same stages as the nightly flow (``pipeline.night.backfill_plan``), with a larger page cap and
+the window passed to the spider. Its runs are recorded as flow ``backfill``, so they never count
+as history for the nightly quality checks (a backfill's numbers are not a night's).
 """
 
 from __future__ import annotations
@@ -14,19 +14,10 @@ from prefect import flow
 from prefect.states import State
 from pydantic import Field
 
-from flows.nightly import crawl_options, final_state, new_run, resolve_outlets
-from flows.params import CrawlScope, OutletId
-from flows.tasks import (
-    crawl_outlets,
-    extract,
-    fail_night,
-    load,
-    prepare_run,
-    publish,
-    report,
-    require_network,
-    summarise,
-)
+from flows import tasks
+from flows.nightly import flow_state
+from pipeline.night import backfill_plan, new_run, resolve_outlets, run_night
+from pipeline.params import CrawlScope, OutletId
 
 
 @flow(name="backfill", log_prints=True)
@@ -48,18 +39,5 @@ def backfill(
     scope = CrawlScope(outlets=outlets, since=since, until=until, max_pages=max_pages)
     selected = resolve_outlets(scope.outlets, snapshot)
     run = new_run("backfill", db_path, runs_dir)
-    try:
-        state = prepare_run(run, selected, {**scope.model_dump(mode="json"),
-                                            "snapshot": snapshot})
-        if not snapshot:
-            require_network(selected)
-        crawls = crawl_outlets(run, selected, crawl_options(scope, snapshot, backfill=True),
-                               state, max_parallel=max_parallel_crawls)
-        extract(run, selected, None)
-        load(run)
-    except Exception as error:  # noqa: BLE001 - the run is closed as failed, never left running
-        return fail_night(run, error)
-    rows, _ = summarise(run, crawls, 1)
-    report(run, rows, crawls.failed, [])
-    publish(run)
-    return final_state(run, crawls, [], rows)
+    plan = backfill_plan(selected, scope, snapshot=snapshot, max_parallel=max_parallel_crawls)
+    return flow_state(run_night(run, plan, tasks))

@@ -7,7 +7,7 @@ Run it once without a server (Prefect records it under the project's ``.prefect`
     python -m flows.nightly --outlets lebrief     # the live web
 
 Bad input (registry, outlet names, dates, warehouse or run paths) is refused before any work
-starts (``flows/preflight.py``): the command prints one line and exits 2.
+starts (``pipeline/preflight.py``): the command prints one line and exits 2.
 """
 
 from __future__ import annotations
@@ -22,61 +22,16 @@ from prefect import flow
 from prefect.states import Completed, Failed, State
 from pydantic import Field, TypeAdapter
 
-from flows.children import start_guarded_api_server
-from flows.params import CrawlScope, CrawlSettings
-from flows.paths import default_db_path, default_runs_dir, new_run_id
-from flows.preflight import INPUT_ERRORS, check_paths, problem
-from flows.quality import Breach, QualityThresholds, check_quality
-from flows.tasks import (
-    Crawls,
-    RunContext,
-    crawl,
-    crawl_outlets,
-    extract,
-    fail_night,
-    load,
-    prepare_run,
-    publish,
-    report,
-    require_network,
-    summarise,
-)
-from flows.trends import publish_trends
-from registry import Outlet, load_outlets, select_outlets
+from flows import tasks
+from flows.server import start_guarded_api_server
+from khabar.paths import default_db_path, default_runs_dir
+from pipeline.context import Crawls, RunContext
+from pipeline.night import NightOutcome, new_run, nightly_plan, resolve_outlets, run_night
+from pipeline.params import CrawlScope, CrawlSettings
+from pipeline.preflight import INPUT_ERRORS, check_paths, problem
+from pipeline.quality import Breach, QualityThresholds
 
-__all__ = ["crawl", "extract", "load", "nightly", "prepare_run", "report", "resolve_outlets"]
-
-
-def resolve_outlets(wanted: list[str] | None, snapshot: bool) -> list[Outlet]:
-    """Registry entries to crawl; in snapshot mode, by default the outlets the snapshot holds.
-
-    Raises:
-        registry.RegistryError: a bad registry or an unknown outlet, before any work starts.
-    """
-    outlets = load_outlets()
-    if snapshot and not wanted:
-        from snapshot import snapshot_outlets
-
-        wanted = [o for o in snapshot_outlets() if o in outlets]
-    return select_outlets(outlets, wanted)
-
-
-def new_run(flow_name: str, db_path: str | None, runs_dir: str | None) -> RunContext:
-    """A fresh run id and where the run keeps its files and rows."""
-    run_id = new_run_id()
-    runs = Path(runs_dir) if runs_dir else default_runs_dir()
-    return RunContext(flow_name, run_id, runs / run_id,
-                      Path(db_path) if db_path else default_db_path())
-
-
-def crawl_options(scope: CrawlScope, snapshot: bool, **extra) -> dict:
-    """Keyword arguments of ``flows.crawl.crawl_outlet`` common to every outlet of a run."""
-    options = {"since": scope.since, "until": scope.until, "max_pages": scope.max_pages, **extra}
-    if snapshot:
-        from snapshot import SNAPSHOT_WARC
-
-        options["snapshot_warc"] = SNAPSHOT_WARC
-    return options
+__all__ = ["final_state", "flow_state", "loaded", "main", "nightly"]
 
 
 def final_state(run: RunContext, crawls: Crawls, breaches: list[Breach], rows: list[dict]
@@ -101,6 +56,16 @@ def final_state(run: RunContext, crawls: Crawls, breaches: list[Breach], rows: l
     return Completed(message=f"run {run.run_id}: {len(rows)} outlets loaded", data=data)
 
 
+def flow_state(outcome: NightOutcome) -> State:
+    """The flow's state for a night's outcome: ``Failed`` with its one line when it stopped
+    before its load, else ``final_state``."""
+    run = outcome.run
+    if outcome.error is not None or outcome.crawls is None:
+        line = outcome.error or "the night stopped before its crawls ended"
+        return Failed(message=line, data={"run_id": run.run_id, "error": line})
+    return final_state(run, outcome.crawls, outcome.breaches, outcome.rows)
+
+
 def loaded(state: State) -> bool:
     """Whether the night loaded its data: Completed, or Warned (a quality breach)."""
     return state.is_completed() or state.name == "Warned"
@@ -117,7 +82,8 @@ def nightly(
     quality: QualityThresholds | None = None,
     crawl_settings: CrawlSettings | None = None,
 ) -> State:
-    """Crawl, extract, load, check and report. One outlet failing does not stop the others.
+    """Crawl, extract, load, check and report (``pipeline.night.run_night`` with this package's
+    tasks). One outlet failing does not stop the others.
 
     Args:
         scope: outlets (default: all, or the snapshot's) and crawl window.
@@ -130,32 +96,17 @@ def nightly(
         crawl_settings: Scrapy settings for every crawl (``DOWNLOAD_TIMEOUT``: ``"10"``).
 
     Raises:
-        registry.RegistryError, warehouse.WarehouseError, flows.preflight.PreflightError: bad
+        registry.RegistryError, warehouse.WarehouseError, pipeline.preflight.PreflightError: bad
             input, before any work starts.
     """
-    scope, quality = scope or CrawlScope(), quality or QualityThresholds()
+    scope = scope or CrawlScope()
     outlets = resolve_outlets(scope.outlets, snapshot)
     run = new_run("nightly", db_path, runs_dir)
     check_paths(run.db, run.run_dir.parent)
-    params = {**scope.model_dump(mode="json"), "outlets": [o.id for o in outlets],
-              "snapshot": snapshot}
-    options = crawl_options(scope, snapshot, **({"settings": crawl_settings} if crawl_settings
-                                                 else {}))
-    try:
-        state = prepare_run(run, outlets, params)
-        if not snapshot:
-            require_network(outlets)
-        crawls = crawl_outlets(run, outlets, options, state, max_parallel=max_parallel_crawls)
-        extract(run, outlets, extract_workers)
-        load(run)
-    except Exception as error:  # noqa: BLE001 - the run is closed as failed, never left running
-        return fail_night(run, error)
-    rows, history = summarise(run, crawls, quality.lookback_runs)
-    verdict = check_quality(rows, history, quality)
-    report(run, verdict.rows, crawls.failed, verdict.warnings)
-    publish(run)  # after the run's end is recorded: the read copy shows it finished
-    publish_trends(run, verdict.rows, history)
-    return final_state(run, crawls, verdict.breaches, verdict.rows)
+    plan = nightly_plan(outlets, scope, snapshot=snapshot, max_parallel=max_parallel_crawls,
+                        extract_workers=extract_workers, quality=quality,
+                        crawl_settings=crawl_settings)
+    return flow_state(run_night(run, plan, tasks))
 
 
 class _Parser(argparse.ArgumentParser):
@@ -183,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     """Command line: check the input, run the flow once (Prefect runs it in-process), then
     print the summary. Exit 0 when the night loaded (Completed, or Warned by a quality check:
     the line ``Warned: …`` says why), 1 when it failed, 2 on bad input."""
-    from flows.demo import print_run_summary
+    from pipeline.demo import print_run_summary
 
     parser = _Parser(prog="nightly", description=__doc__.splitlines()[0])
     parser.add_argument("--snapshot", action="store_true",

@@ -1,23 +1,25 @@
-"""The Prefect tasks of the crawl → extract → load → report pipeline, shared by the flows.
+"""The stages of a night as Prefect tasks: thin shells over ``pipeline.stages``.
 
-Each task is a thin wrapper over a plain function of ``flows.crawl``, ``flows.extraction``,
-``flows.report``, ``flows.quality`` or ``warehouse``. Retries only where a retry can help: a
-live crawl (network, a busy server) and warehouse writes (another process holding the file).
+Each task calls the plain stage of the same name with Prefect's run logger and adds only what
+Prefect is for: retries where a retry can help (``khabar.retry``: a live crawl, the warehouse's
+writers), the ``warehouse-writes`` concurrency slot around every writer, the crawls as
+concurrent task runs, and the artifacts (progress, per-outlet table, summary, quality, trends).
+This module has the stage names ``pipeline.night.Stages`` asks for, so the flows hand it to
+``pipeline.night.run_night``: a night with Prefect and one without it are the same sequence.
 """
 
 from __future__ import annotations
 
-import json
-import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
+from uuid import UUID
 
 from prefect import get_run_logger, task
 from prefect.artifacts import (
+    create_image_artifact,
     create_markdown_artifact,
     create_progress_artifact,
     create_table_artifact,
@@ -26,70 +28,32 @@ from prefect.artifacts import (
 from prefect.client.orchestration import get_client
 from prefect.concurrency.sync import concurrency
 from prefect.exceptions import ObjectNotFound
-from prefect.futures import as_completed
+from prefect.futures import PrefectFuture, as_completed
 from prefect.runtime import flow_run
-from prefect.states import Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.tasks import exponential_backoff
 
-import warehouse
-from flows import recovery
-from flows.children import ChildFailed, run_json_child
-from flows.crawl import crawl_outlet, failure_reason, read_stats
-from flows.diskspace import is_no_space, no_space_line
-from flows.network import offline_reason
-from flows.paths import mark_run_dir
-from flows.report import artifact_table, outlet_rows, run_markdown
+from khabar.retry import CRAWL_RETRY_DELAY, RETRY_JITTER, STAGE_RETRIES, WRITE_RETRY_DELAY
+from pipeline import stages
+from pipeline.context import CrawlFailed, Crawls, NightFailed, RunContext
+from pipeline.network import offline_reason
+from pipeline.quality import QualityThresholds, QualityVerdict, quality_markdown
+from pipeline.report import artifact_table
+from pipeline.trends import data_url, trends_markdown
 from registry import Outlet
-from spiders.rawstore import read_damage
-from warehouse import load as loader
-from warehouse import monitoring
 
-# Timeouts of the extraction and load processes (``stage_timeout``). Measured (BENCHMARKS.md):
-# one extraction worker does ~100 pages/s (10 ms of CPU a page), a 20,000-page load and its
-# publication take ~20 s (1 ms a page). The allowances are 20x and 50x that, for a loaded machine
-# and slow pages; the base covers starting the pool (up to 10 s), waiting for the warehouse's
-# write lock (KHABAR_LOCK_WAIT, 120 s by default) and copying a large read copy. A stage past
-# its timeout is hung, not slow: it is killed and the night fails saying so.
-STAGE_BASE_SECONDS = 600.0
-EXTRACT_SECONDS_PER_PAGE = 0.2
-LOAD_SECONDS_PER_PAGE = 0.05
+__all__ = ["check_quality", "crawl", "crawl_outlets", "extract", "fail_night", "load",
+           "prepare_run", "publish", "publish_trends", "report", "require_network",
+           "summarise", "warehouse_writes"]
 
 # Prefect global concurrency limit held by every task that writes the warehouse. Created on a
 # server with `prefect gcl create warehouse-writes --limit 1`; where it does not exist (a run
 # without a server), `concurrency()` lets the task through.
 WAREHOUSE_WRITES = "warehouse-writes"
-
-
-@dataclass(frozen=True)
-class RunContext:
-    """Where one flow run keeps its files and rows (small: passed to every task)."""
-
-    flow: str
-    run_id: str
-    run_dir: Path
-    db: Path
-
-
-@dataclass
-class Crawls:
-    """What the crawls of a run gave: the outlets tried and why some failed."""
-
-    outlets: list[str]
-    failed: dict[str, str] = field(default_factory=dict)
-    seconds: dict[str, tuple[float, float]] = field(default_factory=dict)  # start, end (epoch)
-
-
-class NightFailed(RuntimeError):
-    """The night cannot go on (offline, a full disk); the message is the line it ends with."""
-
-
-class CrawlFailed(RuntimeError):
-    """A crawl that gave nothing usable; ``retryable`` is False when a retry cannot help."""
-
-    def __init__(self, message: str, retryable: bool):
-        super().__init__(message)
-        self.retryable = retryable
+# Retries of the warehouse's writers (another process holding the file): the policy's.
+_WRITER_RETRIES: dict[str, Any] = {
+    "retries": STAGE_RETRIES, "retry_delay_seconds": exponential_backoff(WRITE_RETRY_DELAY),
+    "retry_jitter_factor": RETRY_JITTER}
 
 
 @contextmanager
@@ -134,195 +98,72 @@ def _retry_helps(task: Any, task_run: Any, state: Any) -> bool:
     return False
 
 
-@task(name="prepare-run", retries=2, retry_delay_seconds=exponential_backoff(10),
-      retry_jitter_factor=0.5)
+@task(name="prepare-run", **_WRITER_RETRIES)
 def prepare_run(run: RunContext, outlets: list[Outlet], parameters: dict
                 ) -> dict[str, dict[str, Any]]:
-    """Record the run, sync the registry, close runs whose process died, and write each
-    outlet's incremental state for its crawler: seen URLs, known articles with their last
-    fetch, feed/sitemap validators, and the URLs that failed on earlier nights
-    (``flows.recovery``).
-
-    Returns:
-        Per outlet, the crawl's state arguments (``seen_file``, ``known_file``,
-        ``validators_file``, ``retry_file``, and ``rediscover`` when a source failed).
-    """
-    logger = get_run_logger()
-    state: dict[str, dict[str, Any]] = {}
-    mark_run_dir(run.run_dir, run.run_id, run.flow)  # ours: retention may delete it one day
-    with warehouse_writes(), warehouse.connect(run.db) as con:
-        for run_id in recovery.close_abandoned_runs(con, run.run_id):
-            logger.warning("run %s never finished (its process is gone): marked abandoned; "
-                           "its files were never loaded, so this run redoes its work", run_id)
-        loader.sync_outlets(con, outlets)
-        loader.record_run_start(con, run.run_id, run.flow,
-                                {**parameters, "process": recovery.this_process()})
-        for outlet in outlets:
-            state[outlet.id], plan = recovery.write_crawl_state(con, run.run_dir, outlet)
-            if plan.line():
-                (logger.warning if plan.given_up else logger.info)("%s", plan.line())
-    return state
+    """``pipeline.stages.prepare_run`` holding the warehouse-writes slot."""
+    with warehouse_writes():
+        return stages.prepare_run(run, outlets, parameters, get_run_logger())
 
 
-@task(name="crawl", task_run_name="crawl-{outlet}", retries=2,
-      retry_delay_seconds=exponential_backoff(30), retry_jitter_factor=0.5,
-      retry_condition_fn=_retry_helps)
+@task(name="crawl", task_run_name="crawl-{outlet}", retries=STAGE_RETRIES,
+      retry_delay_seconds=exponential_backoff(CRAWL_RETRY_DELAY),
+      retry_jitter_factor=RETRY_JITTER, retry_condition_fn=_retry_helps)
 def crawl(outlet: str, run: RunContext, options: dict) -> tuple[float, float]:
-    """One outlet's crawl in its own process; its log summarised into Prefect's logger.
-
-    Raises:
-        CrawlFailed: the crawl gave nothing usable (retried only on the live web).
-
-    Returns:
-        When the crawl process started and ended (epoch seconds).
-    """
-    logger = get_run_logger()
-    result = crawl_outlet(outlet, run.run_dir, run.run_id, **options)
-    stats, log = result.stats, result.log
-    logger.info(
-        "%s: %s requests, %s responses, %s article URLs discovered, %s fetched, errors %s; "
-        "exit %s in %.1fs; %s (full log %s)", outlet, stats.get("requests", "?"),
-        stats.get("responses", "?"), stats.get("articles_discovered", "?"),
-        stats.get("articles_fetched", "?"), stats.get("errors_by_class") or "none",
-        result.returncode, result.seconds, log.line(), result.log_path)
-    for problem, times in log.problems:
-        logger.warning("%s: %s (x%d)", outlet, problem, times)
-    reason = failure_reason(result)
-    if reason:
-        raise CrawlFailed(f"{outlet}: {reason}", retryable="snapshot_warc" not in options)
-    return result.started_at, result.finished_at
+    """``pipeline.stages.crawl``, retried only when a retry can help (``CrawlFailed``)."""
+    return stages.crawl(outlet, run, options, get_run_logger())
 
 
 def crawl_outlets(run: RunContext, outlets: Sequence[Outlet], options: dict,
                   state: dict[str, dict[str, Any]], *, max_parallel: int) -> Crawls:
-    """Crawl every outlet, ``max_parallel`` processes at a time; failures are collected.
+    """Every outlet's ``crawl`` task, ``max_parallel`` at a time; failures are collected.
 
     The progress artifact ``<flow>-progress`` advances as each crawl ends.
     """
     crawls = Crawls([o.id for o in outlets])
-    progress = create_progress_artifact(0.0, key=f"{run.flow}-progress",
-                                        description=f"0/{len(outlets)} outlets crawled")
+    # Called from the flow's thread, Prefect's sync API gives the id, not a coroutine.
+    progress = cast(UUID, create_progress_artifact(
+        0.0, key=f"{run.flow}-progress", description=f"0/{len(outlets)} outlets crawled"))
+    # Any: mypy settles Prefect's submit() overloads on the coroutine one for a sync task.
+    runner: Any
     with ThreadPoolTaskRunner(max_workers=max_parallel) as runner:
-        futures = {runner.submit(crawl, {"outlet": o.id, "run": run,
-                                         "options": {**options, **state[o.id]}}): o.id
-                   for o in outlets}
+        futures: dict[PrefectFuture[Any], str] = {
+            runner.submit(crawl, {"outlet": o.id, "run": run,
+                                  "options": {**options, **state[o.id]}}): o.id
+            for o in outlets}
         for done, future in enumerate(as_completed(list(futures)), start=1):
             outlet = futures[future]
-            outcome = future.result(raise_on_failure=False)
-            if isinstance(outcome, BaseException):
-                crawls.failed[outlet] = str(outcome).removeprefix(f"{outlet}: ")
-            else:
-                crawls.seconds[outlet] = outcome
+            crawls.record(outlet, future.result(raise_on_failure=False))
             update_progress_artifact(progress, 100.0 * done / len(outlets),
-                                     description=f"{done}/{len(outlets)} outlets crawled, "
-                                     f"{len(crawls.failed)} failed (last: {outlet})")
-    full = [o for o, reason in crawls.failed.items() if is_no_space(reason)]
-    if full:  # nothing more can be written: stop the night here, saying why in one line
-        raise NightFailed(no_space_line(run.run_dir))
+                                     description=crawls.progress(done, outlet))
+    stages.stop_if_disk_full(run, crawls)
     return crawls
 
 
 @task(name="extract")
 def extract(run: RunContext, outlets: list[Outlet], workers: int | None) -> dict[str, Any]:
-    """Extract every raw page of the run in a process pool (pure: no retry).
-
-    The pool's parent is a process of its own (``python -m flows.extract_process``), not this
-    one: the flow process then never imports trafilatura and its language model (~110 MB), and
-    the pool's forkserver ends with the stage instead of living on through the load.
-
-    Returns:
-        The extraction summary: ``path``, ``pages`` and ``verdicts`` per outlet.
-    """
-    hints = run.run_dir / "extraction-hints.json"
-    hints.write_text(json.dumps({o.id: o.extraction_hints.model_dump(mode="json")
-                                 for o in outlets}))
-    cmd = [sys.executable, "-m", "flows.extract_process", str(run.run_dir.resolve()),
-           "--hints", str(hints.resolve())]
-    cmd += [] if workers is None else ["--workers", str(workers)]
-    summary = run_json_child(cmd, "the extraction process",
-                             timeout=stage_timeout(run.run_dir, EXTRACT_SECONDS_PER_PAGE))
-    logger = get_run_logger()
-    for line in summary.pop("stderr")[-20:]:
-        logger.warning("extraction process: %s", line)
-    logger.info("extracted %d pages: %s", summary["pages"], summary["verdicts"])
-    return summary
+    """``pipeline.stages.extract`` (pure: never retried)."""
+    return stages.extract(run, outlets, workers, get_run_logger())
 
 
-@task(name="load", retries=2, retry_delay_seconds=exponential_backoff(10),
-      retry_jitter_factor=0.5)
+@task(name="load", **_WRITER_RETRIES)
 def load(run: RunContext) -> None:
-    """Bulk-load the run in one transaction; a retry after a lock or crash reloads cleanly.
-    The read copy is published later (``publish``), once the run's end is recorded.
-
-    The load runs in a process of its own (``python -m warehouse load``): DuckDB and Arrow keep
-    the memory a load used for the life of their process, which here would be the flow's, and a
-    20,000-page night then held 1.4 GB through to its report (bench.night).
-
-    Raises:
-        flows.children.ChildFailed: the load process failed (its last error line says why),
-            died or timed out.
-    """
-    logger = get_run_logger()
+    """``pipeline.stages.load`` holding the slot; a retry after a lock or crash reloads
+    cleanly."""
     with warehouse_writes():
-        outcome = load_in_child(run)
-    for line in outcome.pop("stderr")[-20:]:
-        logger.warning("load process: %s", line)
-    logger.info("loaded run %s: %s", run.run_id, outcome["total"])
+        stages.load(run, get_run_logger())
 
 
-def load_in_child(run: RunContext) -> dict[str, Any]:
-    """``python -m warehouse load --no-publish`` for the run; its JSON outcome.
-
-    Raises:
-        flows.children.ChildFailed: the load process failed, died or timed out.
-    """
-    return run_json_child([sys.executable, "-m", "warehouse", "--db", str(run.db.resolve()),
-                           "load", str(run.run_dir.resolve()), "--run-id", run.run_id,
-                           "--no-publish", "--json"], "the load process",
-                          timeout=stage_timeout(run.run_dir, LOAD_SECONDS_PER_PAGE))
-
-
-@task(name="publish", retries=2, retry_delay_seconds=exponential_backoff(10),
-      retry_jitter_factor=0.5)
+@task(name="publish", **_WRITER_RETRIES)
 def publish(run: RunContext) -> str:
-    """Bring the full-text index up to date and publish the read copy analysts open.
-
-    Last of the night, after ``report`` recorded the run's end: a copy published by the load
-    showed the night as ``running`` with no counts until the next night replaced it. In a
-    process of its own (``python -m warehouse publish``) for the reason ``load`` gives.
-
-    Returns:
-        The read copy's path.
-
-    Raises:
-        flows.children.ChildFailed: the publish process failed, died or timed out.
-    """
-    logger = get_run_logger()
+    """``pipeline.stages.publish`` holding the slot."""
     with warehouse_writes():
-        outcome = run_json_child([sys.executable, "-m", "warehouse", "--db",
-                                  str(run.db.resolve()), "publish", "--json"],
-                                 "the publish process", timeout=STAGE_BASE_SECONDS)
-    for line in outcome.pop("stderr")[-20:]:
-        logger.warning("publish process: %s", line)
-    logger.info("published the read copy %s", outcome["read_copy"])
-    return outcome["read_copy"]
-
-
-def stage_timeout(run_dir: Path, per_page: float) -> float:
-    """Seconds the extraction or load process of a run may take: ``STAGE_BASE_SECONDS`` plus
-    ``per_page`` for each page the crawls stored (their ``crawl/<outlet>.json``)."""
-    pages = 0
-    for path in (run_dir / "crawl").glob("*.json"):
-        try:
-            pages += int(json.loads(path.read_text()).get("articles_fetched") or 0)
-        except (OSError, ValueError, AttributeError):
-            continue  # a crawl killed mid-write: counted as none; the base covers small nights
-    return STAGE_BASE_SECONDS + per_page * pages
+        return stages.publish(run, get_run_logger())
 
 
 @task(name="check-network")
 def check_network(outlets: list[Outlet]) -> str | None:
-    """Why no outlet can be reached (offline), or None (``flows.network``); seconds."""
+    """Why no outlet can be reached (offline), or None (``pipeline.network``); seconds."""
     reason = offline_reason(outlets)
     if reason is None:
         get_run_logger().info("network: the outlets can be reached")
@@ -336,34 +177,23 @@ def require_network(outlets: list[Outlet]) -> None:
         raise NightFailed(reason)
 
 
-def fail_night(run: RunContext, error: BaseException) -> State:
-    """Close a run that could not go on (``crawl_runs.status`` ``failed``, the reason in its
-    ``counts.error``) and return the flow's ``Failed`` state, whose message is one line: never a
+def fail_night(run: RunContext, error: BaseException) -> str:
+    """Close a run that could not go on (``close-failed-run``) and return its one line: never a
     run left ``running``, nor a full disk hidden behind the error it caused next."""
-    if is_no_space(error):
-        line = no_space_line(run.run_dir)
-    elif isinstance(error, NightFailed | ChildFailed):
-        line = " ".join(str(error).split())
-    else:
-        line = f"{type(error).__name__}: " + " ".join(str(error).split())
+    line = stages.failure_line(run, error)
     closed = close_failed_run(run, line, return_state=True)
     if not closed.is_completed():
         get_run_logger().error("could not record the run as failed (%s): the next run will "
                                "mark it abandoned", closed.message)
-    return Failed(message=line, data={"run_id": run.run_id, "error": line})
+    return line
 
 
-@task(name="close-failed-run", retries=2, retry_delay_seconds=exponential_backoff(10))
+@task(name="close-failed-run", retries=STAGE_RETRIES,
+      retry_delay_seconds=exponential_backoff(WRITE_RETRY_DELAY))
 def close_failed_run(run: RunContext, line: str) -> None:
-    """Record the run as ``failed`` with the reason, and publish it as the run's summary."""
-    counts = {"error": line, "damaged_files": [d.line() for d in read_damage(run.run_dir)],
-              "retries": recovery.read_plans(run.run_dir)}
-    with warehouse_writes(), warehouse.connect(run.db) as con:
-        try:
-            loader.record_run_end(con, run.run_id, "failed", counts)
-        except KeyError:
-            get_run_logger().warning("run %s was never recorded: nothing to close", run.run_id)
-    get_run_logger().error("%s run %s failed: %s", run.flow, run.run_id, line)
+    """``pipeline.stages.close_failed_run``, and the line published as the run's summary."""
+    with warehouse_writes():
+        stages.close_failed_run(run, line, get_run_logger())
     create_markdown_artifact(key=f"{run.flow}-summary",
                              markdown=f"# {run.flow.capitalize()} run `{run.run_id}` failed\n\n"
                              f"{line}\n",
@@ -372,37 +202,48 @@ def close_failed_run(run: RunContext, line: str) -> None:
 
 @task(name="summarise")
 def summarise(run: RunContext, crawls: Crawls, history_runs: int) -> tuple[list[dict], list]:
-    """Per-outlet rows of this run (crawl stats + loaded counts) and the flow's recent runs."""
-    stats = {outlet: read_stats(run.run_dir / "crawl" / f"{outlet}.json")
-             for outlet in crawls.outlets}
-    with warehouse_writes(), warehouse.connect(run.db) as con:
-        summary = loader.run_summary(con, run.run_id)
-        medians = monitoring.median_words(con, run.run_id)
-        history = monitoring.recent_runs(con, run.flow, run.run_id, history_runs)
-    damaged: dict[str, list[str]] = {}
-    for damage in read_damage(run.run_dir):
-        damaged.setdefault(damage.outlet, []).append(damage.line())
-    return outlet_rows(summary, stats, medians, crawls.failed, crawls.outlets, damaged), history
+    """``pipeline.stages.summarise`` (it opens the warehouse read-write: the slot is held)."""
+    with warehouse_writes():
+        return stages.summarise(run, crawls, history_runs, get_run_logger())
 
 
-@task(name="report", retries=2, retry_delay_seconds=exponential_backoff(10))
+@task(name="check-quality")
+def check_quality(rows: list[dict], history_runs: list[dict],
+                  thresholds: QualityThresholds) -> QualityVerdict:
+    """``pipeline.stages.check_quality``, and the ``nightly-quality`` markdown artifact."""
+    verdict = stages.check_quality(rows, history_runs, thresholds, get_run_logger())
+    create_markdown_artifact(key="nightly-quality", markdown=quality_markdown(verdict),
+                             description="Outlets compared with their own recent history")
+    return verdict
+
+
+@task(name="report", retries=STAGE_RETRIES,
+      retry_delay_seconds=exponential_backoff(WRITE_RETRY_DELAY))
 def report(run: RunContext, rows: list[dict], failed: dict[str, str],
            warnings: list[str]) -> str:
-    """Close the run record (its rows become history) and publish the table and summary.
-
-    Returns:
-        The run's status: ``failed``, ``warned`` or ``completed``.
-    """
-    status = "failed" if failed else "warned" if warnings else "completed"
-    damaged = [d.line() for d in read_damage(run.run_dir)]
-    counts = {"outlets": rows, "failed": failed, "warnings": warnings,
-              "retries": recovery.read_plans(run.run_dir), "damaged_files": damaged}
-    with warehouse_writes(), warehouse.connect(run.db) as con:
-        loader.record_run_end(con, run.run_id, status, counts)
+    """``pipeline.stages.report``, and the per-outlet table and summary artifacts."""
+    with warehouse_writes():
+        status = stages.report(run, rows, failed, warnings, get_run_logger())
     create_table_artifact(key=f"{run.flow}-outlets", table=artifact_table(rows),
                           description=f"Per-outlet counts of {run.flow} run {run.run_id}")
     create_markdown_artifact(key=f"{run.flow}-summary",
-                             markdown=run_markdown(run.flow, run.run_id, rows, failed, warnings,
-                                                   damaged),
+                             markdown=stages.report_markdown(run, rows, failed, warnings),
                              description=f"Summary of {run.flow} run {run.run_id}")
     return status
+
+
+@task(name="trends")
+def publish_trends(run: RunContext, rows: list[dict], history_runs: list[dict]) -> Path:
+    """``pipeline.stages.publish_trends``, and the ``<flow>-trends`` markdown and
+    ``<flow>-trends-chart`` image artifacts.
+
+    Returns:
+        The SVG file's path.
+    """
+    trends = stages.publish_trends(run, rows, history_runs, get_run_logger())
+    about = f"Per-outlet trends up to {run.flow} run {run.run_id}"
+    create_markdown_artifact(key=f"{run.flow}-trends", markdown=trends_markdown(trends.data),
+                             description=about)
+    create_image_artifact(image_url=data_url(trends.svg), key=f"{run.flow}-trends-chart",
+                          description=about)
+    return trends.path

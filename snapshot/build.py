@@ -200,8 +200,8 @@ def _maghress(env: jinja2.Environment, site: dict, articles: list[dict],
     groups = {s: [a for a in articles if a["source"] == s] for s in site["sources"]}
     for article in articles:
         more = [a for a in groups[article["source"]] if a is not article][:4]
-        body = render("article.html.j2", a=article, more=more)
-        pages.append(Page(article["url"], body.encode(), kind="article"))
+        html = render("article.html.j2", a=article, more=more)
+        pages.append(Page(article["url"], html.encode(), kind="article"))
     home_groups = {s: items[: site["per_page"]] for s, items in groups.items()}
     pages.append(Page(home, render("listing.html.j2", groups=home_groups, source=None).encode(),
                       kind="listing"))
@@ -252,7 +252,7 @@ def build() -> tuple[bytes, bytes]:
     pages: list[Page] = []
     expected: list[dict] = []
     loaded = {outlet: _load(outlet) for outlet in OUTLETS}
-    originals = {}
+    originals: dict[str, dict] = {}
     for outlet in OUTLETS:
         site, articles = loaded[outlet]
         site_pages = (_maghress(env, site, articles, originals) if outlet == "maghress_fr"

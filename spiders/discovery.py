@@ -12,7 +12,6 @@ import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, tzinfo
-from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin
 
 import lxml.etree
@@ -21,8 +20,9 @@ from scrapy.http import HtmlResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 
+from khabar.dates import parse_date
+from khabar.urls import try_canonical_url
 from registry import Source
-from spiders.urls import try_canonical_url
 
 __all__ = [
     "Entry",
@@ -108,26 +108,6 @@ def _text(elem: lxml.etree._Element, *path: str) -> str | None:
         elem = found
     text = (elem.text or "").strip()
     return text or None
-
-
-def parse_date(value: str | None) -> datetime | None:
-    """A feed or sitemap date: W3C/ISO 8601 (``2026-11-23``, ``2026-11-23T10:00:00+01:00``,
-    ``...Z``) or RFC 822 (``Sun, 23 Nov 2026 10:00:00 +0000``). Naive results stay naive.
-
-    Returns:
-        The datetime, or None when ``value`` is empty or unparseable.
-    """
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        pass
-    try:
-        return parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
 
 
 def is_recent(published: datetime | None, since: date | None, tz: tzinfo) -> bool:

@@ -143,7 +143,8 @@ class PrivateAddressMiddleware:
         from twisted.internet import reactor
 
         try:
-            return await maybe_deferred_to_future(reactor.resolve(host))  # type: ignore[attr-defined]
+            # Twisted's hints give ``resolve`` a name of int sequences and a Deferred[str].
+            return await maybe_deferred_to_future(reactor.resolve(host))  # type: ignore[arg-type]
         except Exception:  # noqa: BLE001 (any lookup failure: let the download report it)
             return None
 
@@ -169,7 +170,7 @@ class OffsiteRedirectMiddleware:
         if (response.status not in REDIRECT_STATUSES or b"Location" not in response.headers
                 or request.meta.get("dont_redirect")):
             return None
-        return safe_url_string(response.headers[b"Location"].decode("latin-1"))
+        return safe_url_string((response.headers[b"Location"] or b"").decode("latin-1"))
 
     def process_response(self, request: Request, response: Response) -> Response:
         location = self._location(request, response)

@@ -52,11 +52,14 @@ class DecompressionLimitError(ResponseTooLargeError):
 class DecompressionLimitMiddleware(HttpCompressionMiddleware):
     """``HttpCompressionMiddleware`` whose size-limit refusal has its own class."""
 
-    def process_response(self, request: Request, response: Response) -> Request | Response:
+    # Scrapy 2.13 calls a middleware without ``spider``; the base class's hints still have it.
+    def process_response(  # type: ignore[override]
+            self, request: Request, response: Response) -> Request | Response:
         try:
             return super().process_response(request, response)
         except IgnoreRequest as exc:  # the only IgnoreRequest it raises: past DOWNLOAD_MAXSIZE
-            self.stats.inc_value("limits/decompression")
+            if self.stats is not None:
+                self.stats.inc_value("limits/decompression")
             raise DecompressionLimitError(str(exc), response) from exc
 
 

@@ -6,10 +6,12 @@ of source that found them. When discovery is done (the engine goes idle), **fetc
 each new article once, newest first, up to ``max_pages``. Waiting for discovery to finish gives
 every raw page its complete ``sources`` list and lets the cap pick the newest articles.
 
-Spider arguments (``scrapy crawl <outlet_id> -a name=value``):
+Spider arguments: the flow passes them as one typed object, ``-a crawl_args=<JSON>``
+(``khabar.run.crawlargs.CrawlArgs``, which owns their names, types and checks); a person may
+type the same fields loose (``scrapy crawl <outlet_id> -a name=value``):
 
 * ``run_id``: stamped on every record (default: UTC time, ``20261123T020000Z``);
-* ``run_dir``: where the pipeline writes (default ``data/runs/<run_id>``);
+* ``run_dir``: where the pipeline writes (default ``<runs dir>/<run_id>``: ``khabar.paths``);
 * ``since``: ``YYYY-MM-DD``; feed/sitemap entries dated before it (outlet time zone) are skipped;
 * ``until``: ``YYYY-MM-DD``; entries dated after that day are skipped (for backfills);
 * ``max_pages``: cap on article pages fetched;
@@ -17,18 +19,18 @@ Spider arguments (``scrapy crawl <outlet_id> -a name=value``):
 * ``known_file``: JSON ``{canonical URL: last fetched_at}``: stored articles, fetched again only
   when their sitemap ``lastmod`` or feed ``updated`` is newer than the last fetch;
 * ``validators_file``: JSON ``{URL: {etag, last_modified, fetched_at}}`` of feeds and sitemaps,
-  for conditional GETs (formats in ``spiders/incremental.py``);
+  for conditional GETs (formats of these files in ``khabar/run/state.py``);
 * ``backfill``: ``1`` to walk back to ``since`` (required then): no conditional GETs, every
   child sitemap dated on or after ``since``, listing pagination past pages with nothing new
   until a page's dates (``time[datetime]``) are all before ``since`` or the last page;
 * ``listing_pages``: number of pages of each paginated listing (default: the registry's
   ``max_pages``);
 * ``retry_file``: JSON of article URLs whose fetch failed on earlier nights (format in
-  ``spiders/incremental.py``): each is requested again, listed by a source tonight or not;
+  ``khabar/run/state.py``): each is requested again, listed by a source tonight or not;
 * ``rediscover``: ``1`` to read every source whole because one failed last night: no
   conditional GETs, every child sitemap, listings followed while their pages list articles;
 * ``recheck_file``: JSON of stored article URLs due for a re-check (edits after publication;
-  format in ``spiders/rechecks.py``): each is requested conditionally with our last fetch's
+  format in ``khabar/run/state.py``): each is requested conditionally with our last fetch's
   validators (a 304 stores nothing), unless a sitemap gave it a ``lastmod`` tonight.
 
 A fetch that gives nothing usable is recorded as failed, so the flow retries it next night:
@@ -67,7 +69,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
-from pathlib import Path
 from time import monotonic
 from typing import Any, ClassVar, Self
 from zoneinfo import ZoneInfo
@@ -79,6 +80,21 @@ from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
+from khabar.paths import default_runs_dir
+from khabar.retry import FetchError
+from khabar.run.crawlargs import CrawlArgs
+from khabar.run.records import FetchRecord, RawPage, utc_now_iso
+from khabar.run.state import (
+    Validators,
+    is_updated,
+    read_known_file,
+    read_recheck_file,
+    read_retry_file,
+    read_seen_file,
+    read_validators_file,
+    validators_from_headers,
+)
+from khabar.urls import try_canonical_url
 from registry import Outlet, Source, SourceKind
 from spiders.discovery import (
     Entry,
@@ -90,19 +106,7 @@ from spiders.discovery import (
     parse_sitemap,
     robots_sitemaps,
 )
-from spiders.incremental import (
-    Validators,
-    is_updated,
-    read_known_file,
-    read_retry_file,
-    read_seen_file,
-    read_validators_file,
-    validators_from_headers,
-)
-from spiders.rawstore import FetchRecord, RawPage, utc_now_iso
-from spiders.rechecks import read_recheck_file
 from spiders.redact import redact_url
-from spiders.urls import try_canonical_url
 
 __all__ = ["Discovered", "NewsSpider", "plan_fetches", "read_seen_file", "source_counts"]
 
@@ -226,41 +230,22 @@ class NewsSpider(Spider):
                                 signal=signals.request_reached_downloader)
         return spider
 
-    def __init__(
-        self,
-        run_dir: str | None = None,
-        run_id: str | None = None,
-        since: str | None = None,
-        max_pages: str | int | None = None,
-        seen_file: str | None = None,
-        known_file: str | None = None,
-        validators_file: str | None = None,
-        backfill: str | bool | None = None,
-        until: str | None = None,
-        listing_pages: str | int | None = None,
-        retry_file: str | None = None,
-        rediscover: str | bool | None = None,
-        recheck_file: str | None = None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(**kwargs)
-        self.run_id = run_id or default_run_id()
-        self.run_dir = Path(run_dir) if run_dir else Path("data") / "runs" / self.run_id
-        self.since = _day(since, "since")
-        self.until = _day(until, "until")
-        if self.since and self.until and self.until < self.since:
-            raise ValueError(f"until {until} is before since {since}")
-        self.backfill = str(backfill or "").lower() in {"1", "true", "yes", "on"}
-        if self.backfill and self.since is None:
-            raise ValueError("backfill needs since=YYYY-MM-DD (how far back to go)")
-        self.max_pages = _count(max_pages, "max_pages")
-        self.listing_pages = _count(listing_pages, "listing_pages")
-        self.seen = read_seen_file(seen_file) if seen_file else frozenset()
-        self.known = read_known_file(known_file) if known_file else {}
-        self.validators = read_validators_file(validators_file) if validators_file else {}
-        self.retry = read_retry_file(retry_file) if retry_file else {}
-        self.rediscover = str(rediscover or "").lower() in {"1", "true", "yes", "on"}
-        self.recheck = read_recheck_file(recheck_file) if recheck_file else {}
+    def __init__(self, crawl_args: str | None = None, **kwargs: Any) -> None:
+        args, rest = CrawlArgs.from_spider_kwargs(
+            kwargs if crawl_args is None else {**kwargs, "crawl_args": crawl_args})
+        super().__init__(**rest)
+        self.args = args
+        self.run_id = args.run_id or default_run_id()
+        self.run_dir = args.run_dir or default_runs_dir() / self.run_id
+        self.since, self.until = args.since, args.until
+        self.backfill, self.rediscover = args.backfill, args.rediscover
+        self.max_pages, self.listing_pages = args.max_pages, args.listing_pages
+        self.seen = read_seen_file(args.seen_file) if args.seen_file else frozenset()
+        self.known = read_known_file(args.known_file) if args.known_file else {}
+        self.validators = (read_validators_file(args.validators_file) if args.validators_file
+                           else {})
+        self.retry = read_retry_file(args.retry_file) if args.retry_file else {}
+        self.recheck = read_recheck_file(args.recheck_file) if args.recheck_file else {}
         self.new_validators: dict[str, Validators] = {}
         self.tz = ZoneInfo(self.outlet.timezone)
         self.allowed_domains = list(self.outlet.hosts)
@@ -394,7 +379,7 @@ class NewsSpider(Spider):
         # A listing page that lists no article (a bot challenge, an empty body) is recorded as
         # failed: tomorrow's listing would stop before reaching the pages it hid.
         yield (self.fetch_record(response) if articles
-               else self._unparseable(response, "listing of articles", "EmptyListing"))
+               else self._unparseable(response, "listing of articles", FetchError.EMPTY_LISTING))
         fresh = self._discover_all(articles, index, count="fresh")
         if self._next_listing_page(source, page, articles, fresh):
             yield self._listing_request(source, index, page + 1)
@@ -465,7 +450,7 @@ class NewsSpider(Spider):
         return url
 
     def _unparseable(self, response: Response, what: str,
-                     error: str = "UnparseableSource") -> FetchRecord:
+                     error: str = FetchError.UNPARSEABLE_SOURCE) -> FetchRecord:
         """Count, log and record (as failed, class ``error``) a source that gave nothing."""
         self.crawler.stats.inc_value("khabar/discovery/unparseable")
         self.crawler.stats.inc_value(f"khabar/errors/{error}")
@@ -541,8 +526,8 @@ class NewsSpider(Spider):
                 yield Request(url, callback=self.parse_article, errback=self.on_error,
                               dont_filter=True, meta={META_ARTICLE: url, META_EMPTY_RETRY: True})
                 return
-            self.crawler.stats.inc_value("khabar/errors/EmptyResponse")
-            yield self._record(response.request, response.status, "EmptyResponse", 0)
+            self.crawler.stats.inc_value(f"khabar/errors/{FetchError.EMPTY_RESPONSE}")
+            yield self._record(response.request, response.status, FetchError.EMPTY_RESPONSE, 0)
             return
         yield self.fetch_record(response)
         kinds = sorted({self.outlet.sources[i].kind.value for i in self.discovered[url].sources}
@@ -595,22 +580,8 @@ class NewsSpider(Spider):
         )
 
 
-def _day(value: str | None, name: str) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        raise ValueError(f"{name} must be YYYY-MM-DD, got {value!r}") from None
-
-
 def _next_day(day: date) -> date:
     return date.fromordinal(day.toordinal() + 1)
-
-
-def _count(value: str | int | None, name: str) -> int | None:
-    number = int(value) if value not in (None, "") else None
-    if number is not None and number < 0:
-        raise ValueError(f"{name} must be >= 0, got {value!r}")
-    return number
 
 
 def fetch_duration_ms(meta: dict[str, Any], now: float) -> int | None:

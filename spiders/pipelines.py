@@ -1,10 +1,11 @@
-"""Item pipeline writing a crawl's run files (formats in ``spiders/rawstore.py``):
+"""Item pipeline writing a crawl's run files (names: ``khabar.run.RunFolder``; formats:
+``khabar.run.records``, ``khabar.run.state``):
 
-* ``<run_dir>/raw/<outlet>.jsonl.gz``: ``RawPage`` items (article pages);
-* ``<run_dir>/fetches/<outlet>.jsonl.gz``: ``FetchRecord`` items (every request outcome);
-* ``<run_dir>/crawl/<outlet>.json``: crawl stats, written when the spider closes;
-* ``<run_dir>/crawl/<outlet>.validators.json``: the feed and sitemap validators (ETag,
-  Last-Modified) seen in this run, written when the spider closes (``spiders/incremental.py``).
+* the raw page file: ``RawPage`` items (article pages);
+* the fetch log: ``FetchRecord`` items (every request outcome);
+* the crawl stats (``crawl_report``), written when the spider closes;
+* the feed and sitemap validators (ETag, Last-Modified) seen in this run, written when the
+  spider closes.
 
 Settings read: none; ``run_dir``, ``run_id`` and ``outlet`` come from the spider (its
 arguments). Stats: ``khabar/articles/stored``, ``khabar/fetches/recorded``,
@@ -12,7 +13,7 @@ arguments). Stats: ``khabar/articles/stored``, ``khabar/fetches/recorded``,
 
 A write that fails (a full disk above all) stops the crawl at once, with one ERROR line, rather
 than fetching pages it cannot keep; the records written before stay readable
-(``spiders/rawstore.py``). The stats file is written under a temporary name and renamed, so a
+(``khabar.run.records``). The stats file is written under a temporary name and renamed, so a
 full disk never leaves half a JSON document for the flow to trip on.
 """
 
@@ -23,24 +24,15 @@ import logging
 import os
 from collections.abc import Mapping
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
 from scrapy import signals
 from scrapy.exceptions import DropItem
 from scrapy.utils.defer import deferred_from_coro
 
-from spiders.incremental import VALIDATORS_SUFFIX, write_validators_file
-from spiders.rawstore import (
-    CRAWL_DIR,
-    FETCHES_DIR,
-    RAW_DIR,
-    FetchRecord,
-    JsonlGzWriter,
-    RawPage,
-    outlet_file,
-    utc_now_iso,
-)
+from khabar.run.layout import RunFolder
+from khabar.run.records import FetchRecord, JsonlGzWriter, RawPage, utc_now_iso
+from khabar.run.state import write_validators_file
 from spiders.redact import redact_url
 
 if TYPE_CHECKING:
@@ -71,7 +63,7 @@ def crawl_report(stats: Mapping[str, Any], spider: NewsSpider, reason: str,
             "discovered": stats.get(f"khabar/source/{index}/discovered", 0),
             "only_here": stats.get(f"khabar/source/{index}/only_here", 0),
             # pages of it parsed tonight, and 304s / unchanged child sitemaps: read 0 with some
-            # not modified is a source with nothing new, not a dead one (flows.quality)
+            # not modified is a source with nothing new, not a dead one (pipeline.quality)
             "read": stats.get(f"khabar/source/{index}/read", 0),
             "not_modified": stats.get(f"khabar/source/{index}/not_modified", 0),
         })
@@ -149,8 +141,9 @@ class RawStorePipeline:
     def open_spider(self) -> None:
         spider = self._spider
         self._started_at = utc_now_iso()
-        self._raw = JsonlGzWriter(outlet_file(spider.run_dir, RAW_DIR, spider.outlet.id))
-        self._fetches = JsonlGzWriter(outlet_file(spider.run_dir, FETCHES_DIR, spider.outlet.id))
+        folder = RunFolder(spider.run_dir)
+        self._raw = JsonlGzWriter(folder.raw_file(spider.outlet.id))
+        self._fetches = JsonlGzWriter(folder.fetches_file(spider.outlet.id))
         spider.logger.info("Writing run files under %s", spider.run_dir)
 
     def process_item(self, item: Any) -> Any:
@@ -187,15 +180,15 @@ class RawStorePipeline:
 
     def spider_closed(self, spider: NewsSpider, reason: str) -> None:
         report = crawl_report(self.crawler.stats.get_stats(), spider, reason, self._started_at)
-        crawl_dir = Path(spider.run_dir) / CRAWL_DIR
+        folder = RunFolder(spider.run_dir)
         try:
-            write_validators_file(crawl_dir / f"{spider.outlet.id}{VALIDATORS_SUFFIX}",
+            write_validators_file(folder.crawl_validators_file(spider.outlet.id),
                                   spider.new_validators)
         except OSError as exc:  # the warehouse keeps the validators of earlier nights
             logger.error("Cannot write the validators of %s: %s", spider.outlet.id, exc)
-        path = crawl_dir / f"{spider.outlet.id}.json"
+        path = folder.crawl_stats_file(spider.outlet.id)
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp")
+        tmp = folder.hidden_tmp(path)
         try:
             tmp.write_text(json.dumps(report, indent=2, default=_json_default) + "\n",
                            encoding="utf-8")

@@ -30,7 +30,7 @@ import re
 from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-from spiders.rawstore import FetchRecord
+from khabar.run.records import FetchRecord
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

@@ -11,6 +11,8 @@ is switched on by ``spiders.snapshot_handler.SnapshotAddon``.
 
 import os
 
+from khabar import retry
+
 BOT_NAME = "khabar"
 # An honest User-Agent with a contact URL. Operators set their own with the environment
 # variable or setting KHABAR_USER_AGENT (e.g. "KhabarBot/0.1 (+https://example.org/contact)").
@@ -68,11 +70,12 @@ CONCURRENT_ITEMS = 4
 # our callbacks are tested, so that check is pure cost.
 WARN_ON_GENERATOR_RETURN_VALUE = False
 
-# Retry backoff (spiders/backoff.py): 2 s, 4 s (+ up to 10 %), or what Retry-After says
+# Retry backoff (spiders/backoff.py; the policy and its reasons: khabar/retry.py): 2 s, 4 s
+# (+ up to 10 %), or what Retry-After says
 BACKOFF_ENABLED = True
-BACKOFF_BASE_DELAY = 2.0
-BACKOFF_JITTER = 0.1
-BACKOFF_MAX_DELAY = 120.0
+BACKOFF_BASE_DELAY = retry.BACKOFF_BASE_DELAY
+BACKOFF_JITTER = retry.BACKOFF_JITTER
+BACKOFF_MAX_DELAY = retry.BACKOFF_MAX_DELAY
 
 # Safety (spiders/guard.py): private, loopback and link-local addresses are refused unless
 # this is true (tests against loopback servers; snapshot mode allows loopback by itself), or
@@ -89,8 +92,8 @@ DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 RETRY_ENABLED = True
-RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
-RETRY_TIMES = 2
+RETRY_HTTP_CODES = list(retry.RETRY_HTTP_CODES)
+RETRY_TIMES = retry.RETRY_TIMES
 REDIRECT_MAX_TIMES = 5
 
 # One crawl per process, nothing listening: no telnet console, no remote control socket.

@@ -24,7 +24,7 @@ import psutil
 import pytest
 import yaml
 
-from spiders.rawstore import complete_records, read_damage
+from khabar.run.salvage import complete_records, read_damage
 
 # A crawl slowed (not failing) so that a kill finds it running.
 SLOW_CRAWL_SETTINGS = {"DOWNLOAD_DELAY": "0.4", "AUTOTHROTTLE_ENABLED": "False",
@@ -377,7 +377,7 @@ def scenario_truncated_files(work: Path) -> FaultRun:
 
 
 def scenario_extraction_killed(work: Path) -> FaultRun:
-    return run_nights(work, "extraction child: `python -m flows.extract_process` SIGKILLed "
+    return run_nights(work, "extraction child: `python -m pipeline.extract_process` SIGKILLed "
                       "once its pool runs", kill_extraction)
 
 
@@ -462,7 +462,7 @@ def cut_loads(run_dir: Path, work: Path, cuts: int = 8, seed: int = 15) -> list[
     import random
     import shutil
 
-    from flows.extraction import extract_run
+    from pipeline.extraction import extract_run
     from warehouse import connect
     from warehouse.load import load_run, record_run_start
 

@@ -172,7 +172,8 @@ def faults_markdown(runs: list[FaultRun], cuts: list[CutLoad], seconds: float) -
 
 def whole_run_folder(work: Path) -> Path | None:
     """The scenarios' run folder with the most raw pages and no cut file (to cut it again)."""
-    from spiders.rawstore import DAMAGE_FILE, iter_raw_pages
+    from khabar.run.layout import DAMAGE_FILE
+    from khabar.run.records import iter_raw_pages
 
     folders = [p for p in work.glob("*/runs/2*") if not (p / DAMAGE_FILE).exists()
                and (p / "articles.parquet").exists()]

@@ -185,8 +185,8 @@ def test_the_real_command_prints_one_line_and_exits_2(paths):
 @pytest.mark.integration
 def test_flow_call_fails_before_any_work(prefect_harness, paths):
     from flows.nightly import nightly
-    from flows.params import CrawlScope
-    from flows.preflight import PreflightError
+    from pipeline.params import CrawlScope
+    from pipeline.preflight import PreflightError
     from registry import RegistryError
     from warehouse import WarehouseError
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from flows.children import ChildFailed, run_json_child
+from pipeline.children import ChildFailed, run_json_child
 from tests.faults import descendants, pool_of, wait_for
 from tests.faults import survivors as gone
 from tests.test_warehouse import art, words, write_run
@@ -40,7 +40,7 @@ def extract_in_thread(run_dir: Path) -> tuple[threading.Thread, dict]:
     def run() -> None:
         try:
             outcome["summary"] = run_json_child(
-                [sys.executable, "-m", "flows.extract_process", str(run_dir), "--workers", "2"],
+                [sys.executable, "-m", "pipeline.extract_process", str(run_dir), "--workers", "2"],
                 "the extraction process", timeout=120)
         except ChildFailed as exc:
             outcome["error"] = str(exc)
@@ -67,7 +67,7 @@ def test_a_killed_extraction_process_fails_in_seconds_and_leaves_nothing(tmp_pat
 def test_pool_workers_die_with_their_extraction_process_alone(tmp_path: Path):
     """The flow killed: nobody kills the extraction's group; its workers must follow it."""
     run_dir = big_run(tmp_path)
-    child = subprocess.Popen([sys.executable, "-m", "flows.extract_process", str(run_dir),
+    child = subprocess.Popen([sys.executable, "-m", "pipeline.extract_process", str(run_dir),
                               "--workers", "2"], stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL, start_new_session=True)
     try:
@@ -120,7 +120,7 @@ def test_a_guarded_process_dies_with_the_process_that_guards_it(tmp_path: Path):
     pids = tmp_path / "pids"
     script = (
         "import subprocess, sys, time\n"
-        "from flows.children import guard_process\n"
+        "from pipeline.children import guard_process\n"
         "server = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(300)'])\n"
         "guard = guard_process(server.pid)\n"
         f"open({str(pids)!r}, 'w').write(f'{{server.pid}} {{guard.pid}}')\n"

@@ -20,8 +20,8 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from khabar.run.records import iter_fetch_records, iter_raw_pages
 from snapshot.replay import ReplayServer
-from spiders.rawstore import iter_fetch_records, iter_raw_pages
 
 pytestmark = pytest.mark.integration
 

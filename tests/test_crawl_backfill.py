@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from test_crawl import _count, crawl, write_warc
 
+from khabar.run.records import iter_raw_pages
 from snapshot.replay import ReplayServer
-from spiders.rawstore import iter_raw_pages
 
 pytestmark = pytest.mark.integration
 

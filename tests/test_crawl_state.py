@@ -20,11 +20,11 @@ from faultserver import HTML, FaultServer, Reply, typed
 from test_faults import article_html
 
 import warehouse
-from flows.crawl import crawl_outlet
-from flows.extraction import extract_run
-from flows.recovery import read_plans, write_crawl_state
+from khabar.run.records import iter_fetch_records
+from pipeline.crawl import crawl_outlet
+from pipeline.extraction import extract_run
+from pipeline.recovery import read_plans, write_crawl_state
 from registry import load_outlets
-from spiders.rawstore import iter_fetch_records
 from warehouse.load import load_run, record_run_start
 
 pytestmark = pytest.mark.integration

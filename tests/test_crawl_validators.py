@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import warehouse
-from spiders.incremental import (
+from khabar.run.state import (
     Validators,
     read_retry_file,
     read_validators_file,

@@ -8,6 +8,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from khabar.run.state import (
+    Validators,
+    is_updated,
+    read_known_file,
+    read_validators_file,
+    validators_from_headers,
+    write_validators_file,
+)
 from registry import Source, SourceKind
 from spiders.discovery import (
     is_recent,
@@ -19,16 +27,7 @@ from spiders.discovery import (
     parse_sitemap,
     robots_sitemaps,
 )
-from spiders.incremental import (
-    Validators,
-    is_updated,
-    read_known_file,
-    read_validators_file,
-    validators_from_headers,
-    write_validators_file,
-)
 from spiders.news import Discovered, plan_fetches, source_counts
-from spiders.urls import canonical_url, try_canonical_url
 
 CASABLANCA = ZoneInfo("Africa/Casablanca")
 SM = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
@@ -192,29 +191,6 @@ def test_listing_page_url() -> None:
         listing_page_url(source, 3)
     single = Source(kind=SourceKind.LISTING, url="https://www.maghress.com/fr")
     assert listing_page_url(single, 1) == "https://www.maghress.com/fr"
-
-
-# -- canonical URLs -----------------------------------------------------------------------------
-
-@pytest.mark.parametrize(("url", "expected"), [
-    ("https://LeBrief.ma:443/x-245241/?utm_source=nl&utm_medium=email#comments",
-     "https://lebrief.ma/x-245241/"),
-    ("https://x.ma/a?b=2&fbclid=IwAR&a=1&gclid=9", "https://x.ma/a?a=1&b=2"),
-    ("  https://x.ma/a/\n", "https://x.ma/a/"),
-    ("https://x.ma", "https://x.ma/"),
-    ("http://x.ma:8080/é t?q=é", "http://x.ma:8080/%C3%A9%20t?q=%C3%A9"),
-    ("https://www.maghress.com/fr/lebrief?page=2", "https://www.maghress.com/fr/lebrief?page=2"),
-])
-def test_canonical_url(url: str, expected: str) -> None:
-    assert canonical_url(url) == expected
-    assert canonical_url(expected) == expected  # idempotent
-
-
-@pytest.mark.parametrize("url", ["/relative/", "mailto:a@x.ma", "javascript:void(0)", "ftp://x/"])
-def test_canonical_url_rejects_non_http(url: str) -> None:
-    with pytest.raises(ValueError):
-        canonical_url(url)
-    assert try_canonical_url(url) is None
 
 
 # -- fetch planning -----------------------------------------------------------------------------

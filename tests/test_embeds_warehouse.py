@@ -11,9 +11,10 @@ import pyarrow.parquet as pq
 
 import transforms.extract as extract_module
 import warehouse
-from flows.extraction import extract_run
-from flows.reextract import reextract_run
-from spiders.rawstore import JsonlGzWriter, RawPage, outlet_file
+from khabar.run.layout import RunFolder
+from khabar.run.records import JsonlGzWriter, RawPage
+from pipeline.extraction import extract_run
+from pipeline.reextract import reextract_run
 from transforms.embeds import EmbedsFound
 from warehouse.load import load_run
 
@@ -52,7 +53,7 @@ def _html(title: str, embeds: str) -> str:
 def _run(tmp: Path, run_id: str, fetched_at: str, pages: dict[str, str],
          folder: str | None = None) -> Path:
     run_dir = tmp / "runs" / (folder or run_id)
-    with JsonlGzWriter(outlet_file(run_dir, "raw", OUTLET)) as writer:
+    with JsonlGzWriter(RunFolder(run_dir).outlet_file("raw", OUTLET)) as writer:
         for url, html in pages.items():
             writer.write(RawPage.from_body(
                 body=html.encode(), run_id=run_id, outlet=OUTLET, url=url, final_url=url,
@@ -164,7 +165,7 @@ def test_reextraction_adds_embeds_to_stored_articles(tmp_path: Path, monkeypatch
 
 
 def test_parquet_embed_fields_match_the_record() -> None:
-    from flows.extraction import EMBEDS_TYPE
+    from khabar.run.schemas import EMBEDS_TYPE
     from transforms.record import Embed
 
     assert [f.name for f in EMBEDS_TYPE.value_type] == list(Embed.model_fields)

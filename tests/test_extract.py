@@ -21,7 +21,7 @@ from transforms.boilerplate import (
 )
 from transforms.decode import decode_html
 from transforms.extract import EXTRACTOR_VERSION, extract_article, main
-from transforms.metadata import clean_url, split_authors
+from transforms.metadata import split_authors
 from transforms.record import Article, ExtractionHints, Verdict
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extract"
@@ -439,21 +439,7 @@ def test_http_error_status() -> None:
     assert article.verdict is Verdict.ERROR and "503" in (article.reason or "")
 
 
-# --- canonical URL --------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("url", "expected"),
-    [
-        ("https://Medias24.com/2024/01/30/slug/amp/", "https://medias24.com/2024/01/30/slug/"),
-        ("https://medias24.com/2024/01/30/slug/?amp=1", "https://medias24.com/2024/01/30/slug/"),
-        ("https://medias24.com/amp/2024/01/30/slug/", "https://medias24.com/2024/01/30/slug/"),
-        ("https://a.ma/x-1/?utm_source=fb&fbclid=1&id=7#top", "https://a.ma/x-1/?id=7"),
-        ("https://lebrief.ma/x-1/?wpv_view_count=24242&wpv_paged=6", "https://lebrief.ma/x-1/"),
-    ],
-)
-def test_clean_url(url: str, expected: str) -> None:
-    assert clean_url(url) == expected
+# --- canonical URL ---------------------------------------------------------------------------
 
 
 def test_foreign_canonical_is_ignored() -> None:

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from flows.extraction import extract_run, extraction_pool, learned_boilerplate
-from spiders.rawstore import JsonlGzWriter, RawPage, outlet_file
+from khabar.run.layout import RunFolder
+from khabar.run.records import JsonlGzWriter, RawPage
+from pipeline.extraction import extract_run, extraction_pool, learned_boilerplate
 from transforms.boilerplate import (
     learn_from_fingerprints,
     learn_from_pages,
@@ -119,13 +120,13 @@ def test_learning_splits_into_per_page_fingerprints_and_counting() -> None:
 
 def _write_night(run_dir: Path) -> None:
     """Two outlets: the unseen theme (learns its widgets) and too few pages of another."""
-    with JsonlGzWriter(outlet_file(run_dir, "raw", "courrier_oriental")) as raw:
+    with JsonlGzWriter(RunFolder(run_dir).outlet_file("raw", "courrier_oriental")) as raw:
         for i, (url, body, _) in enumerate(PAGES * 2):  # the repeats count once when learning
             raw.write(RawPage.from_body(
                 body=body, run_id="night", outlet="courrier_oriental", url=f"{url}?n={i}",
                 final_url=url, status=200, headers={"content-type": "text/html; charset=utf-8"},
                 fetched_at="2026-11-23T02:30:00+00:00"))
-    with JsonlGzWriter(outlet_file(run_dir, "raw", "other")) as raw:
+    with JsonlGzWriter(RunFolder(run_dir).outlet_file("raw", "other")) as raw:
         url, body, _ = PAGES[0]
         raw.write(RawPage.from_body(body=body, run_id="night", outlet="other", url=url,
                                     final_url=url, status=200, headers={},

@@ -15,7 +15,8 @@ import duckdb
 import pytest
 
 import transforms.extract as extract_module
-from flows.reextract import reextract, reextract_run
+from flows.reextract import reextract
+from pipeline.reextract import reextract_run
 from snapshot import load_expected
 
 pytestmark = pytest.mark.integration
@@ -32,7 +33,7 @@ def stored(prefect_harness, tmp_path_factory):
     db = tmp / "news.duckdb"
     # The nightly flow's parameters are being reshaped (flows/params.py): accept both forms.
     if "scope" in inspect.signature(nightly.fn).parameters:
-        from flows.params import CrawlScope
+        from pipeline.params import CrawlScope
 
         where = {"scope": CrawlScope(outlets=OUTLETS)}
     else:

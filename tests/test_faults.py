@@ -39,8 +39,8 @@ from faultserver import (
 )
 from test_crawl import crawl
 
+from khabar.run.records import iter_fetch_records, iter_raw_pages
 from spiders import settings as shipped
-from spiders.rawstore import iter_fetch_records, iter_raw_pages
 from transforms.decode import decode_html
 from transforms.extract import extract_article
 from transforms.record import Article, Verdict

@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from flows.crawl import CrawlResult, crawl_command, failure_reason, summarise_log
-from flows.params import CrawlScope
-from flows.quality import QualityThresholds, check_outlet, check_run, quality_markdown
-from flows.report import artifact_table, outlet_rows, run_markdown
+from khabar.run.crawlargs import CrawlArgs
+from pipeline.crawl import CrawlResult, crawl_command, failure_reason, summarise_log
+from pipeline.params import CrawlScope
+from pipeline.quality import QualityThresholds, check_outlet, check_run, quality_markdown
+from pipeline.report import artifact_table, outlet_rows, run_markdown
 
 FEED = "https://x.ma/feed/"
 TH = QualityThresholds()
@@ -151,7 +152,7 @@ def test_an_accepted_change_starts_a_new_baseline():
 def test_a_source_that_answered_304_is_not_dead():
     """A feed answering 304 found nothing because nothing changed: neither a dead source
     tonight nor a night of its usual yield."""
-    from flows.report import source_found
+    from pipeline.report import source_found
 
     assert source_found({"discovered": 0, "read": 0, "not_modified": 1}) is None
     assert source_found({"discovered": 0, "read": 1, "not_modified": 0}) == 0
@@ -193,29 +194,48 @@ def test_crawl_failure_rules():
     assert failure_reason(dark) == "no response to 2 requests (DNSLookupError x2)"
 
 
+def spider_arguments(cmd: list[str]) -> dict[str, str]:
+    """The ``-a NAME=VALUE`` arguments of a ``scrapy crawl`` command line."""
+    return dict(cmd[i + 1].split("=", 1) for i, part in enumerate(cmd) if part == "-a")
+
+
 def test_crawl_command_passes_window_and_incremental_state():
     cmd = crawl_command("x", Path("/r"), "id", since=date(2026, 1, 1), until=date(2026, 2, 1),
                         max_pages=50, backfill=True, seen_file=Path("/r/seen/x.txt"),
                         known_file=Path("/r/known/x.json"),
                         validators_file=Path("/r/validators/x.json"))
-    for arg in ("since=2026-01-01", "until=2026-02-01", "max_pages=50", "backfill=1",
-                "seen_file=/r/seen/x.txt", "known_file=/r/known/x.json",
-                "validators_file=/r/validators/x.json"):
-        assert arg in cmd, arg
+    args, rest = CrawlArgs.from_spider_kwargs(spider_arguments(cmd))
+    assert rest == {}
+    assert (args.since, args.until, args.max_pages, args.backfill) == (
+        date(2026, 1, 1), date(2026, 2, 1), 50, True)
+    assert (args.seen_file, args.known_file, args.validators_file) == (
+        Path("/r/seen/x.txt"), Path("/r/known/x.json"), Path("/r/validators/x.json"))
+    assert (args.run_dir, args.run_id) == (Path("/r"), "id")
 
 
-def test_every_crawl_argument_is_one_the_spider_takes():
-    """The flow and the spider agree on argument names (a typo would be silently ignored)."""
-    import inspect
+def test_every_crawl_argument_is_one_the_spider_takes(tmp_path: Path):
+    """The flow and the spider agree on the arguments: a spider built from the command line
+    has them all, and a misspelt one is refused before any process starts (it used to be
+    silently ignored)."""
+    from registry import load_outlets
+    from spiders.outlets import spider_class
 
-    from spiders.news import NewsSpider
-
-    accepted = set(inspect.signature(NewsSpider.__init__).parameters)
-    cmd = crawl_command("x", Path("/r"), "id", since=date(2026, 1, 1), until=date(2026, 2, 1),
-                        max_pages=5, backfill=True, seen_file=Path("/s"), known_file=Path("/k"),
-                        validators_file=Path("/v"))
-    names = {cmd[i + 1].split("=", 1)[0] for i, part in enumerate(cmd) if part == "-a"}
-    assert names <= accepted, names - accepted
+    seen, known, validators = (tmp_path / "seen.txt", tmp_path / "known.json",
+                               tmp_path / "validators.json")
+    seen.write_text("https://example.org/a\n")
+    known.write_text("{}")
+    validators.write_text("{}")
+    outlet = next(iter(load_outlets().values()))
+    cmd = crawl_command(outlet.id, tmp_path, "id", since=date(2026, 1, 1),
+                        until=date(2026, 2, 1), max_pages=5, backfill=True, seen_file=seen,
+                        known_file=known, validators_file=validators)
+    spider = spider_class(outlet)(**spider_arguments(cmd))
+    assert (spider.since, spider.until, spider.max_pages, spider.backfill) == (
+        date(2026, 1, 1), date(2026, 2, 1), 5, True)
+    assert (spider.run_dir, spider.run_id, spider.seen) == (
+        tmp_path, "id", frozenset({"https://example.org/a"}))
+    with pytest.raises(ValidationError, match="max_page"):
+        crawl_command(outlet.id, tmp_path, "id", max_page=5)
 
 
 # -- report and parameters -------------------------------------------------------------------
@@ -249,8 +269,8 @@ def test_crawl_scope_validates():
 
 def test_final_state_names_failures_and_warnings(tmp_path):
     from flows.nightly import final_state
-    from flows.quality import Breach
-    from flows.tasks import Crawls, RunContext
+    from pipeline.context import Crawls, RunContext
+    from pipeline.quality import Breach
 
     run = RunContext("nightly", "r1", tmp_path, tmp_path / "db")
     warn = [Breach("x", "zero_new", "no new articles")]
@@ -294,7 +314,7 @@ def test_trends_run_oldest_first_with_gaps_for_failed_nights():
     red dot; the sparkline falls with the articles."""
     import xml.etree.ElementTree as ET
 
-    from flows.trends import series, sparkline, trends_markdown, trends_svg
+    from pipeline.trends import series, sparkline, trends_markdown, trends_svg
 
     history = [{"run_id": f"r{n}", "counts": {"outlets": [row]}} for n, row in enumerate([
         _row(new=0),  # newest earlier night

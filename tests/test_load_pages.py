@@ -1,6 +1,6 @@
 """``pages`` rows made by the extraction workers (``pages.parquet``) load as the raw files do.
 
-``flows.extraction.extract_run`` writes each raw page's ``pages`` row (body compressed and
+``pipeline.extraction.extract_run`` writes each raw page's ``pages`` row (body compressed and
 hashed) next to ``articles.parquet``; ``warehouse.load.load_run`` inserts them with SQL when the
 file was made from the raw files as they are, and reads the raw files otherwise. Both paths must
 give the same table: latest fetch of a URL wins, reloads replace, failures leave nothing.
@@ -21,12 +21,13 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-import flows.extraction as extraction
+import pipeline.extraction as extraction
 import warehouse.load
-from flows.extraction import extract_run
-from warehouse import connect, rawpages
+from khabar.run.layout import PAGES_FILE, RunFolder
+from pipeline.extraction import extract_run
+from warehouse import connect
 from warehouse.load import RunFilesError, load_run
-from warehouse.rawpages import PAGES_FILE, pages_parquet
+from warehouse.rawpages import pages_parquet
 
 T0 = datetime(2026, 3, 1, 8, tzinfo=UTC)
 
@@ -107,8 +108,7 @@ def extracted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_pages_parquet_loads_as_the_raw_files_do(extracted: Path, tmp_path: Path) -> None:
-    assert (extraction.PAGES_FILE, extraction.RAW_STAMP) == (PAGES_FILE, rawpages.RAW_STAMP)
-    raw = sorted((extracted / "raw").glob("*.jsonl.gz"))
+    raw = RunFolder(extracted).raw_files()
     assert pages_parquet(extracted, raw) == extracted / PAGES_FILE
     assert pq.ParquetFile(extracted / PAGES_FILE).metadata.num_row_groups > 1
     fast = connect(tmp_path / "fast.duckdb")

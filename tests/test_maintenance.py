@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from flows.maintenance import maintenance, retention_plan
-from flows.paths import mark_run_dir
+from flows.maintenance import maintenance
+from khabar.run.layout import RunFolder
+from pipeline.retention import retention_plan
 from warehouse import connect
 from warehouse.load import record_run_end, record_run_start
 
@@ -29,19 +30,19 @@ def _runs(tmp_path: Path) -> tuple[Path, Path, Path]:
                 record_run_end(con, run_id, status, {})
         record_run_start(con, "20200103T000000-00003", "nightly", {})
     for run_id in (OLD, OLDER, NEW):
-        mark_run_dir(runs / run_id, run_id, "nightly")
+        RunFolder(runs / run_id).mark(run_id, "nightly")
         (runs / run_id / "raw").mkdir()
         (runs / run_id / "raw" / "x.jsonl.gz").write_bytes(b"x")
     (runs / "20200103T000000-00003").mkdir()  # known, but no marker: not made by a run
     (runs / "20200104T000000-00004").mkdir()  # marker naming another run
     (runs / "20200104T000000-00004" / ".khabar-run").write_text('{"run_id": "other"}')
-    mark_run_dir(runs / "20200105T000000-00005", "20200105T000000-00005", "nightly")  # unknown
+    RunFolder(runs / "20200105T000000-00005").mark("20200105T000000-00005", "nightly")  # unknown
     notes = runs / "notes"
     notes.mkdir()
     (notes / "keep.txt").write_text("mine")
     os.utime(notes, (time.time() - 400 * 86400,) * 2)
     (runs / "README.txt").write_text("mine too")
-    mark_run_dir(outside / "20200106T000000-00006", "20200106T000000-00006", "nightly")
+    RunFolder(outside / "20200106T000000-00006").mark("20200106T000000-00006", "nightly")
     (runs / "20200106T000000-00006").symlink_to(outside / "20200106T000000-00006")
     return db, runs, outside
 

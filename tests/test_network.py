@@ -8,7 +8,7 @@ import socket
 
 import pytest
 
-from flows.network import offline_reason, probe
+from pipeline.network import offline_reason, probe
 from registry import Outlet
 
 

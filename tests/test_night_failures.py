@@ -27,12 +27,12 @@ import duckdb
 import pytest
 import yaml
 
-from flows.crawl import crawl_outlet
-from flows.extraction import extract_run
-from flows.params import CrawlScope
-from flows.preflight import PreflightError, check_runs_dir
+from khabar.run.salvage import complete_records, file_problem
+from pipeline.crawl import crawl_outlet
+from pipeline.extraction import extract_run
+from pipeline.params import CrawlScope
+from pipeline.preflight import PreflightError, check_runs_dir
 from snapshot import SNAPSHOT_WARC
-from spiders.rawstore import complete_records, file_problem
 from tests.faults import (
     SLOW_CRAWL_SETTINGS,
     command_under,

@@ -43,7 +43,7 @@ def _norm(text: str) -> str:
 def night(prefect_harness, tmp_path_factory):
     """Run the flow four times on the snapshot; yield the DB path and the runs' states."""
     from flows.nightly import nightly
-    from flows.params import CrawlScope
+    from pipeline.params import CrawlScope
     from snapshot import snapshot_outlets
 
     tmp = tmp_path_factory.mktemp("night")

@@ -19,9 +19,9 @@ import pytest
 from faultserver import FaultServer, Reply
 from test_crawl import crawl
 
-from spiders.backoff import backoff_delay, parse_retry_after
+from khabar.retry import backoff_delay, parse_retry_after
+from khabar.run.records import iter_fetch_records, iter_raw_pages
 from spiders.guard import is_public_address
-from spiders.rawstore import iter_fetch_records, iter_raw_pages
 
 integration = pytest.mark.integration
 USER_AGENT = "KhabarTest/1.0 (+https://example.org/khabar-contact)"

@@ -17,15 +17,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.extraction import extract_run
-from spiders.rawstore import (
-    DAMAGE_FILE,
-    JsonlGzWriter,
-    complete_records,
-    file_problem,
-    read_damage,
-    salvage_run,
-)
+from khabar.run.layout import DAMAGE_FILE
+from khabar.run.records import JsonlGzWriter
+from khabar.run.salvage import complete_records, file_problem, read_damage, salvage_run
+from pipeline.extraction import extract_run
 from tests.test_warehouse import _first_run, art, words, write_run
 from warehouse import connect
 from warehouse.load import RunFilesError, load_run, record_run_start
@@ -55,7 +50,7 @@ def test_a_writer_killed_mid_file_leaves_every_record_it_wrote_readable(tmp_path
     path = tmp_path / "raw" / "lebrief.jsonl.gz"
     script = (
         "import sys, time\n"
-        "from spiders.rawstore import JsonlGzWriter\n"
+        "from khabar.run.records import JsonlGzWriter\n"
         f"w = JsonlGzWriter({str(path)!r})\n"
         "for i in range(10_000):\n"
         "    w.write({'i': i, 'body_b64': 'x' * 3000})\n"

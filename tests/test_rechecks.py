@@ -10,8 +10,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from khabar.run.records import iter_fetch_records, iter_raw_pages
 from snapshot.replay import ReplayServer
-from spiders.rawstore import iter_fetch_records, iter_raw_pages
 from tests.test_crawl import ARTICLES, BASE, REGISTRY, SINCE, crawl, fake_site, write_warc
 from tests.test_warehouse import T0, art, words, write_run
 from warehouse import connect

@@ -17,14 +17,15 @@ import pytest
 from chaos import ChaosServer, converge, crawl_settings, detected_kinds
 
 import warehouse
-from flows.crawl import crawl_outlet
-from flows.extraction import extract_run
-from flows.recovery import MAX_RETRY_NIGHTS, process_gone, retry_plan, write_crawl_state
+from khabar.retry import MAX_RETRY_NIGHTS, FailedFetch, retry_plan
+from khabar.run.records import iter_fetch_records, iter_raw_pages
+from pipeline.crawl import crawl_outlet
+from pipeline.extraction import extract_run
+from pipeline.recovery import process_gone, write_crawl_state
 from registry import load_outlets
-from spiders.rawstore import iter_fetch_records, iter_raw_pages
 from warehouse import validators
 from warehouse.load import load_run, record_run_start
-from warehouse.retries import FailedFetch, failed_fetches
+from warehouse.retries import failed_fetches
 
 pytestmark = pytest.mark.integration
 
@@ -284,19 +285,21 @@ def test_the_next_night_retries_what_failed(convergence):
     assert nights[1].retried > 0 or nights[1].rediscovered
 
 
-def test_the_crawl_takes_the_retry_state_and_settings():
+def test_the_crawl_takes_the_retry_state_and_settings(tmp_path: Path):
     """The flow's new crawl arguments are ones the spider takes (a typo would be ignored)."""
-    import inspect
+    from pipeline.children import dying_with_parent
+    from pipeline.crawl import crawl_command
+    from registry import load_outlets
+    from spiders.outlets import spider_class
 
-    from flows.children import dying_with_parent
-    from flows.crawl import crawl_command
-    from spiders.news import NewsSpider
-
-    cmd = crawl_command("x", Path("/r"), "id", retry_file=Path("/r/retry/x.json"),
-                        rediscover=True, settings={"DOWNLOAD_TIMEOUT": "5"})
-    names = {cmd[i + 1].split("=", 1)[0] for i, part in enumerate(cmd) if part == "-a"}
-    assert {"retry_file", "rediscover"} <= names
-    assert names <= set(inspect.signature(NewsSpider.__init__).parameters)
+    retry = tmp_path / "retry.json"
+    retry.write_text('{"https://example.org/a": {"attempts": 2, "error": "HttpError"}}')
+    outlet = next(iter(load_outlets().values()))
+    cmd = crawl_command(outlet.id, tmp_path, "id", retry_file=retry, rediscover=True,
+                        settings={"DOWNLOAD_TIMEOUT": "5"})
+    arguments = dict(cmd[i + 1].split("=", 1) for i, part in enumerate(cmd) if part == "-a")
+    spider = spider_class(outlet)(**arguments)
+    assert spider.rediscover and spider.retry == {"https://example.org/a": 2}
     assert cmd[-2:] == ["-s", "DOWNLOAD_TIMEOUT=5"]
     wrapped = dying_with_parent(cmd)
     assert wrapped[-len(cmd):] == cmd

@@ -24,9 +24,9 @@ import pytest
 from faultserver import FaultServer, typed
 from test_crawl import crawl
 
+from khabar.run.records import iter_fetch_records, iter_raw_pages
 from registry import load_outlets
 from spiders.guard import in_networks
-from spiders.rawstore import iter_fetch_records, iter_raw_pages
 from spiders.redact import REDACTED, redact_text, redact_url
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,4 +1,4 @@
-"""Extraction and load run in processes of their own (``python -m flows.extract_process``,
+"""Extraction and load run in processes of their own (``python -m pipeline.extract_process``,
 ``python -m warehouse load``): their command lines, their errors, and the flow process that
 never imports the extractor."""
 
@@ -59,9 +59,9 @@ def test_extract_process_refuses_bad_input_in_one_line(tmp_path: Path) -> None:
     hints = tmp_path / "hints.json"
     hints.write_text(json.dumps({"lebrief": {"no_such_field": 1}}))
     (tmp_path / "run").mkdir()
-    bad = run("-m", "flows.extract_process", str(tmp_path / "run"), "--hints", str(hints))
+    bad = run("-m", "pipeline.extract_process", str(tmp_path / "run"), "--hints", str(hints))
     assert bad.returncode == 1 and bad.stderr.startswith(f"error: bad hints file {hints}")
-    missing = run("-m", "flows.extract_process", str(tmp_path / "nowhere"))
+    missing = run("-m", "pipeline.extract_process", str(tmp_path / "nowhere"))
     assert not (tmp_path / "nowhere").exists()
     assert missing.returncode == 1
     assert missing.stderr.strip() == f"error: {tmp_path / 'nowhere'} is not a run folder"
@@ -70,7 +70,7 @@ def test_extract_process_refuses_bad_input_in_one_line(tmp_path: Path) -> None:
 def test_extract_process_prints_the_summary_of_a_run(tmp_path: Path) -> None:
     run_dir = _first_run(tmp_path)
     (run_dir / "articles.parquet").unlink()
-    done = run("-m", "flows.extract_process", str(run_dir), "--workers", "0")
+    done = run("-m", "pipeline.extract_process", str(run_dir), "--workers", "0")
     assert done.returncode == 0, done.stderr
     summary = json.loads(done.stdout.splitlines()[-1])
     assert summary["pages"] == 5 and set(summary["verdicts"]) == {"lebrief", "hespress"}

@@ -24,9 +24,9 @@ import pytest
 
 from bench.synthweb import SynthServer, SynthWeb, WebConfig, control, write_registry
 from bench.synthweb.crawling import synthetic_crawls
-from flows.crawl import crawl_outlet
+from khabar.run.records import iter_fetch_records, iter_raw_pages
+from pipeline.crawl import crawl_outlet
 from registry import load_outlets
-from spiders.rawstore import iter_fetch_records, iter_raw_pages
 from transforms.dedup import content_hash
 from transforms.extract import extract_article
 from transforms.record import Verdict

@@ -15,7 +15,7 @@ import duckdb
 import pytest
 from test_warehouse import _first_run
 
-from flows.preflight import INPUT_ERRORS, check_paths, problem
+from pipeline.preflight import INPUT_ERRORS, check_paths, problem
 from warehouse import WarehouseError, after_load, connect, health
 from warehouse.__main__ import main as cli
 from warehouse.load import load_run

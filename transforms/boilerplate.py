@@ -169,7 +169,7 @@ def _furniture_token(token: str, pattern: re.Pattern[str] = _FURNITURE) -> bool:
     if token.startswith(_BUILDER_STARTS):
         token = _BUILDER_PREFIX.sub("", token, count=1)
     found = pattern.search(token)  # first: most tokens name no furniture, one search settles them
-    return bool(found) and not _CONTENT_WORD.search(token, 0, found.start()) and not (
+    return found is not None and not _CONTENT_WORD.search(token, 0, found.start()) and not (
         _LAYOUT_STATE.search(token))
 
 

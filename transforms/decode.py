@@ -82,9 +82,9 @@ def decode_html(body: bytes, headers: Mapping[str, str] | None = None) -> tuple[
     Returns:
         ``(text, encoding)``: the decoded text and the codec name that produced it.
     """
-    for bom, encoding in _BOMS:
+    for bom, bom_encoding in _BOMS:
         if body.startswith(bom):
-            return body[len(bom) :].decode(encoding, "replace"), encoding
+            return body[len(bom) :].decode(bom_encoding, "replace"), bom_encoding
 
     if not body.isascii():
         text = _strict(body, "utf-8")

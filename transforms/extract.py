@@ -23,9 +23,10 @@ from typing import Any
 import lxml.html
 import trafilatura
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
-from trafilatura.settings import Extractor, use_config
+from trafilatura.settings import Document, Extractor, use_config
 from trafilatura.utils import repair_faulty_html
 
+from khabar.urls import article_url
 from transforms import floor
 from transforms import metadata as meta_
 from transforms.boilerplate import (
@@ -126,13 +127,18 @@ def _language(text: str, words: int, declared: str | None) -> str | None:
 _DATE_PARAMS = {"original_date": True, "extensive_search": False}
 
 
+def _listed(value: Any) -> list[Any]:
+    """A JSON-LD value that may be one item or a list of them, as a list."""
+    return value if isinstance(value, list) else [value]
+
+
 def _trafilatura(page: lxml.html.HtmlElement | str, url: str) -> str:
     """The body text trafilatura finds in the cleaned tree (it works on a copy), or in the
     untouched page's source (which it parses itself)."""
     options = copy(_OPTIONS)
     options.url = options.source = url  # what Extractor(url=url) sets
     document = trafilatura.bare_extraction(page, options=options)
-    return (document.text or "") if document is not None else ""
+    return (document.text or "") if isinstance(document, Document) else ""
 
 
 def _untouched(text: str, hints: ExtractionHints, url: str) -> lxml.html.HtmlElement:
@@ -227,7 +233,7 @@ def extract_article(
     record: dict[str, Any] = {
         "outlet": outlet,
         "url": url,
-        "canonical_url": meta_.clean_url(url),
+        "canonical_url": article_url(url),
         "extractor": EXTRACTOR,
         "extractor_version": EXTRACTOR_VERSION,
     }
@@ -294,8 +300,7 @@ def _metadata(root: lxml.html.HtmlElement, url: str, hints: ExtractionHints) -> 
     ld_objects = meta_.json_ld(root)
     ld = meta_.ld_article(ld_objects)
     page_types = {str(k).lower() for node in ld_objects
-                  for k in (node.get("@type") if isinstance(node.get("@type"), list)
-                            else [node.get("@type")]) if k}
+                  for k in _listed(node.get("@type")) if k}
     published, modified = meta_.dates(root, meta, ld, hints.timezone)
     sites = meta_.site_names(meta, ld_objects, url)
     fields: dict[str, Any] = {

@@ -14,13 +14,14 @@ import re
 from collections.abc import Iterable
 from datetime import datetime, time
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 from htmldate import find_date
 from lxml.etree import XPath
 from lxml.html import HtmlElement
 
+from khabar.urls import article_url
 from transforms import authors as authors_
 from transforms.authors import letters as _letters
 from transforms.authors import split_authors
@@ -455,32 +456,14 @@ def html_language(root: HtmlElement, meta: dict[str, str]) -> str | None:
 
 # --- canonical URL -------------------------------------------------------------------------
 
-_TRACKING = re.compile(
-    r"^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|ref|ref_src|igshid|amp|outputtype"
-    r"|wpv_view_count|wpv_paged|_ga|yclid|at_\w+)$",
-    re.IGNORECASE,
-)
-
-
 def _site(host: str) -> str:
     labels = host.lower().removeprefix("www.").split(".")
     return ".".join(labels[-2:])
 
 
-def clean_url(url: str) -> str:
-    """Drop fragment, tracking parameters and AMP variants (``/amp/``, ``?amp=1``)."""
-    parts = urlsplit(url.strip())
-    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, True) if not _TRACKING.match(k)])
-    path = parts.path
-    if path.endswith("/amp/") or path.endswith("/amp"):
-        path = path[: path.rfind("/amp")] + "/"
-    elif path.startswith("/amp/"):
-        path = path[len("/amp") :]
-    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path or "/", query, ""))
-
-
 def canonical_url(root: HtmlElement, meta: dict[str, str], url: str) -> str:
-    """rel=canonical or og:url when it points to the same site, else ``url``; always cleaned.
+    """rel=canonical or og:url when it points to the same site, else ``url``; always in the
+    stored form (``khabar.urls.article_url``).
 
     A canonical on another site (syndication partners, a CMS misconfigured to its staging host)
     would merge this page with someone else's article, so it is ignored.
@@ -498,8 +481,8 @@ def canonical_url(root: HtmlElement, meta: dict[str, str], url: str) -> str:
         absolute = urljoin(url, candidate.strip())
         parts = urlsplit(absolute)
         if parts.scheme in {"http", "https"} and _site(parts.hostname or "") == own:
-            return clean_url(absolute)
-    return clean_url(url)
+            return article_url(absolute)
+    return article_url(url)
 
 
 # --- aggregator copies ---------------------------------------------------------------------

@@ -27,15 +27,16 @@ from pathlib import Path
 
 import duckdb
 
+from khabar.disk import free_bytes, is_no_space
+from khabar.paths import default_db_path
 from warehouse.analyst import connect_analyst
-from warehouse.db import WarehouseError, connect, default_path, pending_migrations, schema_version
-from warehouse.errors import no_space
+from warehouse.db import WarehouseError, connect, pending_migrations, schema_version
 from warehouse.export import export_counts, export_parquet
-from warehouse.health import check_space, free_bytes
+from warehouse.health import check_space
 from warehouse.load import load_run
 from warehouse.output import FORMATS, print_rows
 from warehouse.publish import after_load, publish_read_copy, read_copy_path
-from warehouse.queries import sql
+from warehouse.queries import one, sql
 from warehouse.rawpages import RunFilesError
 from warehouse.runfolder import check_run_folder
 from warehouse.search import SearchIndexMissing, build_search_index, search_articles
@@ -47,7 +48,7 @@ _ERRORS = (WarehouseError, SearchIndexMissing, RunFilesError, duckdb.Error, KeyE
 
 
 def _db(args: argparse.Namespace) -> Path:
-    return Path(args.db) if args.db else default_path()
+    return Path(args.db) if args.db else default_db_path()
 
 
 def _read_path(args: argparse.Namespace) -> Path:
@@ -55,7 +56,7 @@ def _read_path(args: argparse.Namespace) -> Path:
     if args.db:
         return Path(args.db)
     copy = read_copy_path()
-    return copy if copy.exists() else default_path()
+    return copy if copy.exists() else default_db_path()
 
 
 def _sql(args: argparse.Namespace) -> None:
@@ -79,7 +80,7 @@ def _sql(args: argparse.Namespace) -> None:
 
 def _info(args: argparse.Namespace) -> None:
     with connect(_read_path(args), read_only=True) as con:
-        (database,) = con.execute(sql("select_database_file")).fetchone()
+        (database,) = one(con, "select_database_file")
         print(f"database: {database}")
         print(f"schema version: {schema_version(con)}")
         pending = pending_migrations(con)
@@ -103,7 +104,7 @@ def _publish(args: argparse.Namespace) -> None:
     try:
         copy = publish_read_copy(args.db) if args.skip_index else after_load(args.db)
     except _ERRORS as exc:
-        if no_space(exc):
+        if is_no_space(exc):
             raise WarehouseError(_publish_no_space(_db(args))) from exc
         raise
     if args.json:
@@ -127,7 +128,7 @@ def _load(args: argparse.Namespace) -> None:
             report = load_run(con, run_id, run_dir)
             load_validators(con, run_id, run_dir)
     except _ERRORS as exc:
-        if no_space(exc):
+        if is_no_space(exc):
             raise WarehouseError(
                 f"no space left on the disk of {db} while loading run {run_id} "
                 f"({_free(db)} free now): what was stored is intact, and the run is loaded "
@@ -135,13 +136,14 @@ def _load(args: argparse.Namespace) -> None:
                 "(a reload replaces, never duplicates)") from exc
         raise
     replaced = asdict(report.replaced) if report.replaced else None
-    outcome = {"run_id": run_id, "total": asdict(report.total), "replaced": replaced,
+    total = asdict(report.total)
+    outcome = {"run_id": run_id, "total": total, "replaced": replaced,
                "kept_pages": report.kept_pages, "read_copy": None,
                "damaged_files": list(report.damaged_files)}
     for line in report.damaged_files:
         print(f"warning: {line}", file=sys.stderr)
     if not args.json:
-        print(f"loaded run {run_id}: " + ", ".join(f"{k} {v}" for k, v in outcome["total"].items()))
+        print(f"loaded run {run_id}: " + ", ".join(f"{k} {v}" for k, v in total.items()))
         if replaced:
             print("replaced its earlier load: " + ", ".join(f"{k} {v}"
                                                             for k, v in replaced.items()))
@@ -153,7 +155,7 @@ def _load(args: argparse.Namespace) -> None:
         try:
             outcome["read_copy"] = str(after_load(db))
         except _ERRORS as exc:
-            if no_space(exc):
+            if is_no_space(exc):
                 raise WarehouseError(f"run {run_id} is loaded, but {_publish_no_space(db)}"
                                      ) from exc
             raise

@@ -22,7 +22,8 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.db import WarehouseError, default_path
+from khabar.paths import default_db_path
+from warehouse.db import WarehouseError
 from warehouse.publish import connect_read_copy
 from warehouse.queries import SQL_DIR
 
@@ -165,7 +166,7 @@ def render(examples: list[Example]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m warehouse.docs_queries",
                                      description=__doc__.splitlines()[0])
-    parser.add_argument("--db", type=Path, default=default_path(),
+    parser.add_argument("--db", type=Path, default=default_db_path(),
                         help="the demo database; its read copy is queried (not modified)")
     parser.add_argument("--out", type=Path, default=DOCS_PAGE)
     parser.add_argument("--check", action="store_true",

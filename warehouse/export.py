@@ -24,7 +24,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.queries import sql
+from warehouse.queries import one, sql
 from warehouse.targets import (
     check_export_target,
     remove_stale_temps,
@@ -56,7 +56,7 @@ def export_parquet(con: duckdb.DuckDBPyConnection, out_dir: str | os.PathLike[st
         tmp.mkdir()
         con.execute(sql("export_articles"), {"path": str(tmp)})
         articles = sum(row[2] for row in export_counts(con, tmp))
-        (database,) = con.execute(sql("select_database_file")).fetchone()
+        (database,) = one(con, "select_database_file")
         write_manifest(tmp, str(database), articles)
         if out.exists():
             out.rename(old)

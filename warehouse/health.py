@@ -27,8 +27,10 @@ from pathlib import Path
 
 import duckdb
 
+from khabar.disk import free_bytes
+from khabar.run.layout import RunFolder
 from warehouse.errors import WarehouseError
-from warehouse.queries import sql
+from warehouse.queries import one, sql
 
 _HEADER = 4096
 # DuckDB's storage version numbers (bytes 12..20 of the file) whose database header is, after an
@@ -91,18 +93,18 @@ def check_blocks(con: duckdb.DuckDBPyConnection, path: Path, block_size: int) ->
             fails for lack of bytes.
     """
     whole = (path.stat().st_size - 3 * _HEADER) // block_size
-    (database,) = con.execute(sql("select_current_database")).fetchone()
+    (database,) = one(con, "select_current_database")
     where = {"database": database}
     try:
-        total, free = con.execute(sql("select_block_counts"), where).fetchone()
+        total, free = one(con, "select_block_counts", where)
         if total - whole > free:
             raise WarehouseError(_truncated(path, f"{total - whole} blocks missing at its end, "
                                             f"only {free} of its blocks are free"))
-        (highest,) = con.execute(sql("select_metadata_block_max"), where).fetchone()
+        (highest,) = one(con, "select_metadata_block_max", where)
         highest = highest if highest is not None else -1
         for schema, table in con.execute(sql("select_database_tables"), where).fetchall():
             name = ".".join('"' + part.replace('"', '""') + '"' for part in (schema, table))
-            (block,) = con.execute(sql("select_storage_block_max"), {"table": name}).fetchone()
+            (block,) = one(con, "select_storage_block_max", {"table": name})
             highest = max(highest, block if block is not None else -1)
     except duckdb.Error as exc:
         if "Could not read enough bytes" in str(exc):
@@ -164,21 +166,10 @@ def _foreign(path: Path, objects: Iterable[str], why: str) -> str:
     )
 
 
-def free_bytes(path: Path) -> int:
-    """Bytes free for this user on the file system holding ``path`` (or its nearest existing
-    parent)."""
-    probe = path
-    while not probe.exists() and probe != probe.parent:
-        probe = probe.parent
-    stat = os.statvfs(probe)
-    return stat.f_bavail * stat.f_frsize
-
-
 def run_input_bytes(run_dir: Path) -> int:
     """Size of the files a load reads from a run folder."""
-    files = [run_dir / "articles.parquet", run_dir / "pages.parquet"]
-    for folder in ("raw", "fetches"):
-        files += (run_dir / folder).glob("*.jsonl.gz")
+    folder = RunFolder(run_dir)
+    files = [folder.articles, folder.pages, *folder.raw_files(), *folder.fetch_files()]
     return sum(f.stat().st_size for f in files if f.is_file())
 
 

@@ -43,9 +43,10 @@ from typing import Any, Protocol
 import duckdb
 import pyarrow as pa
 
-from spiders.rawstore import FETCHES_DIR, RAW_DIR, read_damage, salvage_run
+from khabar.run.layout import FETCHES, RAW
+from khabar.run.salvage import read_damage, salvage_run
 from transforms.dedup import minhash_signature
-from warehouse.queries import sql
+from warehouse.queries import one, sql
 from warehouse.rawpages import (
     PageStream,
     RunFilesError,
@@ -105,14 +106,21 @@ class LoadReport:
 
 
 class OutletLike(Protocol):
-    """The registry fields the ``outlets`` table keeps (``registry.model.Outlet`` has them)."""
+    """The registry fields the ``outlets`` table keeps (``registry.model.Outlet`` has them,
+    read-only: properties here, so a frozen model fits)."""
 
-    id: str
-    name: str
-    home: str
-    country: str
-    languages: Iterable[str]
-    aggregator: bool
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def home(self) -> str: ...
+    @property
+    def country(self) -> str: ...
+    @property
+    def languages(self) -> Iterable[str]: ...
+    @property
+    def aggregator(self) -> bool: ...
     # timezone: str (IANA name; read with getattr, default Africa/Casablanca, as the registry)
 
 
@@ -206,12 +214,12 @@ def load_run(con: duckdb.DuckDBPyConnection, run_id: str, run_dir: Path) -> Load
     run_dir = Path(run_dir)
     folder = check_run_folder(con, run_dir, run_id)
     # A crawl killed mid-write leaves its files cut: their complete records are loaded, the
-    # damage recorded (spiders.rawstore.salvage_run); the other outlets load as usual.
-    salvage_run(run_dir, (FETCHES_DIR,))
+    # damage recorded (khabar.run.salvage.salvage_run); the other outlets load as usual.
+    salvage_run(run_dir, (FETCHES,))
     before = _report(con, run_id)
     packed = pages_parquet(folder.path, folder.raw)
     if not packed:
-        salvage_run(run_dir, (RAW_DIR,))
+        salvage_run(run_dir, (RAW,))
     con.begin()
     try:
         # Without pages.parquet, raw pages are read and compressed on other threads meanwhile.
@@ -251,7 +259,7 @@ def _insert_pages(con: duckdb.DuckDBPyConnection, run_id: str, parquet: Path) ->
     found = [r[0] for r in con.execute(sql("select_parquet_run_ids"), path).fetchall()]
     check_run_ids(found, run_id, str(parquet))
     # Choosing each URL's latest fetch costs a join (and memory): only when a URL came twice.
-    (refetched,) = con.execute(sql("select_pages_parquet_refetched"), path).fetchone()
+    (refetched,) = one(con, "select_pages_parquet_refetched", path)
     con.execute(sql("insert_run_pages" if refetched else "insert_run_pages_all"), path)
 
 
@@ -334,7 +342,7 @@ def _merge_articles(con: duckdb.DuckDBPyConnection, run_id: str, parquet: Path) 
     ):
         con.execute(sql(name), path)
     # Run folders written before embeds were extracted have no such column.
-    if con.execute(sql("select_parquet_has_embeds"), path).fetchone()[0]:
+    if one(con, "select_parquet_has_embeds", path)[0]:
         con.execute(sql("insert_embeds"), path)
     # Temp objects go with the transaction if anything fails: dropped here on success only.
     con.execute(sql("drop_staged_articles"))

@@ -32,10 +32,10 @@ from pathlib import Path
 
 import duckdb
 
+from khabar.paths import default_db_path
 from warehouse.db import (
     WarehouseError,
     connect,
-    default_path,
     duckdb_config,
     migrations,
     schema_version,
@@ -50,7 +50,7 @@ READ_COPY_SUFFIX = ".read.duckdb"
 
 def read_copy_path(path: str | os.PathLike[str] | None = None) -> Path:
     """Where the read copy of ``path`` lives: ``news.duckdb`` -> ``news.read.duckdb``."""
-    main = Path(path) if path is not None else default_path()
+    main = Path(path) if path is not None else default_db_path()
     return main.with_name(main.stem + READ_COPY_SUFFIX)
 
 
@@ -63,7 +63,7 @@ def publish_read_copy(
     """Copy the warehouse to its read copy, atomically.
 
     Args:
-        path: the main database file (``None``: ``default_path()``).
+        path: the main database file (``None``: ``khabar.paths.default_db_path()``).
         con: an open read-write connection to ``path`` (the loader's, so the lock is never let
             go between load and copy); ``None`` opens one, waiting for the lock like any writer.
         timings: if given, filled with the seconds of each step (``checkpoint``, ``copy``,
@@ -78,7 +78,7 @@ def publish_read_copy(
         warehouse.targets.TargetError: what is at the read copy's path is not a read copy
             (checked before anything is written).
     """
-    main = Path(path) if path is not None else default_path()
+    main = Path(path) if path is not None else default_db_path()
     target = read_copy_path(main)
     own = con is None
     if con is None:
@@ -209,7 +209,7 @@ def after_load(
     can), publish the read copy.
 
     Args:
-        db_path: the main database file (``None``: ``default_path()``).
+        db_path: the main database file (``None``: ``khabar.paths.default_db_path()``).
         timings: if given, filled with the seconds of each step: ``fts`` (and ``fts_mode``:
             1.0 incremental, 0.0 rebuild; ``fts_added``, ``fts_removed``) then
             ``publish_read_copy``'s.
@@ -217,7 +217,7 @@ def after_load(
     Returns:
         The read copy's path.
     """
-    main = Path(db_path) if db_path is not None else default_path()
+    main = Path(db_path) if db_path is not None else default_db_path()
     steps = timings if timings is not None else {}
     # Refuse a foreign file at the copy's path before the index update writes the main file.
     check_read_copy_target(read_copy_path(main))

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import Any
+
+import duckdb
 
 SQL_DIR = Path(__file__).with_name("sql")
 
@@ -20,3 +23,16 @@ def sql(name: str) -> str:
         FileNotFoundError: no ``warehouse/sql/<name>.sql``.
     """
     return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def one(con: duckdb.DuckDBPyConnection, name: str, params: object = None) -> tuple[Any, ...]:
+    """The one row the statement ``name`` returns (an aggregate, a catalogue lookup).
+
+    Raises:
+        LookupError: it returned no row (DuckDB's ``fetchone`` gives None: indexing that used
+            to fail with a bare ``TypeError``).
+    """
+    row = con.execute(sql(name), params).fetchone()
+    if row is None:
+        raise LookupError(f"{name}.sql returned no row")
+    return row

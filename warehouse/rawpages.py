@@ -9,16 +9,15 @@ its own connection, inside its transaction, whenever it is ready. What waits in 
 bounded in bytes, so memory does not grow with the night.
 
 That is the slow path. The extraction workers already hold every body decoded, so they write
-the same rows into ``pages.parquet`` (``flows.extraction.PAGES_SCHEMA``), with the raw files
-they came from in its metadata (``flows.extraction.raw_files_stamp``); ``pages_parquet`` says
+the same rows into ``pages.parquet`` (``khabar.run.schemas.PAGES_SCHEMA``), with the raw files
+they came from in its metadata (``khabar.run.schemas.raw_files_stamp``); ``pages_parquet`` says
 whether a run folder's file still matches its raw files, and the loader then inserts from it
-with plain SQL.
+with plain SQL. Bodies are compressed alike on both paths (``khabar.run.schemas.ZLIB_LEVEL``).
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import threading
 import zlib
 from collections import deque
@@ -32,21 +31,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from khabar.run.layout import EXTRACT_COMMAND, RunFolder
+from khabar.run.schemas import ZLIB_LEVEL, made_from
 from warehouse.queries import sql
 
-# On real pages zlib level 1 compresses 1.6x faster than level 6 (62 vs 39 MB/s on one core
-# here) for a 12% larger result (3.05x vs 3.42x): compression was the load's largest CPU cost.
-ZLIB_LEVEL = 1
 # Threads compressing bodies; raw pages per batch (~100 KB pages: ~25 MB of bodies at a time).
 _PACKERS = 2
 _BATCH_ROWS = 256
 # Compressed batches waiting for the loader, at most (the reader pauses beyond).
 _BUFFER_BYTES = 32 * 2**20
 _OLDEST = -(2**63)
-# Written by flows.extraction.extract_run next to articles.parquet (its PAGES_FILE), with the raw
-# files it was made from in its metadata under this key (its RAW_STAMP, raw_files_stamp).
-PAGES_FILE = "pages.parquet"
-RAW_STAMP = b"khabar.raw_files"
 
 
 class RunFilesError(ValueError):
@@ -73,27 +67,15 @@ def check_parquet(path: Path) -> None:
         pq.read_metadata(path)
     except (OSError, pa.ArrowException) as exc:
         raise RunFilesError(f"{path} is unreadable ({exc}); extract the run again "
-                            f"(python -m flows.extract_process {path.parent}), then load "
-                            "it") from None
+                            f"({EXTRACT_COMMAND} {path.parent}), then load it") from None
 
 
 def pages_parquet(run_dir: Path, files: list[Path]) -> Path | None:
     """The run folder's ``pages.parquet`` if it was made from exactly the raw ``files`` as they
-    are now (names, sizes, modification times), else None: no such file, an older extraction,
-    raw files rewritten, added or removed since. Their pages are then read from the raw files
-    themselves, with ``PageStream``."""
-    path = Path(run_dir) / PAGES_FILE
-    if not files or not path.is_file():
-        return None
-    try:
-        stamp = json.loads((pq.read_schema(path).metadata or {}).get(RAW_STAMP, b"null"))
-        now = []
-        for raw in files:
-            stat = raw.stat()
-            now.append([raw.name, stat.st_size, stat.st_mtime_ns])
-    except (OSError, ValueError, pa.ArrowException):  # unreadable: the raw files decide
-        return None
-    return path if stamp == now else None
+    are now (``khabar.run.schemas.made_from``), else None: their pages are then read from the
+    raw files themselves, with ``PageStream``."""
+    path = RunFolder(run_dir).pages
+    return path if made_from(path, files) else None
 
 
 PageBatch = tuple[pa.Table, list[str]]

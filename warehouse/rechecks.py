@@ -8,7 +8,7 @@ fetch, an unchanged page costs a 304 and no body. At most ``RECHECKS_PER_OUTLET`
 outlet (earliest mark first, newest first), so the cost stays bounded however much is stored;
 an article not reached at its one-day mark is still re-checked at its one-week mark. A changed
 page is loaded as any other fetch: a new ``article_versions`` row and a ``version_changes`` row
-saying what changed. The crawl's side is ``spiders/rechecks.py``.
+saying what changed. The file the crawl reads: ``khabar/run/state.py`` (``recheck/``).
 """
 
 from __future__ import annotations

@@ -5,7 +5,9 @@ so the URL is not in tomorrow's seen set; but tomorrow the feed may answer 304 a
 may stop at its first page of known articles, and nothing would ask for the URL again. The
 warehouse remembers every outcome (``fetches``, ``extractions``), so :func:`failed_fetches`
 lists, per outlet, the URLs whose latest outcomes are failures; the flow hands them to the next
-crawl (``spiders/incremental.py``, retry file) and gives up after a few nights.
+crawl (the retry file: ``khabar.run.state``) and gives up after a few nights. What counts as a
+failure, what is permanent and when to give up is the retry policy's (``khabar.retry``): its
+lists are bound into the query as parameters.
 
 A run killed on its way (SIGKILL, a machine that died) keeps ``status = 'running'`` in
 ``crawl_runs``; :func:`running_runs` lists such rows and :func:`mark_abandoned` closes them, so
@@ -22,31 +24,8 @@ from typing import Any
 
 import duckdb
 
+from khabar.retry import GONE_RECHECK_DAYS, PERMANENT_ERRORS, TRANSIENT_STATUSES, FailedFetch
 from warehouse.queries import sql
-
-# Refusals a retry cannot change: robots.txt, our guards, and limits the page will not shrink
-# under (each retry of a too-large page would cost DOWNLOAD_MAXSIZE again).
-PERMANENT_ERRORS = ("IgnoreRequest", "PrivateAddressError", "OffsiteRedirectError",
-                    "RedirectLoopError", "NotInSnapshotError", "ResponseTooLargeError",
-                    "DecompressionLimitError")
-# 4xx statuses that do pass (timeout, too early, too many requests); any other 4xx is final.
-TRANSIENT_STATUSES = (408, 425, 429)
-# A URL that answered 404/410 is not asked again for this many days, then once more. Asked
-# every night, deleted pages that feeds and listings still link were 37 % of an incremental
-# night's requests on a web the crawler had not seen before (issue 15's test); a month keeps a
-# page a site restores (or a 404 served by mistake) from being lost for good, at 1/30 the cost.
-GONE_RECHECK_DAYS = 30
-
-
-@dataclass(frozen=True)
-class FailedFetch:
-    """A URL whose outcomes since its last success (if any) are failures."""
-
-    url: str
-    attempts: int  # runs that failed it since its last success
-    last_error: str  # exception class and/or status, or ``verdict blocked``
-    last_run_id: str
-    in_latest_run: bool  # it failed in the outlet's most recent loaded run
 
 
 @dataclass(frozen=True)
@@ -66,7 +45,7 @@ def failed_fetches(con: duckdb.DuckDBPyConnection, outlet: str) -> list[FailedFe
         con: a warehouse connection (read-only is enough).
         outlet: registry id.
     """
-    params = {"outlet": outlet, "permanent_errors": list(PERMANENT_ERRORS),
+    params = {"outlet": outlet, "permanent_errors": [str(e) for e in PERMANENT_ERRORS],
               "transient_statuses": list(TRANSIENT_STATUSES)}
     rows = con.execute(sql("select_failed_fetches"), params).fetchall()
     return [FailedFetch(url, int(attempts), error or "unknown", run_id, bool(latest))

@@ -28,15 +28,13 @@ from pathlib import Path
 
 import duckdb
 
+from khabar.run.layout import ARTICLES_FILE, EXTRACT_COMMAND, FETCHES, RAW, RunFolder, outlet_of
 from warehouse.queries import sql
 from warehouse.rawpages import RunFilesError, check_parquet, check_run_ids
 
-ARTICLES_FILE = "articles.parquet"
-SUFFIX = ".jsonl.gz"
-
 
 @dataclass(frozen=True)
-class RunFolder:
+class LoadableRun:
     """A loadable run folder: its files, and the outlets whose stored rows it leaves alone."""
 
     path: Path
@@ -47,16 +45,12 @@ class RunFolder:
     keep_fetches: list[str]
 
 
-def outlet_files(run_dir: Path, kind: str) -> list[Path]:
-    """``<run_dir>/<kind>/<outlet>.jsonl.gz`` files (kind ``raw`` or ``fetches``), sorted."""
-    return sorted((run_dir / kind).glob(f"*{SUFFIX}"))
-
-
 def _outlets(files: list[Path]) -> set[str]:
-    return {f.name.removesuffix(SUFFIX) for f in files}
+    return {outlet_of(f) for f in files}
 
 
-def check_run_folder(con: duckdb.DuckDBPyConnection, run_dir: Path, run_id: str) -> RunFolder:
+def check_run_folder(con: duckdb.DuckDBPyConnection, run_dir: Path, run_id: str
+                     ) -> LoadableRun:
     """The run folder's files, or a ``RunFilesError`` saying why it cannot be loaded.
 
     Args:
@@ -75,9 +69,8 @@ def check_run_folder(con: duckdb.DuckDBPyConnection, run_dir: Path, run_id: str)
                             "data/runs)")
     if not run_dir.is_dir():
         raise RunFilesError(f"{run_dir} is not a run folder but a file: nothing was loaded")
-    raw = outlet_files(run_dir, "raw")
-    fetches = outlet_files(run_dir, "fetches")
-    articles = run_dir / ARTICLES_FILE
+    folder = RunFolder(run_dir)
+    raw, fetches, articles = folder.raw_files(), folder.fetch_files(), folder.articles
     if not articles.is_file():
         raise RunFilesError(_not_extracted(run_dir, raw, fetches))
     check_parquet(articles)
@@ -91,19 +84,19 @@ def check_run_folder(con: duckdb.DuckDBPyConnection, run_dir: Path, run_id: str)
                             "was loaded")
     seen = {r[0] for r in con.execute(sql("select_parquet_outlets"),
                                       {"path": str(articles)}).fetchall()}
-    return RunFolder(run_dir, raw, fetches, articles,
+    return LoadableRun(run_dir, raw, fetches, articles,
                      keep_pages=sorted(seen - _outlets(raw)),
                      keep_fetches=sorted(seen - _outlets(fetches)))
 
 
 def _not_extracted(run_dir: Path, raw: list[Path], fetches: list[Path]) -> str:
-    if (run_dir / f"{ARTICLES_FILE}.tmp").exists():
-        return (f"the extraction of {run_dir} did not finish (articles.parquet.tmp, no "
-                f"articles.parquet): extract it again (python -m flows.extract_process "
-                f"{run_dir}), then load it; nothing was loaded")
+    tmp = RunFolder.tmp(RunFolder(run_dir).articles)
+    if tmp.exists():
+        return (f"the extraction of {run_dir} did not finish ({tmp.name}, no {ARTICLES_FILE}): "
+                f"extract it again ({EXTRACT_COMMAND} {run_dir}), then load it; nothing was "
+                "loaded")
     if raw or fetches:
-        return (f"{run_dir} was crawled but never extracted (no articles.parquet): extract it "
-                f"first (python -m flows.extract_process {run_dir}), then load it; nothing "
-                "was loaded")
-    return (f"{run_dir} is not a run folder (no articles.parquet, raw/ or fetches/ files): "
+        return (f"{run_dir} was crawled but never extracted (no {ARTICLES_FILE}): extract it "
+                f"first ({EXTRACT_COMMAND} {run_dir}), then load it; nothing was loaded")
+    return (f"{run_dir} is not a run folder (no {ARTICLES_FILE}, {RAW}/ or {FETCHES}/ files): "
             "nothing was loaded or changed (check the path)")

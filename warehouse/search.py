@@ -41,7 +41,7 @@ from typing import Any
 import duckdb
 from duckdb_extensions import import_extension
 
-from warehouse.queries import sql
+from warehouse.queries import one, sql
 
 # Rebuild instead of updating when more than this share of the indexed articles changed (the
 # update deletes and re-inserts; past ~this share a clean rebuild is as fast and leaves no holes).
@@ -133,7 +133,7 @@ def update_search_index(con: duckdb.DuckDBPyConnection) -> IndexUpdate:
             con.execute(sql("create_search_macro"))
             return IndexUpdate("incremental", "", removed, added, time.perf_counter() - started)
     build_search_index(con)
-    count = con.execute(sql("search_index_count_docs")).fetchone()[0]
+    count = one(con, "search_index_count_docs")[0]
     return IndexUpdate("full", reason, 0, count, time.perf_counter() - started)
 
 
@@ -141,7 +141,7 @@ def _apply_changes(con: duckdb.DuckDBPyConnection) -> tuple[int, int, str]:
     """Inside the caller's transaction: find the changes and apply them unless a rebuild is
     better. Returns (removed, added, reason not to); the caller commits or rolls back."""
     _run_script(con, "search_index_changes")
-    removed, added, indexed, tracked = con.execute(sql("search_index_count_changes")).fetchone()
+    removed, added, indexed, tracked = one(con, "search_index_count_changes")
     limit = max(FULL_REBUILD_MIN_CHANGES, FULL_REBUILD_SHARE * indexed)
     if tracked != indexed:
         return removed, added, f"bookkeeping out of step ({tracked} tracked, {indexed} indexed)"
@@ -165,7 +165,7 @@ def search_articles(
         SearchIndexMissing: ``build_search_index`` has not run on this database.
     """
     load_fts(con)
-    if not con.execute(sql("select_search_index_exists")).fetchone()[0]:
+    if not one(con, "select_search_index_exists")[0]:
         raise SearchIndexMissing(
             "no full-text index: run `python -m warehouse reindex` (or build_search_index)"
         )
@@ -193,7 +193,7 @@ def _fingerprint(con: duckdb.DuckDBPyConnection) -> str:
 
 def _why_not_incremental(con: duckdb.DuckDBPyConnection) -> str:
     """Empty if the index can be updated in place, else why it must be rebuilt."""
-    if not con.execute(sql("select_search_index_exists")).fetchone()[0]:
+    if not one(con, "select_search_index_exists")[0]:
         return "no index yet"
     layout = _layout(con)
     columns = {name: kind for what, name, kind in layout if what == "table"}

@@ -31,7 +31,7 @@ import pyarrow as pa
 from transforms import story
 from transforms.dedup import NUM_PERM
 from transforms.versions import text_changes
-from warehouse.queries import sql
+from warehouse.queries import one, sql
 
 # Articles whose features are computed per query, and changed articles whose candidates are
 # searched per query (a slice of days at a time): bounds what a rebuild holds in memory.
@@ -96,8 +96,8 @@ def _features(con: duckdb.DuckDBPyConnection, changes: int, parquet: Path | None
     older run folder, a text a reload restored) are computed here, a slice at a time. LSH keys
     come from the stored signatures, in numpy.
     """
-    if parquet is not None and parquet.exists() and con.execute(
-            sql("select_parquet_has_story"), {"path": str(parquet)}).fetchone()[0]:
+    if parquet is not None and parquet.exists() and one(
+            con, "select_parquet_has_story", {"path": str(parquet)})[0]:
         con.execute(sql("stage_parquet_story"), {"path": str(parquet)})
         con.execute(sql("insert_parquet_story_features"))
         con.execute(sql("insert_parquet_story_keys"))
@@ -151,7 +151,8 @@ def _day_slices(con: duckdb.DuckDBPyConnection) -> Iterator[tuple[int, int]]:
     slice spanning many days costs more per article: a rebuild of 16,000 articles (8 days) in
     one slice cost 1.8 ms an article against 1.4 ms for 4,000 (2 days).
     """
-    start = last = None
+    start: int | None = None
+    last = 0
     count = 0
     for day, articles in con.execute(sql("select_story_change_days")).fetchall():
         if start is None:
@@ -288,9 +289,9 @@ def update_stories(con: duckdb.DuckDBPyConnection, changed: Iterable[str] | None
     if changed is not None:
         ids = pa.table({"article_id": pa.array(list(changed), pa.string())})
         _register(con, "changed_rows", ids, "stage_story_changes")
-    if changed is None or con.execute(sql("select_story_graph_gaps")).fetchone()[0]:
+    if changed is None or one(con, "select_story_graph_gaps")[0]:
         con.execute(sql("stage_all_story_changes"))
-    changes = con.execute(sql("select_story_change_count")).fetchone()[0]
+    changes = one(con, "select_story_change_count")[0]
     con.execute(sql("stage_story_seeds"))
     con.execute(sql("delete_changed_story_keys"))
     con.execute(sql("delete_changed_story_features"))
@@ -301,4 +302,4 @@ def update_stories(con: duckdb.DuckDBPyConnection, changed: Iterable[str] | None
     _version_changes(con)
     # Temp tables go with the transaction if anything fails: dropped here on success only.
     con.execute(sql("drop_story_changes"))
-    return con.execute(sql("select_story_count")).fetchone()[0]
+    return one(con, "select_story_count")[0]

@@ -70,7 +70,7 @@ def remove_stale_temps(target: Path) -> list[Path]:
         What was removed.
     """
     pattern = re.compile(rf"^\.{re.escape(target.name)}\.(\d+)\.(?:tmp|old)$")
-    removed = []
+    removed: list[Path] = []
     if not target.parent.is_dir():
         return removed
     for path in target.parent.iterdir():

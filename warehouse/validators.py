@@ -1,9 +1,10 @@
 """HTTP cache validators (ETag, Last-Modified) of feeds and sitemaps, kept between runs.
 
-A crawl writes ``<run_dir>/crawl/<outlet>.validators.json``: ``{url: {"etag", "last_modified",
-"fetched_at"}}`` for each feed or sitemap that answered with a validator. :func:`load_validators`
-merges them into ``http_validators`` (migration 0013); before the next crawl the flow writes
-:func:`validators_for` of each outlet to a file and passes it as ``-a validators_file=PATH``.
+A crawl writes, per outlet, the validators it saw (``RunFolder.crawl_validators_file``):
+``{url: {"etag", "last_modified", "fetched_at"}}`` for each feed or sitemap that answered with a
+validator (format: ``khabar.run.state``). :func:`load_validators` merges them into
+``http_validators`` (migration 0013); before the next crawl the flow writes
+:func:`validators_for` of each outlet to the crawl's ``validators_file``.
 
 Write disposition: **merge** on (outlet, url); a row is replaced only by one fetched at the same
 time or later, so loading a run twice, or an older run after a newer one, changes nothing.
@@ -19,9 +20,9 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from khabar.run.layout import RunFolder, outlet_of
 from warehouse.queries import sql
 
-SUFFIX = ".validators.json"
 _SCHEMA = pa.schema([
     ("outlet", pa.string()),
     ("url", pa.string()),
@@ -32,18 +33,13 @@ _SCHEMA = pa.schema([
 ])
 
 
-def validator_files(run_dir: Path | str) -> list[Path]:
-    """The run's validators files, one per crawled outlet, sorted."""
-    return sorted((Path(run_dir) / "crawl").glob(f"*{SUFFIX}"))
-
-
 def load_validators(con: duckdb.DuckDBPyConnection, run_id: str, run_dir: Path | str) -> int:
     """Merge a run's validators files into ``http_validators`` in one statement.
 
     Args:
         con: a read-write warehouse connection (the caller owns any enclosing transaction).
         run_id: the run that wrote the files (stamped on the rows).
-        run_dir: the run folder (``<run_dir>/crawl/<outlet>.validators.json``).
+        run_dir: the run folder (its crawls' validators files).
 
     Returns:
         Number of (outlet, url) rows offered to the merge.
@@ -53,8 +49,8 @@ def load_validators(con: duckdb.DuckDBPyConnection, run_id: str, run_dir: Path |
             ``fetched_at``.
     """
     rows: dict[tuple[str, str], dict[str, Any]] = {}
-    for path in validator_files(run_dir):
-        outlet = path.name.removesuffix(SUFFIX)
+    for path in RunFolder(Path(run_dir)).crawl_validators_files():
+        outlet = outlet_of(path)
         for url, entry in _read(path).items():
             rows[(outlet, url)] = {
                 "outlet": outlet,

@@ -1,7 +1,7 @@
 """The labelled story set loaded into a warehouse night by night, and scored against its labels.
 
 ``load_storyset`` writes one run folder per night (``articles.parquet`` as the extraction stage
-writes it, with ``flows.extraction.ARTICLE_SCHEMA`` and its ``story`` features) and loads each
+writes it, with ``pipeline.extraction.ARTICLE_SCHEMA`` and its ``story`` features) and loads each
 with ``load_run``, in order: the warehouse sees the set as it would have arrived. ``evaluate``
 reads the warehouse back.
 """
@@ -24,7 +24,8 @@ from bench.storyset import (
     nights,
     pairwise,
 )
-from flows.extraction import ARTICLE_SCHEMA
+from khabar.run.layout import RunFolder
+from khabar.run.schemas import ARTICLE_SCHEMA
 from transforms.dedup import content_hash, minhash_signature
 from transforms.story import features_row
 from warehouse.load import load_run
@@ -55,7 +56,7 @@ def write_nights(root: Path, items: list[LabelledArticle] | None = None) -> list
         run_dir.mkdir(parents=True, exist_ok=True)
         rows = [_row(art, version, run_id, fetched) for art, version in batch]
         pq.write_table(pa.Table.from_pylist(rows, schema=ARTICLE_SCHEMA),
-                       run_dir / "articles.parquet")
+                       RunFolder(run_dir).articles)
         runs.append((run_id, run_dir))
     return runs
 

@@ -24,14 +24,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from flows.paths import PROJECT_ROOT
+from khabar.paths import PROJECT_ROOT
 
 __all__ = ["bytecode_cache", "synthetic_crawls"]
 
 # What the crawls, the extraction workers and the flow import: compiled once, before measuring.
 _WARM_UP = ("import scrapy.crawler, scrapy.core.downloader.handlers.http11, "
             "twisted.internet.asyncioreactor, spiders.news, spiders.outlets, spiders.pipelines, "
-            "flows.extraction, transforms.extract, flows.nightly")
+            "pipeline.extraction, transforms.extract, flows.nightly")
 
 
 @contextmanager

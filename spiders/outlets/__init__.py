@@ -12,6 +12,7 @@ variable of that name, else ``registry/outlets.yaml``).
 
 from __future__ import annotations
 
+import builtins
 from typing import TYPE_CHECKING, Self
 
 from scrapy import Request, Spider
@@ -61,6 +62,6 @@ class OutletSpiderLoader(SpiderLoader):
         return [*self._outlet_spiders, *(n for n in super().list() if n not in
                                           self._outlet_spiders)]
 
-    def find_by_request(self, request: Request) -> list[str]:
+    def find_by_request(self, request: Request) -> builtins.list[str]:  # ``list``: the method
         host = (urlparse_cached(request).hostname or "").lower()
         return [oid for oid, cls in self._outlet_spiders.items() if host in cls.outlet.hosts]

@@ -7,7 +7,7 @@ CREATE OR REPLACE TEMP TABLE parquet_story AS
 WITH candidates AS (
     SELECT
         file_row_number,
-        left(sha256(canonical_url), 16) AS article_id,
+        article_id(canonical_url) AS article_id,
         md5(coalesce(title, '') || chr(31) || coalesce(text, '')) AS digest,
         fetched_at,
         url

@@ -19,10 +19,10 @@ with the same outlet's rows of earlier finished runs. The rules:
 * A check judges only with ``min_history`` (3) such nights; before that the outlet is reported
   as "no history yet", never as "within its usual range".
 * A source that answered 304 (or whose child sitemaps were all unchanged) was not read: it is
-  neither dead tonight nor part of its usual yield (``flows.report.source_found``).
+  neither dead tonight nor part of its usual yield (``pipeline.report.source_found``).
 
-Failed crawls are neither judged nor history. Plain functions; ``check_quality`` is the Prefect
-task around them.
+Failed crawls are neither judged nor history. Plain functions; ``pipeline.quality.check_quality``
+is the Prefect task around them (it adds the ``nightly-quality`` artifact).
 """
 
 from __future__ import annotations
@@ -30,14 +30,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 from statistics import median
 from typing import Any
 
-from prefect import get_run_logger, task
-from prefect.artifacts import create_markdown_artifact
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from flows.params import OutletId
+from pipeline.context import LOG, Logger
+from pipeline.params import OutletId
 
 
 class QualityThresholds(BaseModel):
@@ -108,6 +108,14 @@ def _share(part: Any, whole: Any) -> float | None:
     return int(part or 0) / whole if whole else None
 
 
+def _column_share(column: str, night: dict) -> float | None:
+    return _share(night.get(column), night.get("pages"))
+
+
+def _source_found(url: str, night: dict) -> float | None:
+    return (night.get("sources") or {}).get(url)
+
+
 def _baseline(past: Sequence[dict], key: str, value: Callable[[dict], float | None],
               th: QualityThresholds) -> float | None:
     """Median of ``value`` over the last ``history_runs`` nights that have one and did not
@@ -153,7 +161,7 @@ def check_outlet(current: dict, history: Sequence[dict], th: QualityThresholds) 
                           ("non_articles", "non-articles")):
         now = _share(current.get(column), current.get("pages"))
         key = f"{column}_jump"
-        before = _baseline(past, key, lambda h, c=column: _share(h.get(c), h.get("pages")), th)
+        before = _baseline(past, key, partial(_column_share, column), th)
         if (now is not None and before is not None and current["pages"] >= th.min_pages
                 and now - before >= th.rate_jump):
             breaches.append(Breach(outlet, key,
@@ -165,7 +173,7 @@ def check_outlet(current: dict, history: Sequence[dict], th: QualityThresholds) 
                                f"median article length {length:g} words (usually {usual_len:g})"))
     for url, found in (current.get("sources") or {}).items():
         key = f"dead_source {url}"
-        usual_found = _baseline(past, key, lambda h, u=url: (h.get("sources") or {}).get(u), th)
+        usual_found = _baseline(past, key, partial(_source_found, url), th)
         if found is not None and not found and usual_found:
             breaches.append(Breach(outlet, "dead_source",
                                    f"source {url} found nothing (usually {usual_found:g} URLs)",
@@ -219,19 +227,15 @@ def check_run(rows: Sequence[dict], history_runs: Sequence[dict],
     return QualityVerdict(breaches, judged, waiting, th.min_history, th.history_runs)
 
 
-@task(name="check-quality")
-def check_quality(rows: list[dict], history_runs: list[dict],
-                  thresholds: QualityThresholds) -> QualityVerdict:
-    """Run the checks, log each breach, publish the ``nightly-quality`` markdown artifact."""
+def check_quality(rows: list[dict], history_runs: list[dict], thresholds: QualityThresholds,
+                  log: Logger = LOG) -> QualityVerdict:
+    """:func:`check_run`, with each breach and the count of outlets compared logged."""
     verdict = check_run(rows, history_runs, thresholds)
-    logger = get_run_logger()
     for breach in verdict.breaches:
-        logger.warning("quality: %s: %s", breach.outlet, breach.reason)
-    logger.info("quality: %d outlets compared with their history, %d without enough history "
-                "yet, %d breaches", len(verdict.compared), len(verdict.waiting),
-                len(verdict.breaches))
-    create_markdown_artifact(key="nightly-quality", markdown=quality_markdown(verdict),
-                             description="Outlets compared with their own recent history")
+        log.warning("quality: %s: %s", breach.outlet, breach.reason)
+    log.info("quality: %d outlets compared with their history, %d without enough history "
+             "yet, %d breaches", len(verdict.compared), len(verdict.waiting),
+             len(verdict.breaches))
     return verdict
 
 

@@ -8,99 +8,43 @@
   ``rediscover`` (read every source whole: no conditional GET, every child sitemap, listings to
   their last page) when a discovery URL failed on the outlet's last night. A URL failing
   ``max_nights`` nights in a row is given up: logged and counted in the run record, no longer
-  listed.
+  listed. Which failures count and when to give up is the retry policy (``khabar.retry``).
 * **Killed runs are closed.** A run whose process died (SIGKILL, a lost machine) never reaches
   its report and stays ``running`` in ``crawl_runs``; the next run marks it ``abandoned``. Its
   files were never loaded (a load is one transaction), so the next crawl simply redoes its work.
 
-Files written per outlet under the run folder (formats in ``spiders/incremental.py``):
-``seen/<outlet>.txt``, ``known/<outlet>.json``, ``validators/<outlet>.json``,
-``retry/<outlet>.json``, ``recheck/<outlet>.json`` (stored articles due for a re-check:
-``warehouse.rechecks``) and, for people and the run report, ``retry/<outlet>.plan.json``.
+Files written per outlet under the run folder (names and formats: ``khabar.run.state``): the
+seen, known, validators, retry and recheck files (stored articles due for a re-check:
+``warehouse.rechecks``) and, for people and the run report, the retry plan.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from khabar.retry import GONE_RECHECK_DAYS, MAX_RETRY_NIGHTS, RetryPlan, retry_plan
+from khabar.run import state
+from khabar.run.layout import RunFolder
 from registry import Outlet
 from warehouse import load as loader
 from warehouse import rechecks, retries, validators
-from warehouse.retries import FailedFetch
 
-# Nights a URL may fail in a row before it is given up (a dead link, a page blocked for good).
-MAX_RETRY_NIGHTS = 5
 # A run row left ``running`` by a process this host cannot check (another machine, or no
 # process recorded) counts as abandoned after this long: no night runs for two days.
 STALE_AFTER_SECONDS = 48 * 3600
 
 
-@dataclass
-class RetryPlan:
-    """One outlet's unfinished business from earlier nights."""
-
-    outlet: str
-    retry: dict[str, dict[str, Any]] = field(default_factory=dict)  # url -> attempts, error
-    given_up: dict[str, dict[str, Any]] = field(default_factory=dict)
-    discovery_failures: dict[str, dict[str, Any]] = field(default_factory=dict)
-    gone: int = 0  # URLs not asked tonight: they answered 404/410 within GONE_RECHECK_DAYS
-
-    @property
-    def rediscover(self) -> bool:
-        """Read every source whole tonight: a source page failed last night, so what it lists
-        may be hidden behind a 304 or an early listing stop."""
-        return bool(self.discovery_failures)
-
-    def line(self) -> str:
-        """One log line (empty when there is nothing to retry)."""
-        parts = []
-        if self.retry:
-            parts.append(f"retrying {len(self.retry)} article URLs that failed earlier")
-        if self.discovery_failures:
-            urls = ", ".join(f"{u} ({e['error']})" for u, e in self.discovery_failures.items())
-            parts.append(f"full discovery (failed last night: {urls})")
-        if self.given_up:
-            parts.append(f"gave up on {len(self.given_up)} URLs after {MAX_RETRY_NIGHTS} "
-                         f"nights: {', '.join(self.given_up)}")
-        if self.gone:
-            parts.append(f"not asking again {self.gone} URLs that answered 404/410 in the "
-                         f"last {retries.GONE_RECHECK_DAYS} days")
-        return f"{self.outlet}: " + "; ".join(parts) if parts else ""
-
-
-def retry_plan(outlet: Outlet, failures: list[FailedFetch],
-               max_nights: int = MAX_RETRY_NIGHTS) -> RetryPlan:
-    """Sort an outlet's failed URLs into retries, discovery failures and give-ups.
-
-    Article URLs (the registry's patterns) are retried while they have failed fewer than
-    ``max_nights`` nights. Other URLs (feeds, sitemaps, listing pages) count only when they
-    failed on the outlet's latest night: they make tonight's discovery complete.
-    """
-    plan = RetryPlan(outlet.id)
-    for failure in failures:
-        entry = {"attempts": failure.attempts, "error": failure.last_error}
-        if failure.attempts >= max_nights:
-            if failure.attempts == max_nights and failure.in_latest_run:
-                plan.given_up[failure.url] = entry  # reached the limit last night: say it once
-        elif outlet.is_article_url(failure.url):
-            plan.retry[failure.url] = entry
-        elif failure.in_latest_run:
-            plan.discovery_failures[failure.url] = entry
-    return plan
-
-
 def write_crawl_state(con: duckdb.DuckDBPyConnection, run_dir: Path, outlet: Outlet,
                       max_nights: int = MAX_RETRY_NIGHTS,
-                      gone_recheck_days: int = retries.GONE_RECHECK_DAYS,
+                      gone_recheck_days: int = GONE_RECHECK_DAYS,
                       ) -> tuple[dict[str, Any], RetryPlan]:
     """Write one outlet's incremental state for its crawl, from the warehouse.
 
@@ -108,9 +52,9 @@ def write_crawl_state(con: duckdb.DuckDBPyConnection, run_dir: Path, outlet: Out
     ``gone_recheck_days`` (``warehouse.retries.gone_urls``): neither is requested again.
 
     Returns:
-        The crawl's keyword arguments (``seen_file``, ``known_file``, ``validators_file``,
-        ``retry_file``, ``recheck_file`` and ``rediscover`` for
-        ``flows.crawl.crawl_command``), and the plan.
+        The crawl's arguments (``khabar.run.crawlargs.CrawlArgs`` fields: ``seen_file``,
+        ``known_file``, ``validators_file``, ``retry_file``, ``recheck_file`` and
+        ``rediscover``), and the plan.
     """
     plan = retry_plan(outlet, retries.failed_fetches(con, outlet.id), max_nights)
     gone = retries.gone_urls(con, outlet.id, gone_recheck_days)
@@ -118,42 +62,21 @@ def write_crawl_state(con: duckdb.DuckDBPyConnection, run_dir: Path, outlet: Out
     # A URL to retry may sit in the seen set (a bot challenge page extracted as a non-article).
     seen = sorted({url for url in [*loader.known_urls(con, outlet.id), *gone]
                    if url not in plan.retry})
-    texts = {
-        "seen_file": ("seen", ".txt", "".join(f"{url}\n" for url in seen)),
-        "known_file": ("known", ".json", json.dumps(validators.known_fetches(con, outlet.id))),
-        "validators_file": ("validators", ".json",
-                            json.dumps(validators.validators_for(con, outlet.id))),
-        "retry_file": ("retry", ".json", json.dumps(plan.retry, indent=1)),
+    folder = RunFolder(run_dir)
+    kwargs: dict[str, Any] = state.write_crawl_state(
+        folder, outlet.id, seen=seen, known=validators.known_fetches(con, outlet.id),
+        validators=validators.validators_for(con, outlet.id), retry=plan.retry,
         # Edits after publication: stored articles due for a conditional re-check tonight.
-        "recheck_file": ("recheck", ".json", json.dumps(
-            rechecks.due_rechecks(con, outlet.id, datetime.now(UTC)), indent=1)),
-    }
-    kwargs: dict[str, Any] = {}
-    for arg, (folder, suffix, text) in texts.items():
-        kwargs[arg] = _write(run_dir / folder / f"{outlet.id}{suffix}", text)
-    _write(run_dir / "retry" / f"{outlet.id}.plan.json",
-           json.dumps({**asdict(plan), "rediscover": plan.rediscover}, indent=1))
+        recheck=rechecks.due_rechecks(con, outlet.id, datetime.now(UTC)))
+    state.write_plan(folder, outlet.id, {**asdict(plan), "rediscover": plan.rediscover})
     if plan.rediscover:
         kwargs["rediscover"] = True
     return kwargs, plan
 
 
 def read_plans(run_dir: Path) -> dict[str, dict[str, Any]]:
-    """Per outlet, the counts of its ``retry/<outlet>.plan.json`` (for the run record)."""
-    plans = {}
-    for path in sorted((run_dir / "retry").glob("*.plan.json")):
-        plan = json.loads(path.read_text(encoding="utf-8"))
-        plans[plan["outlet"]] = {"retried": len(plan["retry"]),
-                                 "given_up": sorted(plan["given_up"]),
-                                 "rediscover": plan["rediscover"],
-                                 "gone": plan.get("gone", 0)}
-    return plans
-
-
-def _write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
+    """Per outlet, the counts of its retry plan (for the run record)."""
+    return state.read_plans(RunFolder(run_dir))
 
 
 # -- abandoned runs -----------------------------------------------------------------------------

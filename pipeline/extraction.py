@@ -2,8 +2,9 @@
 
 Extraction is CPU-bound (lxml + trafilatura), so it runs in worker processes; the pure function
 per page lives in ``transforms``. This module does the file IO around it: read the crawl's raw
-pages, write one Parquet row per page for the warehouse loader (columns: ``ARTICLE_SCHEMA``),
-and one row per page for the warehouse's ``pages`` table (``PAGES_SCHEMA``: the body
+pages, write one Parquet row per page for the warehouse loader (columns:
+``khabar.run.schemas.ARTICLE_SCHEMA``), and one row per page for the warehouse's ``pages`` table
+(``PAGES_SCHEMA``: the body
 zlib-compressed and hashed by the worker that already holds it decoded, so that the load, a
 single process inside one transaction, only copies rows; ``warehouse.load`` says when it uses the
 file and when it reads the raw files instead).
@@ -35,16 +36,11 @@ from typing import Any, TypeVar
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from flows.children import die_with
-from spiders.rawstore import (
-    FETCHES_DIR,
-    RAW_DIR,
-    SUFFIX,
-    RawPage,
-    iter_raw_pages,
-    read_damage,
-    salvage_run,
-)
+from khabar.run.layout import FETCHES, RAW, RunFolder, outlet_of
+from khabar.run.records import RawPage, iter_raw_pages
+from khabar.run.salvage import read_damage, salvage_run
+from khabar.run.schemas import ARTICLE_SCHEMA, PAGES_SCHEMA, ZLIB_LEVEL, raw_files_stamp
+from pipeline.children import die_with
 from transforms.boilerplate import (
     LEARN_MIN_PAGES,
     LEARN_MIN_SHARE,
@@ -55,53 +51,6 @@ from transforms.boilerplate import (
 from transforms.dedup import content_hash, minhash_signature
 from transforms.record import Article, ExtractionHints, Verdict
 from transforms.story import features_row
-
-_TS = pa.timestamp("us", tz="UTC")
-_STRINGS = pa.list_(pa.string())
-# ``Article.embeds`` (``transforms.record.Embed``): the posts an article embeds, in page order.
-EMBEDS_TYPE = pa.list_(pa.struct([
-    ("platform", pa.string()), ("url", pa.string()), ("author", pa.string()),
-    ("handle", pa.string()), ("text", pa.string()),
-]))
-
-STORY_TYPE = pa.struct([
-    ("title", _STRINGS), ("lead", _STRINGS), ("names", _STRINGS), ("numbers", _STRINGS),
-    ("shingles", pa.int32()), ("keys", pa.list_(pa.int64())),
-])
-
-# One row per fetched page; the warehouse loads these columns by name.
-ARTICLE_SCHEMA = pa.schema([
-    ("run_id", pa.string()), ("outlet", pa.string()), ("url", pa.string()),
-    ("canonical_url", pa.string()), ("http_status", pa.int32()), ("fetched_at", _TS),
-    ("verdict", pa.string()), ("reason", pa.string()),
-    ("title", pa.string()), ("subtitle", pa.string()), ("authors", _STRINGS),
-    ("published_at", _TS), ("modified_at", _TS), ("language", pa.string()),
-    ("categories", _STRINGS), ("tags", _STRINGS), ("description", pa.string()),
-    ("image", pa.string()), ("paragraphs", _STRINGS), ("text", pa.string()),
-    ("word_count", pa.int32()), ("extractor", pa.string()), ("extractor_version", pa.string()),
-    ("original_outlet", pa.string()), ("original_published_at", _TS),
-    ("original_url", pa.string()), ("content_hash", pa.string()),
-    ("minhash", pa.list_(pa.uint64())), ("embeds", EMBEDS_TYPE),
-    # transforms.story.features_row: what the story grouping reads, computed here in parallel.
-    ("story", STORY_TYPE),
-])
-
-# One row per raw page, the ``pages`` table's columns: ``body`` zlib-compressed (level
-# ``ZLIB_LEVEL``, as ``warehouse.rawpages`` does), ``content_sha256`` of the raw body, ``headers``
-# as JSON text (as DuckDB's JSON reader gives it). In raw file order (the loader keeps a URL's
-# latest fetch by it); the schema metadata names the raw files it was made from
-# (``raw_files_stamp``; ``warehouse.rawpages.pages_parquet`` checks it).
-PAGES_SCHEMA = pa.schema([
-    ("run_id", pa.string()), ("outlet", pa.string()), ("url", pa.string()),
-    ("final_url", pa.string()), ("status", pa.int32()), ("headers", pa.string()),
-    ("body", pa.binary()), ("content_sha256", pa.string()), ("fetched_at", _TS),
-    ("sources", _STRINGS),
-])
-PAGES_FILE = "pages.parquet"
-# Same level as warehouse.rawpages.ZLIB_LEVEL (its comment says why 1).
-ZLIB_LEVEL = 1
-# Key of PAGES_SCHEMA's metadata (warehouse.rawpages.RAW_STAMP reads it).
-RAW_STAMP = b"khabar.raw_files"
 
 # Pages per task: ~0.1 s of work, so the per-task cost (pickling, a pipe round trip) is noise,
 # and a small night still spreads over all workers.
@@ -173,19 +122,6 @@ def extract_page(
 _Work = tuple[RawPage, ExtractionHints | None, frozenset[str]]
 
 
-def raw_files_stamp(files: Iterable[Path]) -> dict[bytes, bytes]:
-    """``pages.parquet`` metadata naming ``files``: JSON ``[[name, size, mtime_ns], ...]``.
-
-    Here rather than in ``warehouse.rawpages``, which reads it: importing the warehouse (DuckDB)
-    would cost the extraction process ~40 MB.
-    """
-    found = []
-    for path in files:
-        stat = path.stat()
-        found.append([path.name, stat.st_size, stat.st_mtime_ns])
-    return {RAW_STAMP: json.dumps(found, ensure_ascii=False).encode("utf-8")}
-
-
 def page_row(page: RawPage, body: bytes | None = None) -> dict:
     """One raw page → its ``pages`` row (``PAGES_SCHEMA``): body compressed and hashed."""
     body = page.body if body is None else body
@@ -226,7 +162,7 @@ def _fingerprint_batch(item: tuple[str, list[RawPage]]) -> tuple[str, list]:
 
 
 def _raw_files(run_dir: Path) -> list[Path]:
-    return sorted((run_dir / RAW_DIR).glob(f"*{SUFFIX}"))
+    return RunFolder(run_dir).raw_files()
 
 
 def learned_boilerplate(
@@ -240,13 +176,13 @@ def learned_boilerplate(
     """
     def batches() -> Iterator[tuple[str, list[RawPage]]]:
         for path in _raw_files(run_dir):
-            outlet = path.name.split(".")[0]
+            outlet = outlet_of(path)
             fetched = (p for p in iter_raw_pages(path) if p.status < 400)
             for batch in _batches(fetched, _BATCH):
                 yield outlet, batch
 
     per_outlet: dict[str, list[frozenset[str]]] = {
-        path.name.split(".")[0]: [] for path in _raw_files(run_dir)}
+        outlet_of(path): [] for path in _raw_files(run_dir)}
     seen: dict[str, set[str]] = {outlet: set() for outlet in per_outlet}
     for outlet, results in _map(pool, _fingerprint_batch, batches(), workers):
         for digest, fingerprints in results:
@@ -284,7 +220,7 @@ def extraction_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
     ctx.set_forkserver_preload([__name__, "transforms.extract"])
     # Each worker exits when this process ends, however it ends: the workers are the
     # forkserver's children, and without this they outlived a killed extraction process, holding
-    # its output pipes, so the flow waited for ever (``flows.children``).
+    # its output pipes, so the flow waited for ever (``pipeline.children``).
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=die_with,
                              initargs=(os.getpid(),)) as pool:
         # One task per worker, submitted at once: the executor starts a process for each.
@@ -313,7 +249,7 @@ def extract_run(
     # First: a crawl killed mid-write leaves its files cut; keep their complete records (the
     # damage is recorded in the run folder and reported), so one outlet's cut file neither
     # stops the others nor is read half by one stage and whole by the next.
-    salvage_run(run_dir, (RAW_DIR, FETCHES_DIR))
+    salvage_run(run_dir, (RAW, FETCHES))
     if pool is None and workers > 0:
         with extraction_pool(workers) as own:
             return _extract_files(run_dir, hints, workers=workers, pool=own, pages=pages)
@@ -324,10 +260,9 @@ def _extract_files(run_dir: Path, hints: dict[str, ExtractionHints], *, workers:
                    pool: Executor | None, pages: bool) -> ExtractionSummary:
     """``extract_run`` once its files are whole and its pool started: write the two Parquet
     files under temporary names, then rename them."""
-    out = run_dir / "articles.parquet"
-    tmp = out.with_suffix(".parquet.tmp")
-    pages_out = run_dir / PAGES_FILE
-    pages_tmp = pages_out.with_suffix(".parquet.tmp")
+    folder = RunFolder(run_dir)
+    out, pages_out = folder.articles, folder.pages
+    tmp, pages_tmp = RunFolder.tmp(out), RunFolder.tmp(pages_out)
     try:
         summary = _extract_into(run_dir, hints, tmp, pages_tmp, workers=workers, pool=pool,
                                 pages=pages)

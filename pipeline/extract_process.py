@@ -1,11 +1,11 @@
-"""The extraction stage as a process of its own: ``python -m flows.extract_process RUN_DIR``.
+"""The extraction stage as a process of its own: ``python -m pipeline.extract_process RUN_DIR``.
 
-The nightly flow's ``extract`` task runs this rather than calling ``flows.extraction`` itself,
-so that the flow process, which lives all night, never holds trafilatura, its language model
-(~110 MB) or the Arrow buffers of the pool's output, and the pool's forkserver ends with the
-stage (bench.night measures the night's memory). It is a module apart from ``flows.extraction``
-because the pool's workers unpickle that module's functions by name: run as ``__main__``, they
-would not find them.
+The night's ``extract`` stage (``pipeline.stages.extract``) runs this rather than calling
+``pipeline.extraction`` itself, so that the night's process, which lives all night, never holds
+trafilatura, its language model (~110 MB) or the Arrow buffers of the pool's output, and the
+pool's forkserver ends with the stage (bench.night measures the night's memory). It is a module
+apart from ``pipeline.extraction`` because the pool's workers unpickle that module's functions
+by name: run as ``__main__``, they would not find them.
 
 Prints the ``ExtractionSummary`` as one JSON line; exit 1 with a one-line error on bad input, a
 dead pool worker or a full disk (the flow's task ends with that line).
@@ -22,8 +22,9 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from flows.diskspace import is_no_space
-from flows.extraction import extract_run
+from khabar.disk import is_no_space
+from khabar.run.layout import EXTRACT_COMMAND
+from pipeline.extraction import extract_run
 from transforms.record import ExtractionHints
 
 
@@ -35,7 +36,7 @@ def read_hints(path: Path) -> dict[str, ExtractionHints]:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    parser = argparse.ArgumentParser(prog="python -m flows.extract_process",
+    parser = argparse.ArgumentParser(prog=EXTRACT_COMMAND,
                                      description=__doc__.splitlines()[0])
     parser.add_argument("run_dir", type=Path, help="the run folder the crawls wrote")
     parser.add_argument("--hints", type=Path, help="JSON: outlet id -> extraction hints")

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from rich.console import Console
 from rich.table import Table
 
+from khabar.run.layout import LOGS
+
 # Keys of ``warehouse.load.run_summary`` rows, in display order, with their headers.
 COLUMNS = ("outlet", "pages", "articles_new", "articles_updated", "duplicates", "non_articles",
            "errors")
@@ -58,7 +60,7 @@ def outlet_rows(summary: Sequence[dict], stats: dict[str, dict], medians: dict[s
 
     Args:
         summary: ``warehouse.load.run_summary`` rows of the run.
-        stats: each outlet's ``crawl/<outlet>.json`` (empty when the crawl left none).
+        stats: each outlet's crawl stats (empty when the crawl left none).
         medians: median word count of the run's articles per outlet.
         failures: outlet → why its crawl failed.
         outlets: every outlet the run crawled (an outlet with nothing loaded still gets a row).
@@ -120,7 +122,7 @@ def run_markdown(flow: str, run_id: str, rows: Sequence[dict], failed: dict[str,
              f"fetched)."]
     if failed:
         lines += ["", "## Failed outlets", ""]
-        lines += [f"- **{outlet}**: {reason} (crawl log: `logs/{outlet}.log` in the run "
+        lines += [f"- **{outlet}**: {reason} (crawl log: `{LOGS}/{outlet}.log` in the run "
                   "directory)" for outlet, reason in failed.items()]
     if damaged:
         lines += ["", "## Run files cut (a killed crawl): loaded as far as they were whole", ""]

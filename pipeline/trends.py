@@ -8,8 +8,8 @@ breached.
 
 The chart is a few polylines written as SVG text here (no plotting library: matplotlib would
 add ~35 MB and a second of import to the flow process for four lines per outlet), embedded in
-the Prefect image artifact as a ``data:`` URL so it renders with no network and no file server,
-and written beside the run as ``trends.svg``.
+the Prefect image artifact as a ``data:`` URL so it renders with no network and no file server
+(``flows/trends.py``), and written into the run folder (:func:`write_trends`).
 """
 
 from __future__ import annotations
@@ -21,10 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from prefect import get_run_logger, task
-from prefect.artifacts import create_image_artifact, create_markdown_artifact
-
-from flows.tasks import RunContext
+from pipeline.context import RunContext
 
 # (key, label, how to read it from a row) in chart order.
 METRICS = (("new", "new articles"), ("errors", "errors"), ("non_articles", "non-articles"),
@@ -60,7 +57,7 @@ def series(rows: Sequence[dict], history_runs: Sequence[dict], tonight: str,
     """Per outlet of tonight's ``rows``, its last ``nights`` nights, oldest first.
 
     Args:
-        rows: tonight's per-outlet rows (``flows.report.outlet_rows``, judged by the checks).
+        rows: tonight's per-outlet rows (``pipeline.report.outlet_rows``, judged by the checks).
         history_runs: earlier finished runs, newest first (``warehouse.monitoring.recent_runs``).
         tonight: the label of tonight's point.
     """
@@ -181,24 +178,21 @@ def data_url(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
-@task(name="trends")
-def publish_trends(run: RunContext, rows: list[dict], history_runs: list[dict]) -> Path:
-    """The ``<flow>-trends`` markdown artifact, the ``<flow>-trends-chart`` image artifact, and
-    ``trends.svg`` in the run folder.
+@dataclass(frozen=True)
+class Trends:
+    """The night's trends: the series, the chart, and the file it was written to."""
 
-    Returns:
-        The SVG file's path.
-    """
+    data: dict[str, list[Night]]
+    svg: str
+    path: Path
+
+
+def write_trends(run: RunContext, rows: list[dict], history_runs: list[dict]) -> Trends:
+    """Compute the series up to tonight and write the chart into the run folder."""
     now = datetime.now(UTC)
     data = series(rows, history_runs, f"{now:%m-%d %H:%M}")
     svg = trends_svg(data, f"{run.flow} run {run.run_id}: one point per night, oldest first; "
                      "red dots: nights that breached a check")
-    path = run.run_dir / "trends.svg"
+    path = run.folder.trends_file
     path.write_text(svg, encoding="utf-8")
-    create_markdown_artifact(key=f"{run.flow}-trends", markdown=trends_markdown(data),
-                             description=f"Per-outlet trends up to {run.flow} run {run.run_id}")
-    create_image_artifact(image_url=data_url(svg), key=f"{run.flow}-trends-chart",
-                          description=f"Per-outlet trends up to {run.flow} run {run.run_id}")
-    get_run_logger().info("trends of %d outlets over up to %d nights: %s", len(data),
-                          max((len(v) for v in data.values()), default=0), path)
-    return path
+    return Trends(data, svg, path)

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.syntax import Syntax
 
 import warehouse
-from flows.report import print_tables, result_table, summary_table
+from pipeline.report import print_tables, result_table, summary_table
 from warehouse import examples
 from warehouse.load import run_summary
 

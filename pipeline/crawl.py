@@ -4,13 +4,14 @@ Scrapy's Twisted reactor cannot be restarted inside a process, and crawlers shar
 throttle separately; so every crawl is a ``scrapy crawl`` subprocess whose output is files in the
 run directory (see docs/architecture.md). This module only launches and summarises it.
 
-A crawl dies with the flow process that started it, and has a timeout (``flows.children``):
+A crawl dies with the process that started it, and has a timeout (``pipeline.children``):
 without that, a flow killed by a worker or the OOM killer would leave crawls running and writing
 into a run directory nobody will load.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -20,11 +21,12 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
-from typing import IO
+from typing import IO, Any, cast
 
-from flows.children import ChildFailed, exit_reason, finish, spawn
+from khabar.run.crawlargs import CrawlArgs
+from khabar.run.layout import RunFolder
+from pipeline.children import ChildFailed, exit_reason, finish, spawn
 
 
 @dataclass
@@ -72,43 +74,26 @@ def crawl_command(
     run_id: str,
     *,
     snapshot_warc: Path | None = None,
-    seen_file: Path | None = None,
-    known_file: Path | None = None,
-    validators_file: Path | None = None,
-    retry_file: Path | None = None,
-    recheck_file: Path | None = None,
-    rediscover: bool = False,
-    since: date | None = None,
-    until: date | None = None,
-    max_pages: int | None = None,
-    backfill: bool = False,
     settings: dict[str, str] | None = None,
+    **arguments: Any,
 ) -> list[str]:
-    """The ``scrapy crawl`` command line for one outlet (also what a user would type).
+    """The ``scrapy crawl`` command line for one outlet (also what a user could type).
 
-    The seen, known, validators, retry and recheck files are the crawler's incremental state,
-    written from the warehouse before the crawl (see ``spiders/incremental.py`` and
-    ``spiders/rechecks.py`` for their formats);
-    ``rediscover`` reads every source whole (a source failed last night). ``settings`` are
-    Scrapy settings (``-s NAME=VALUE``), e.g. a shorter ``DOWNLOAD_TIMEOUT``.
+    Args:
+        outlet: registry id (the spider's name).
+        run_dir, run_id: where the crawl writes, and the id it stamps.
+        snapshot_warc: crawl this WARC instead of the live web (``-s SNAPSHOT_WARC=``).
+        settings: Scrapy settings (``-s NAME=VALUE``), e.g. a shorter ``DOWNLOAD_TIMEOUT``.
+        arguments: the other fields of ``khabar.run.crawlargs.CrawlArgs`` (the window, the
+            page cap, the incremental state files, ``backfill``, ``rediscover``), passed to the
+            spider as one JSON argument.
+
+    Raises:
+        pydantic.ValidationError: an argument the spider would refuse (checked here, before a
+            process is started).
     """
-    cmd = [sys.executable, "-m", "scrapy", "crawl", outlet,
-           "-a", f"run_dir={run_dir}", "-a", f"run_id={run_id}"]
-    for name, path in (("seen_file", seen_file), ("known_file", known_file),
-                       ("validators_file", validators_file), ("retry_file", retry_file),
-                       ("recheck_file", recheck_file)):
-        if path:
-            cmd += ["-a", f"{name}={path}"]
-    if rediscover:
-        cmd += ["-a", "rediscover=1"]
-    if since:
-        cmd += ["-a", f"since={since.isoformat()}"]
-    if until:
-        cmd += ["-a", f"until={until.isoformat()}"]
-    if backfill:
-        cmd += ["-a", "backfill=1"]
-    if max_pages:
-        cmd += ["-a", f"max_pages={max_pages}"]
+    args = CrawlArgs(run_dir=run_dir, run_id=run_id, **arguments)
+    cmd = [sys.executable, "-m", "scrapy", "crawl", outlet, "-a", args.spider_argument()]
     if snapshot_warc:
         cmd += ["-s", f"SNAPSHOT_WARC={snapshot_warc}"]
     for name, value in (settings or {}).items():
@@ -124,15 +109,16 @@ def crawl_outlet(
     timeout: float = 3600,
     **options,
 ) -> CrawlResult:
-    """Crawl one outlet in a subprocess; its full log goes to ``run_dir/logs/<outlet>.log``.
+    """Crawl one outlet in a subprocess; its full log goes to its log file in the run folder.
 
     The log passes through this process (a pipe), which writes the file and keeps the lines: on
     a full disk the file loses them, the summary and the failure reason do not.
 
     Raises:
-        flows.children.ChildFailed: the crawl ran longer than ``timeout`` seconds (it is killed).
+        pipeline.children.ChildFailed: the crawl ran longer than ``timeout`` seconds (it is killed).
     """
-    log_path = run_dir / "logs" / f"{outlet}.log"
+    folder = RunFolder(run_dir)
+    log_path = folder.log_file(outlet)
     log_path.parent.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "spiders.settings"}
     started_at = time.time()
@@ -151,7 +137,7 @@ def crawl_outlet(
         outlet=outlet,
         returncode=code,
         seconds=round(time.monotonic() - started, 2),
-        stats=read_stats(run_dir / "crawl" / f"{outlet}.json"),
+        stats=read_stats(folder.crawl_stats_file(outlet)),
         log_path=str(log_path),
         log=summarise_log(lines),
         started_at=started_at,
@@ -166,8 +152,8 @@ _WRITE_ERROR = re.compile(r"Cannot write run files under .*?: (?P<error>.*?); st
 
 
 def read_stats(path: Path) -> dict:
-    """A crawl's ``crawl/<outlet>.json``; empty when missing or unreadable (a crawl killed, or
-    a full disk, before it was written whole)."""
+    """A crawl's stats file (``RunFolder.crawl_stats_file``); empty when missing or unreadable
+    (a crawl killed, or a full disk, before it was written whole)."""
     try:
         stats = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -182,8 +168,9 @@ def _tee(pipe: IO[bytes] | None, log: IO[bytes], lines: list[str]) -> None:
         return
     writable = True
     pending = ""
-    with pipe:
-        for chunk in iter(lambda: pipe.read1(65536), b""):
+    reader = cast(io.BufferedReader, pipe)  # Popen's pipes (typed IO[bytes]) are buffered
+    with reader:
+        for chunk in iter(lambda: reader.read1(65536), b""):
             if writable:
                 try:
                     log.write(chunk)

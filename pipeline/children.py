@@ -4,13 +4,14 @@ A flow starts crawls (``scrapy crawl``), the extraction process (with its forkse
 workers), the load process and, run from the command line without a server, Prefect's temporary
 API server. Three rules, all Linux-specific (elsewhere commands run as they are):
 
-* **It dies with its parent.** A child is launched as ``python -m flows.children exec <parent pid>
-  CMD...``: this launcher asks the kernel to SIGKILL it when its parent dies
-  (``PR_SET_PDEATHSIG``), exits if the parent is already gone, then ``exec``s ``CMD``, which
-  keeps the death signal. A flow killed by the OOM killer or a worker then leaves no crawl
-  writing into a run folder nobody will load. Pool workers get the same from
-  :func:`die_with` (``flows.extraction``). Prefect's temporary server is started by Prefect, not
-  by us: :func:`guard_process` starts a small guard that SIGKILLs it when the flow dies.
+* **It dies with its parent.** A child is launched as
+  ``python -m pipeline.children exec <parent pid> CMD...``: this launcher asks the kernel to
+  SIGKILL it when its parent dies (``PR_SET_PDEATHSIG``), exits if the parent is already
+  gone, then ``exec``s ``CMD``, which keeps the death signal. A flow killed by the OOM killer
+  or a worker then leaves no crawl writing into a run folder nobody will load. Pool workers
+  get the same from :func:`die_with` (``pipeline.extraction``). Prefect's temporary server is
+  started by Prefect, not by us: :func:`guard_process` starts a small guard that SIGKILLs it
+  when the flow dies (``flows.server``).
 * **It has a timeout**, after which its whole process group is killed.
 * **When it ends, however it ends, its process group goes with it.** Each child leads a process
   group of its own; when it exits, whatever it left in the group (a forkserver, pool workers that
@@ -26,6 +27,7 @@ the extraction pool and the temporary Prefect server running.
 from __future__ import annotations
 
 import ctypes
+import io
 import json
 import os
 import select
@@ -34,11 +36,13 @@ import subprocess
 import sys
 import threading
 from collections.abc import Sequence
-from typing import IO, Any
+from typing import IO, Any, cast
 
-from flows.paths import PROJECT_ROOT
+from khabar.paths import PROJECT_ROOT
 
 _LINUX = sys.platform.startswith("linux")
+# This module as a command: the launcher of every child, and the guard.
+_MODULE = "pipeline.children"
 _PR_SET_PDEATHSIG = 1
 # How long the reader of a child's output waits for EOF once the child's group is dead: a
 # process that escaped the group (its own session) could hold the pipe; never wait for it.
@@ -84,7 +88,7 @@ def dying_with_parent(cmd: Sequence[str]) -> list[str]:
     """``cmd`` launched so that it is killed when this process dies (Linux; elsewhere as is)."""
     if not _LINUX:
         return list(cmd)
-    return [sys.executable, "-m", "flows.children", "exec", str(os.getpid()), *cmd]
+    return [sys.executable, "-m", _MODULE, "exec", str(os.getpid()), *cmd]
 
 
 def spawn(cmd: Sequence[str], *, stdout: int | IO[Any] | None = subprocess.PIPE,
@@ -182,8 +186,9 @@ def run_json_child(cmd: Sequence[str], what: str, *, timeout: float) -> dict[str
 def _drain(pipe: IO[bytes] | None, sink: list[str]) -> None:
     if pipe is None:
         return
-    with pipe:
-        for chunk in iter(lambda: pipe.read1(65536), b""):
+    reader = cast(io.BufferedReader, pipe)  # Popen's pipes (typed IO[bytes]) are buffered
+    with reader:
+        for chunk in iter(lambda: reader.read1(65536), b""):
             sink.append(chunk.decode("utf-8", errors="replace"))
 
 
@@ -198,24 +203,8 @@ def guard_process(pid: int) -> subprocess.Popen | None:
     """
     if not _LINUX:
         return None
-    return subprocess.Popen([sys.executable, "-m", "flows.children", "guard", str(os.getpid()),
+    return subprocess.Popen([sys.executable, "-m", _MODULE, "guard", str(os.getpid()),
                              str(pid)], cwd=PROJECT_ROOT, stdin=subprocess.DEVNULL)
-
-
-def start_guarded_api_server() -> None:
-    """Without ``PREFECT_API_URL``, start Prefect's temporary API server now, as the flow would
-    on its first API call (it is one server per process: the flow then uses this one), and
-    guard it so that it dies with this process. Prefect stops it at a normal exit; killed, the
-    flow process used to leave it running (issue 15)."""
-    from prefect.server.api.server import SubprocessASGIServer
-    from prefect.settings import PREFECT_API_URL
-
-    if PREFECT_API_URL.value():
-        return
-    server = SubprocessASGIServer()
-    server.start()
-    if server.server_process is not None:
-        guard_process(server.server_process.pid)
 
 
 def _guard(parent: int, target: int) -> None:
@@ -245,20 +234,20 @@ def _exec(parent: int, cmd: list[str]) -> None:
     # exec.
     set_death_signal(signal.SIGKILL)
     if os.getppid() != parent:
-        raise SystemExit(f"flows.children: parent {parent} is gone, not starting {cmd[:4]}")
+        raise SystemExit(f"pipeline.children: parent {parent} is gone, not starting {cmd[:4]}")
     os.execv(cmd[0], cmd)
 
 
 def main(argv: list[str] | None = None) -> None:
-    """``python -m flows.children exec PARENT_PID CMD...``: die with the parent, exec ``CMD``;
-    ``python -m flows.children guard PARENT_PID PID``: kill ``PID`` when the parent dies."""
+    """``python -m pipeline.children exec PARENT_PID CMD...``: die with the parent, exec ``CMD``;
+    ``python -m pipeline.children guard PARENT_PID PID``: kill ``PID`` when the parent dies."""
     mode, parent, *rest = argv if argv is not None else sys.argv[1:]
     if mode == "exec":
         _exec(int(parent), rest)
     elif mode == "guard":
         _guard(int(parent), int(rest[0]))
     else:
-        raise SystemExit(f"flows.children: unknown mode {mode!r} (exec or guard)")
+        raise SystemExit(f"pipeline.children: unknown mode {mode!r} (exec or guard)")
 
 
 if __name__ == "__main__":
