@@ -20,7 +20,7 @@ runs were loaded in, and equals a rebuild (``update_stories(con)``; tests check 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 
 import duckdb
@@ -31,9 +31,15 @@ from transforms import story
 from transforms.dedup import NUM_PERM
 from transforms.versions import text_changes
 from warehouse.queries import sql
-from warehouse.story_features import band_keys, signature_matrix, write_features
+from warehouse.story_features import (
+    band_keys,
+    complete_features,
+    day_ranges,
+    signature_matrix,
+    write_features,
+)
 
-__all__ = ["band_keys", "update_stories"]
+__all__ = ["band_keys", "complete_migrated_features", "update_stories"]
 
 # Articles whose features are computed per query, and changed articles whose candidates are
 # searched per query (a slice of days at a time): bounds what a rebuild holds in memory.
@@ -60,25 +66,15 @@ def _register(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table, statem
         con.unregister(name)
 
 
-def _day_slices(con: duckdb.DuckDBPyConnection) -> Iterator[tuple[int, int]]:
+def _day_slices(con: duckdb.DuckDBPyConnection) -> list[tuple[int, int]]:
     """Ranges of at most ``_SLICE_DAYS`` days holding at most about ``_PART`` changed articles.
 
     The key join matches a key's every holder in the slice's range before the day filter, so a
     slice spanning many days costs more per article: a rebuild of 16,000 articles (8 days) in
     one slice cost 1.8 ms an article against 1.4 ms for 4,000 (2 days).
     """
-    start = last = None
-    count = 0
-    for day, articles in con.execute(sql("select_story_change_days")).fetchall():
-        if start is None:
-            start = day
-        elif count + articles > _PART or day - start >= _SLICE_DAYS:
-            yield start, last
-            start, count = day, 0
-        count += articles
-        last = day
-    if start is not None:
-        yield start, last
+    return day_ranges(con.execute(sql("select_story_change_days")).fetchall(), _PART,
+                      _SLICE_DAYS)
 
 
 def _pair_features(con: duckdb.DuckDBPyConnection, ids: list[str], first: int, last: int
@@ -200,6 +196,13 @@ def _version_changes(con: duckdb.DuckDBPyConnection) -> None:
                   "insert_version_changes")
 
 
+def complete_migrated_features(con: duckdb.DuckDBPyConnection) -> int:
+    """Before a load's transaction: give the ``story_features`` rows stored before migration
+    0020 its columns, a slice of days per transaction (``update_stories`` would do it inside
+    the load's). Returns the number of slices (0 when there was nothing to do)."""
+    return complete_features(con, _PART, own_transactions=True)
+
+
 def update_stories(con: duckdb.DuckDBPyConnection, changed: Iterable[str] | None = None,
                    parquet: Path | None = None) -> int:
     """Bring copies and stories up to date after a load, inside the caller's transaction.
@@ -209,8 +212,10 @@ def update_stories(con: duckdb.DuckDBPyConnection, changed: Iterable[str] | None
         changed: every article whose text, title, dates or existence the load may have changed
             (extra ids only cost time); ``None`` rebuilds the graph from every article. A graph
             out of step with the articles (a database migrated to it) is rebuilt anyway.
-        parquet: the loaded run's ``articles.parquet``, whose ``story`` column holds the
-            features the extraction workers computed (without it they are computed here).
+        parquet: the ``articles.parquet`` of the run this transaction just merged (its
+            ``story`` column holds the features the extraction workers computed: copied for
+            the articles holding the row the merge took, whose ``last_seen`` is that row's
+            ``fetched_at``; without it they are computed here).
 
     Returns:
         The number of stories.
@@ -223,6 +228,8 @@ def update_stories(con: duckdb.DuckDBPyConnection, changed: Iterable[str] | None
         _register(con, "changed_rows", ids, "stage_story_changes")
     if changed is None or con.execute(sql("select_story_graph_gaps")).fetchone()[0]:
         con.execute(sql("stage_all_story_changes"))
+    else:
+        complete_features(con, _PART)
     con.execute(sql("stage_story_seeds"))
     con.execute(sql("stage_story_sources"))
     con.execute(sql("delete_changed_story_keys"))

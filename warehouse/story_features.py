@@ -135,6 +135,54 @@ def _compute(con: duckdb.DuckDBPyConnection, first: int, stop: int) -> None:
     _insert_band_keys(con, signed)
 
 
+def day_ranges(counts: list[tuple[int, int]], part: int, days: int | None = None
+               ) -> list[tuple[int, int]]:
+    """``(day, articles)`` rows in day order cut into ``[first, last]`` ranges of at most about
+    ``part`` articles (a day is never cut) and, when given, spanning fewer than ``days`` days."""
+    ranges: list[tuple[int, int]] = []
+    start = last = None
+    count = 0
+    for day, articles in counts:
+        if start is None:
+            start = day
+        elif count + articles > part or (days is not None and day - start >= days):
+            ranges.append((start, last))
+            start, count = day, 0
+        count += articles
+        last = day
+    if start is not None:
+        ranges.append((start, last))
+    return ranges
+
+
+def complete_features(con: duckdb.DuckDBPyConnection, part: int, *,
+                      own_transactions: bool = False) -> int:
+    """Give the rows stored before migration 0020 the columns it added, about ``part`` rows
+    per query; each slice in its own transaction if ``own_transactions`` (a warehouse of
+    300,000 articles completed in the load's transaction ran the load out of DuckDB's 256 MB).
+
+    Returns:
+        The number of slices completed (0 once a load has completed them).
+    """
+    ranges = day_ranges(con.execute(sql("select_unfilled_feature_days")).fetchall(), part)
+    for first, last in ranges:
+        days = {"first": first, "last": last}
+        if own_transactions:
+            con.begin()
+        try:
+            con.execute(sql("stage_feature_refill"), days)
+            con.execute(sql("delete_feature_refill"), days)
+            con.execute(sql("insert_feature_refill"))
+            con.execute(sql("drop_feature_refill"))
+            if own_transactions:
+                con.commit()
+        except BaseException:
+            if own_transactions:
+                con.rollback()
+            raise
+    return len(ranges)
+
+
 def write_features(con: duckdb.DuckDBPyConnection, parquet: Path | None, part: int) -> None:
     """Insert the features and keys of every changed article that exists (``story_sources``),
     whose old rows are deleted already; at most ``part`` computed per query."""
