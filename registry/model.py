@@ -236,6 +236,8 @@ class Outlet(BaseModel):
             remove_selectors=self.remove_selectors,
             body_selector=self.body_selector,
             aggregator=self.aggregator,
+            article_patterns=self.article_patterns,
+            ignore_patterns=self.ignore_patterns,
         )
 
     def is_article_url(self, url: str) -> bool:

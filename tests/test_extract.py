@@ -421,9 +421,15 @@ def test_listing_gets_no_guessed_date() -> None:
 
 
 def test_too_short_page() -> None:
+    # Without article metadata a stub is not stored; with it (og:type article), it is stored
+    # with a flag (issue 13: no heuristic gate throws away a page that says it is an article).
     html = _page("Brève", ["Le Conseil de gouvernement se réunit jeudi à Rabat."], lang="fr")
-    article = extract_article(html.encode(), "https://lebrief.ma/breve-conseil-1234/", outlet="x")
+    bare = html.replace('<meta property="og:type" content="article">', "")
+    article = extract_article(bare.encode(), "https://lebrief.ma/breve-conseil-1234/", outlet="x")
     assert article.verdict is Verdict.TOO_SHORT
+    flagged = extract_article(html.encode(), "https://lebrief.ma/breve-conseil-1234/", outlet="x")
+    assert flagged.verdict is Verdict.ARTICLE
+    assert flagged.reason is not None and flagged.reason.startswith("flagged too_short:")
 
 
 def test_http_error_status() -> None:

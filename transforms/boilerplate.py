@@ -23,6 +23,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence, Set
+from dataclasses import dataclass
 from functools import lru_cache
 
 import lxml.html
@@ -30,13 +31,27 @@ from lxml import etree
 from lxml.cssselect import CSSSelector
 from lxml.html import HtmlElement
 
-# Whole tags that never hold article prose. <form> is not here: JSF/ASP.NET pages (maghress) wrap
-# the entire page, article included, in one form; comment and newsletter forms go by class/id.
-_DROP_TAGS = (
-    "script", "style", "noscript", "template", "iframe", "nav", "aside", "footer", "button",
-    "select", "textarea", "input", "label", "svg", "canvas", "marquee", "dialog", "object",
+# Tags that never hold article prose: dropped first, whatever they contain. <form> is not here:
+# JSF/ASP.NET pages (maghress) wrap the entire page, article included, in one form; comment and
+# newsletter forms go by class/id.
+_NEVER_PROSE = (
+    "script", "style", "noscript", "template", "iframe", "input", "svg", "canvas", "object",
 )
+# Form controls, tickers and dialogs hold no prose either, but an unclosed one swallows what
+# follows (WCXB: Dotdash Meredith articles sit inside a <button> as parsed): they go through the
+# prose guard below, in both modes.
+_CONTROL_TAGS = {"button", "select", "textarea", "label", "marquee", "dialog"}
+# Containers that usually hold furniture, by tag or ARIA role. They go through the prose guard
+# like class matches: the HTML parser nests the rest of the page inside an unclosed <aside> or
+# <nav> (WCXB: a Fermyon blog post inside an announcement <aside>, a CIO article inside the
+# header's <nav>), and some themes put the article inside <header role=banner>.
+_FURNITURE_TAGS = {"nav", "aside", "footer"}
 _DROP_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search", "dialog"}
+# A furniture-looking element (tag, role, hidden, class/id token) is kept when it holds at least
+# this share of the page's prose (text outside links): then it is the article's container, named
+# oddly or swallowed by a broken tag (a hidden React streaming container, Blogger's
+# ``div.widget.Blog``, an unclosed <aside>). trafilatura sorts out what is inside.
+PROSE_GUARD_SHARE = 0.5
 
 # Class/id tokens that name page furniture. Matched against each token separately so that
 # "td-post-content" does not match "post" rules; anchored fragments keep "ad" from matching "head".
@@ -63,6 +78,26 @@ _FURNITURE = re.compile(
     | post-tags|td-tags|tagcloud|post-bottom|entry-tags|jeg_post_tags
     | td-category|entry-category|post-cat|jeg_meta_category|cat-links
     | (^|-|_)(print|report)(-|_|$)|pagination|page-nav|jeg_navigation
+    )""",
+    re.VERBOSE,
+)
+# The tokens of ``_FURNITURE`` that name what is never article text on any site: cookie and
+# consent banners, newsletter and sign-up boxes, comment sections, share bars, pop-ups, ads,
+# breadcrumbs, reading-time labels, related-post lists. The extraction floor's second pass
+# (``remove_boilerplate_nodes(strong_only=True)``) applies only these, plus hidden elements: on
+# WCXB its untouched page brought back cookie tables and shipping banners our rules had removed.
+_STRONG_FURNITURE = re.compile(
+    r"""(
+      ticker|marquee
+    | bread-?crumbs?|entry-crumbs|crumb-container
+    | shar(e|ing)(-|_|$)|share-buttons|social-share|sharedaddy|addtoany|a2a_kit
+    | related|yarpp
+    | newsletter|subscri(be|ption)|mailpoet|mc4wp|sib-form|signup
+    | comments?(-|_|$)|comment-(respond|form|list|area)|^respond$|disqus
+    | cookie|consent|gdpr
+    | reading-?time|read-?time|rt-(label|time|prefix|postfix)
+    | (^|-|_)ads?(-|_|$)|advert|dfp|adsbygoogle
+    | popup|modal
     )""",
     re.VERBOSE,
 )
@@ -100,20 +135,63 @@ def css(selector: str, translator: str = "xml") -> CSSSelector:
     return CSSSelector(selector, translator=translator)
 
 
-def _is_furniture(element: HtmlElement, memo: dict[str, bool]) -> bool:
+# Page builders name every block of a page, the article's text blocks included, with a namespace
+# and a generic word: Elementor "elementor-widget elementor-widget-text-editor", HubSpot
+# "widget-span widget-type-cell", Divi "et_pb_module et_pb_text". The namespace says nothing;
+# the widget type after it does ("elementor-widget-share-buttons" is a share bar), so it is
+# matched without the namespace, and the bare layout tokens are not matched at all.
+_BUILDER_PREFIX = re.compile(r"^(elementor-widget-|elementor-element-|et_pb_|widget-type-)")
+_BUILDER_STARTS = ("elementor-", "et_pb_", "widget-type-")
+_BUILDER_TOKENS = {"elementor-widget", "elementor-widget-wrap", "widget-span", "et_pb_module",
+                   "elementor-widget-container", "widget-type-cell"}
+
+
+# A token that names the content before it names furniture describes the content:
+# "article-inner-content-breaking-news" (an article body on a breaking-news template),
+# "rich-text-newsletter-cms" (a newsletter issue published as the page's article),
+# "c-product-widget" (a product's review in a "best laptops" article, WCXB).
+_CONTENT_WORD = re.compile(r"content|entry|story|body|text|cms|product|review")
+
+
+# Tokens that state a layout option of the element they sit on, not what it is: "has-sidebar",
+# "no-comments", "sidebar-enabled--false" (WCXB: One Tree Planted's article blocks).
+_LAYOUT_STATE = re.compile(r"^(has|with|no|without|show|hide)-|[-_](enabled|disabled|true|false"
+                           r"|none|on|off)([-_]|$)")
+
+
+def _furniture_token(token: str, pattern: re.Pattern[str] = _FURNITURE) -> bool:
+    """Whether one class/id token names furniture (see ``_FURNITURE``)."""
+    if _POST_CLASS_PREFIX.match(token):
+        return False
+    token = token.lower()
+    if token in _BUILDER_TOKENS:
+        return False
+    if token.startswith(_BUILDER_STARTS):
+        token = _BUILDER_PREFIX.sub("", token, count=1)
+    found = pattern.search(token)  # first: most tokens name no furniture, one search settles them
+    return bool(found) and not _CONTENT_WORD.search(token, 0, found.start()) and not (
+        _LAYOUT_STATE.search(token))
+
+
+def _is_furniture(element: HtmlElement, memo: dict[str, bool],
+                  pattern: re.Pattern[str] = _FURNITURE) -> bool:
     """Whether a class/id token names furniture; ``memo`` is per call (themes repeat tokens)."""
-    for token in ((element.get("class") or "") + " " + (element.get("id") or "")).split():
-        hit = memo.get(token)
-        if hit is None:
-            hit = memo[token] = bool(
-                _FURNITURE.search(token.lower()) and not _POST_CLASS_PREFIX.match(token)
-            )
-        if hit:
+    names = (element.get("class") or "") + " " + (element.get("id") or "")
+    hit = memo.get(names)  # whole attribute strings repeat (every card of a grid); a key with
+    if hit is not None:  # a space never collides with a token's
+        return hit
+    for token in names.split():
+        found = memo.get(token)
+        if found is None:
+            found = memo[token] = _furniture_token(token, pattern)
+        if found:
+            memo[names] = True
             return True
+    memo[names] = False
     return False
 
 
-def _drop(element: HtmlElement) -> None:
+def drop_element(element: HtmlElement) -> None:
     """Remove an element but keep its tail text (which belongs to the parent)."""
     parent = element.getparent()
     if parent is None:
@@ -132,70 +210,148 @@ def _text_len(element: HtmlElement) -> int:
     return sum(len(t.strip()) for t in element.itertext())
 
 
-def remove_boilerplate_nodes(root: HtmlElement, selectors: Sequence[str] = ()) -> int:
+# Text outside links: what a reader reads. Menus, link lists and teaser titles are links, so a
+# navigation bar has next to none, while an article's paragraphs, <br>-separated lines and list
+# items all count (the former guard counted <p> text only: a <br>-separated Blogger post had no
+# protection).
+_ALL_TEXT = etree.XPath("string(.)", smart_strings=False)
+_LINK_TEXT = etree.XPath(".//a//text()", smart_strings=False)
+
+
+_TEXT_LENGTH = etree.XPath("string-length(normalize-space(.))")
+# Below this many characters of text an element's prose is not worth computing apart: its text
+# length (links included) stands for it.
+_SMALL_TEXT = 200
+
+
+def prose_length(element: HtmlElement) -> int:
+    """Characters of text outside links under ``element``, whitespace not counted."""
+    # All text minus link text: two C-level walks, where one XPath excluding the text under
+    # links (``not(ancestor::a)``) tests every text node's ancestors and took three times longer.
+    return max(0, non_space_length(_ALL_TEXT(element))
+               - non_space_length("".join(_LINK_TEXT(element))))
+
+
+def non_space_length(text: str) -> int:
+    """Characters of ``text`` that are not whitespace (the unit of ``prose_length``)."""
+    return len("".join(text.split()))
+
+
+@dataclass(frozen=True)
+class Removal:
+    """What ``remove_boilerplate_nodes`` did: the evidence the extraction floor looks at."""
+
+    elements: int  # furniture elements removed (registry selectors and general rules)
+    prose: int  # characters of prose on the page once never-prose tags are gone
+    prose_removed: int  # of which inside the removed furniture
+    kept: int = 0  # furniture-looking elements kept by the prose guard
+
+
+def remove_selected(root: HtmlElement, selectors: Sequence[str]) -> int:
+    """Delete the elements matching registry ``remove_selectors`` (tails kept); how many."""
+    removed = 0
+    for selector in selectors:
+        for element in css(selector)(root):
+            if element.tag not in _NEVER_DROP and element.getparent() is not None:
+                drop_element(element)
+                removed += 1
+    return removed
+
+
+def _strip_never_prose(scope: HtmlElement) -> None:
+    """Drop every ``_NEVER_PROSE`` element (tails kept) in C, except JSON-LD scripts, which
+    trafilatura's metadata pass reads from the tree (they are set aside under another tag)."""
+    ld = [s for s in scope.iter("script")
+          if (s.get("type") or "").strip().lower() == "application/ld+json"]
+    for script in ld:
+        script.tag = "khabar-ld-json"
+    etree.strip_elements(scope, *_NEVER_PROSE, with_tail=False)
+    for script in ld:
+        script.tag = "script"
+
+
+# React's streaming server rendering (Next.js and others) sends parts of the page as
+# ``<div hidden id="S:1">`` segments that a script moves into place: the page's own content, often
+# the article in pieces (WCXB: The Motley Fool in 25 segments), not hidden furniture.
+_STREAMED_SEGMENT = re.compile(r"S:[0-9a-z]+")
+
+
+def _streamed(element: HtmlElement) -> bool:
+    return bool(_STREAMED_SEGMENT.fullmatch(element.get("id") or ""))
+
+
+def _furniture_look(element: HtmlElement, memo: dict[str, bool], strong_only: bool) -> bool:
+    """Tag, ARIA role, hidden state or class/id token that names furniture (``strong_only``:
+    hidden state and ``_STRONG_FURNITURE`` tokens)."""
+    if element.tag in _FURNITURE_TAGS:
+        return not strong_only
+    if element.tag in _CONTROL_TAGS:
+        return True
+    if not element.keys():  # most elements carry no attribute: one call settles them
+        return False
+    role, style = element.get("role"), element.get("style")
+    return bool(
+        (not strong_only and role and role.lower() in _DROP_ROLES)
+        or (element.get("hidden") is not None and not _streamed(element))
+        or (style and _HIDDEN_STYLE.search(style))
+        or ((element.get("class") or element.get("id")) and _is_furniture(
+            element, memo, _STRONG_FURNITURE if strong_only else _FURNITURE))
+    )
+
+
+def remove_boilerplate_nodes(root: HtmlElement, selectors: Sequence[str] = (), *,
+                             strong_only: bool = False) -> Removal:
     """Delete furniture elements from ``root`` in place.
 
-    A class-matched element that holds most of the page's paragraph text is kept: a theme that
-    names its content wrapper "single-post-sidebar-layout" must not lose the article.
+    Registry selectors go first, unconditionally (the outlet's entry names them). Then tags that
+    never hold prose. Then every element that looks like furniture (tag, role, hidden state,
+    class/id token), outermost first, unless it holds at least ``PROSE_GUARD_SHARE`` of the
+    page's prose: then it is the article's container under an odd name or a broken tag.
 
     Args:
         root: the parsed page (modified in place).
         selectors: extra CSS selectors (registry ``remove_selectors``), applied first.
+        strong_only: apply only the rules that never hit article text (``_STRONG_FURNITURE``
+            and hidden elements): the extraction floor's untouched page.
 
     Returns:
-        How many elements were removed.
+        How many elements went and how much of the page's prose went with them.
     """
-    removed = 0
-    for selector in selectors:
-        for element in css(selector)(root):
-            if element.tag not in _NEVER_DROP:
-                _drop(element)
-                removed += 1
-
+    removed = remove_selected(root, selectors)
     body = root.find("body")
     scope = body if body is not None else root
-    prose = sum(_text_len(p) for p in scope.iter("p")) or 1
+    _strip_never_prose(scope)
+    total = prose_length(scope)
+    # Code is never furniture, whatever its highlighter's classes say ("hljs-comment" is a
+    # comment in the code, not a comment section).
+    code = {node for block in scope.iter("pre", "code") for node in block.iter()}
     doomed: list[HtmlElement] = []
+    gone: set[HtmlElement] = set()
     memo: dict[str, bool] = {}
+    prose_removed = kept = 0
     for element in scope.iter():
-        tag = element.tag
-        if not isinstance(tag, str):
-            if isinstance(element, etree._Comment):
-                doomed.append(element)
+        # Inline fast path: this loop sees every node, and most carry no attribute.
+        if not element.keys():
+            tag = element.tag
+            if tag not in _CONTROL_TAGS and (strong_only or tag not in _FURNITURE_TAGS):
+                continue
+        elif element.tag in _NEVER_DROP or not _furniture_look(element, memo, strong_only):
             continue
-        tag = tag.lower()
-        if tag in _DROP_TAGS:
-            if tag != "script" or element.get("type") != "application/ld+json":
-                doomed.append(element)  # JSON-LD stays: trafilatura reads it from its tree
+        if element in code or any(ancestor in gone for ancestor in element.iterancestors()):
+            continue  # code, or inside furniture already doomed
+        # Text length in C first: most furniture is short, and its prose can only be less.
+        prose = int(_TEXT_LENGTH(element))
+        if prose >= _SMALL_TEXT:
+            prose = prose_length(element)
+        if prose and prose >= PROSE_GUARD_SHARE * total:
+            kept += 1
             continue
-        # Most elements carry no attribute: one call settles them (this loop sees every node).
-        if tag in _NEVER_DROP or not element.keys():
-            continue
-        if (
-            (element.get("role") or "").lower() in _DROP_ROLES
-            or element.get("hidden") is not None
-            or _HIDDEN_STYLE.search(element.get("style") or "")
-        ):
-            doomed.append(element)
-        elif (element.get("class") or element.get("id")) and _is_furniture(element, memo):
-            share = sum(_text_len(p) for p in element.iter("p")) / prose
-            if share < 0.5:
-                doomed.append(element)
+        doomed.append(element)
+        gone.add(element)
+        prose_removed += prose
     for element in doomed:
-        # Skip descendants of an element already removed (their parent chain is gone).
-        if element.getparent() is not None and _attached(element, scope):
-            _drop(element)
-            removed += 1
-    return removed
-
-
-def _attached(element: HtmlElement, scope: HtmlElement) -> bool:
-    node = element
-    while node is not None:
-        if node is scope:
-            return True
-        node = node.getparent()
-    return False
+        drop_element(element)
+    return Removal(removed + len(doomed), total, prose_removed, kept)
 
 
 _BLOCK_TAGS = {"p", "div", "section", "article", "ul", "ol", "table", "blockquote", "h1", "h2",
@@ -227,8 +383,15 @@ def paragraphs_from_breaks(root: HtmlElement) -> int:
             if child.tag == "br":
                 segments.append([child.tail or ""])
             else:
-                tail, child.tail = child.tail, None
-                segments[-1].extend([child, tail or ""])
+                segments[-1].extend([child, child.tail or ""])
+        # A break with text on one side only (``<span><br></span>`` between two spans) is a line
+        # break inside a paragraph: rewriting its container would drop the break and glue the
+        # words around it ("BenchBrand", WCXB).
+        if sum(1 for segment in segments if _segment_has_text(segment)) < 2:
+            continue
+        for child in children:
+            if child.tag != "br":
+                child.tail = None
         element.text = None
         for child in children:
             element.remove(child)
@@ -249,6 +412,10 @@ def paragraphs_from_breaks(root: HtmlElement) -> int:
                 element.append(paragraph)
         rewritten += 1
     return rewritten
+
+
+def _segment_has_text(segment: list[HtmlElement | str]) -> bool:
+    return any((part if isinstance(part, str) else _ALL_TEXT(part)).strip() for part in segment)
 
 
 # --- line-level cleaning -------------------------------------------------------------------

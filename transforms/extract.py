@@ -1,7 +1,10 @@
 """Page bytes → ``Article``: decode, gate, strip furniture, run trafilatura, scrub, add metadata.
 
 The one place trafilatura is called (house style (a)). Pure: no network, no files, no clock;
-the page is parsed once with lxml and that tree is what trafilatura gets, already cleaned.
+the page is parsed once with lxml and that tree is what trafilatura gets, already cleaned;
+only the extraction floor (``floor.py``, a few pages in a hundred) parses it again, to give
+trafilatura the page without our general rules. A page with article evidence is never thrown
+away by a heuristic gate: it is stored with a flag in ``reason`` (``_gate``).
 trafilatura's own metadata pass (with htmldate) runs only when ours left a field empty on a page
 that is an article; see ``_fill_from_trafilatura``.
 
@@ -12,7 +15,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from copy import copy
 from pathlib import Path
 from typing import Any
@@ -21,30 +24,37 @@ import lxml.html
 import trafilatura
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 from trafilatura.settings import Extractor, use_config
+from trafilatura.utils import repair_faulty_html
 
+from transforms import floor
 from transforms import metadata as meta_
 from transforms.boilerplate import (
+    Removal,
     clean_paragraphs,
     css,
     drop_learned,
+    non_space_length,
     paragraphs_from_breaks,
     parse_page,
     remove_boilerplate_nodes,
 )
 from transforms.decode import decode_html, header
-from transforms.embeds import read_embeds
+from transforms.embeds import read_embeds, take_embeds
+from transforms.listing import listing_proof, listing_reason
+from transforms.readalso import remove_read_also
 from transforms.record import Article, ExtractionHints, Verdict
 from transforms.verdict import (
+    article_evidence,
     bot_challenge_reason,
     empty_body_reason,
-    listing_reason,
     not_html_reason,
     soft_404_reason,
     too_short_reason,
+    word_units,
 )
 
 EXTRACTOR = "khabar-generic"
-EXTRACTOR_VERSION = f"khabar-extract/1.1+trafilatura-{trafilatura.__version__}"
+EXTRACTOR_VERSION = f"khabar-extract/1.2+trafilatura-{trafilatura.__version__}"
 
 # Built once and never mutated afterwards: a constant, not a cache. trafilatura's default
 # EXTRACTION_TIMEOUT uses SIGALRM, which only works in the main thread; our process pool does not
@@ -82,6 +92,7 @@ _LANGID_QUICK_CHARS = 400
 _LANGID = LanguageIdentifier.from_model_file(MODEL_FILE)
 # Verdicts whose record keeps the body, so trafilatura's metadata guesses are worth making.
 _ARTICLE_LIKE = {Verdict.ARTICLE, Verdict.PAYWALLED, Verdict.TOO_SHORT}
+PAYWALL_MAX_WORDS = 150
 
 
 def _narrow(root: lxml.html.HtmlElement, selector: str) -> lxml.html.HtmlElement:
@@ -115,12 +126,76 @@ def _language(text: str, words: int, declared: str | None) -> str | None:
 _DATE_PARAMS = {"original_date": True, "extensive_search": False}
 
 
-def _trafilatura(root: lxml.html.HtmlElement, url: str) -> str:
-    """The body text trafilatura finds in the cleaned tree (it works on a copy)."""
+def _trafilatura(page: lxml.html.HtmlElement | str, url: str) -> str:
+    """The body text trafilatura finds in the cleaned tree (it works on a copy), or in the
+    untouched page's source (which it parses itself)."""
     options = copy(_OPTIONS)
     options.url = options.source = url  # what Extractor(url=url) sets
-    document = trafilatura.bare_extraction(root, options=options)
+    document = trafilatura.bare_extraction(page, options=options)
     return (document.text or "") if document is not None else ""
+
+
+def _untouched(text: str, hints: ExtractionHints, url: str) -> lxml.html.HtmlElement:
+    """The page for the floor's second pass: the source as fetched, less what the outlet's
+    registry entry names (``remove_selectors``: maghress's ticker of every paper's headlines
+    would fill its listing pages) and what the strong furniture rules name (cookie tables,
+    newsletter boxes, comments, share bars, hidden elements; ``strong_only``), all of which are
+    named rules with strong evidence. Tags that never hold prose go too (scripts, forms), and
+    embedded posts (kept in the record, never in the body: ``transforms.embeds``)."""
+    root = parse_page(text)
+    if root is None:  # the first parse of the same text succeeded; kept for the type checker
+        return lxml.html.document_fromstring("<html><body></body></html>")
+    remove_boilerplate_nodes(root, hints.remove_selectors, strong_only=True)
+    take_embeds(root, url)
+    remove_read_also(root)
+    return root
+
+
+def _paragraphs(raw: str, title: str | None, learned: frozenset[str]) -> list[str]:
+    """trafilatura's lines scrubbed (``clean_paragraphs``), without the title or learned
+    furniture."""
+    paragraphs = [p for p in clean_paragraphs(raw.split("\n")) if p != title]
+    return drop_learned(paragraphs, learned, title)
+
+
+def _floor(paragraphs: list[str], removal: Removal, text: str, url: str, hints: ExtractionHints,
+           title: str | None, learned: frozenset[str]) -> tuple[list[str], str | None]:
+    """The extraction floor (``floor.py``): trafilatura on the untouched page when cheap evidence
+    says our body may be poorer, its body when it is clearly richer; and the decision, if any."""
+    words = word_units("\n\n".join(paragraphs))
+    why = floor.check_reason(words, non_space_length("".join(paragraphs)), removal,
+                             bool(hints.body_selector))
+    if not why:
+        return paragraphs, None
+    untouched = _paragraphs(_trafilatura(_untouched(text, hints, url), url), title, learned)
+    untouched_words = word_units("\n\n".join(untouched))
+    if not floor.prefer_untouched(words, untouched_words):
+        return paragraphs, None
+    return untouched, (f"floor: trafilatura on the untouched page ({untouched_words} words "
+                       f"against {words}; {why})")
+
+
+def _gate(root: lxml.html.HtmlElement, text: str, url: str, headers: Mapping[str, str] | None,
+          paragraphs: list[str], words: int, page_types: set[str],
+          paywalled: bool) -> tuple[Verdict, str | None, bool]:
+    """The first gate that holds: its verdict, its reason, and whether it is a heuristic (which
+    a page with article evidence overrules: the caller then stores it with a flag). Strong
+    listing evidence (``listing_proof``) is not a heuristic."""
+    checks: tuple[tuple[Verdict, bool, Callable[[], str | None]], ...] = (
+        (Verdict.BLOCKED, False, lambda: bot_challenge_reason(text, words, headers)),
+        (Verdict.SOFT_404, False, lambda: soft_404_reason(root, words)),
+        (Verdict.LISTING, False, lambda: listing_proof(root, page_types)),
+        (Verdict.LISTING, True, lambda: listing_reason(root, url, paragraphs)),
+        (Verdict.PAYWALLED, True, lambda: f"isAccessibleForFree is false, {words} words of body "
+                                          f"(< {PAYWALL_MAX_WORDS})"
+         if paywalled and words < PAYWALL_MAX_WORDS else None),
+        (Verdict.TOO_SHORT, True, lambda: too_short_reason(words)),
+    )
+    for verdict, heuristic, check in checks:
+        reason = check()  # in order, and only until one holds: the listing checks cost most
+        if reason:
+            return verdict, reason, heuristic
+    return Verdict.ARTICLE, None, False
 
 
 def extract_article(
@@ -165,40 +240,43 @@ def extract_article(
     if reason:
         return Article(verdict=Verdict.NOT_HTML, reason=reason, **record)
     text, _encoding = decode_html(body, headers)
+    # trafilatura's own input clean-up (control characters, a doctype libxml2 misreads, a
+    # self-closed <html/>), which it skips when handed a tree: one U+0008 in a page made it
+    # return nothing.
+    text = repair_faulty_html(text, text[:50].lower())
     root = parse_page(text)
     if root is None:
         return Article(verdict=Verdict.ERROR, reason="unparseable HTML", **record)
 
     record.update(_metadata(root, url, hints))
-    article_signals = record.pop("_article_signals")
+    evidence = record.pop("_evidence")
+    page_types = record.pop("_page_types")
     paywalled = record.pop("_paywalled")
     visible_date = record.pop("_visible_date")
 
     embedded = read_embeds(root, url)  # from the untouched tree, then out of the body
     record["embeds"] = embedded.embeds
-    remove_boilerplate_nodes(root, hints.remove_selectors)
+    removal = remove_boilerplate_nodes(root, hints.remove_selectors)
     embedded.remove()
     paragraphs_from_breaks(root)
+    remove_read_also(root)
     if hints.body_selector:
         root = _narrow(root, hints.body_selector)
-    lines = _trafilatura(root, url).split("\n")
-    paragraphs = [p for p in clean_paragraphs(lines) if p != record.get("title")]
-    paragraphs = drop_learned(paragraphs, learned, record.get("title"))
+    paragraphs = _paragraphs(_trafilatura(root, url), record.get("title"), learned)
+    paragraphs, floor_used = _floor(paragraphs, removal, text, url, hints, record.get("title"),
+                                    learned)
     body_text = "\n\n".join(paragraphs)
-    words = len(body_text.split())
+    words = word_units(body_text)
     record.update(paragraphs=paragraphs, text=body_text, word_count=words)
 
-    verdict, reason = Verdict.ARTICLE, None
-    for gate, candidate in (
-        (Verdict.BLOCKED, bot_challenge_reason(text, words, headers)),
-        (Verdict.SOFT_404, soft_404_reason(root, words)),
-        (Verdict.LISTING, listing_reason(root, url, paragraphs, article_signals)),
-        (Verdict.PAYWALLED, "isAccessibleForFree is false" if paywalled and words < 150 else None),
-        (Verdict.TOO_SHORT, too_short_reason(words)),
-    ):
-        if candidate:
-            verdict, reason = gate, candidate
-            break
+    verdict, reason, heuristic = _gate(root, text, url, headers, paragraphs, words, page_types,
+                                       paywalled)
+    decisions = [d for d in (floor_used,) if d]  # what changed the stored body, for ``reason``
+    if heuristic and evidence:
+        decisions.insert(0, f"flagged {verdict.value}: {reason} (stored: {evidence})")
+        verdict, reason = Verdict.ARTICLE, None
+    if verdict is Verdict.ARTICLE and decisions:
+        reason = "; ".join(decisions)
     if verdict in _ARTICLE_LIKE:
         # A listing's htmldate is its newest teaser's date and its "author" a teaser's paper.
         if record.get("published_at") is None:
@@ -215,6 +293,9 @@ def _metadata(root: lxml.html.HtmlElement, url: str, hints: ExtractionHints) -> 
     meta = meta_.metas(root)
     ld_objects = meta_.json_ld(root)
     ld = meta_.ld_article(ld_objects)
+    page_types = {str(k).lower() for node in ld_objects
+                  for k in (node.get("@type") if isinstance(node.get("@type"), list)
+                            else [node.get("@type")]) if k}
     published, modified = meta_.dates(root, meta, ld, hints.timezone)
     sites = meta_.site_names(meta, ld_objects, url)
     fields: dict[str, Any] = {
@@ -229,7 +310,9 @@ def _metadata(root: lxml.html.HtmlElement, url: str, hints: ExtractionHints) -> 
         "tags": meta_.tags(root, ld),
         "description": meta_.description(meta),
         "image": meta_.image(meta, ld, url),
-        "_article_signals": meta_.has_article_signals(root, meta, ld),
+        "_evidence": article_evidence(url, meta, page_types, hints.article_patterns,
+                                      hints.ignore_patterns),
+        "_page_types": page_types,
         "_paywalled": str(ld.get("isAccessibleForFree", "")).lower() == "false",
         # Read before furniture removal deletes the byline it sits in; used on articles only.
         "_visible_date": meta_.visible_date(root) if published is None else None,

@@ -38,6 +38,11 @@ class ExtractionHints(BaseModel):
     remove_selectors: tuple[str, ...] = ()
     body_selector: str | None = None
     aggregator: bool = False
+    # The outlet's article URL patterns (regular expressions; ``ignore_patterns`` win): a page
+    # whose URL matches is an article by the registry's word, never thrown away by a heuristic
+    # gate (``verdict.article_evidence``).
+    article_patterns: tuple[str, ...] = ()
+    ignore_patterns: tuple[str, ...] = ()
 
 
 class Embed(BaseModel):

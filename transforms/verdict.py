@@ -9,7 +9,6 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
 
@@ -17,9 +16,6 @@ TOO_SHORT_WORDS = 60
 # A soft 404 may still carry a search box and a few suggestions; an article never says "404" in
 # its h1 *and* stays this short.
 SOFT_404_MAX_WORDS = 150
-LISTING_MIN_TEASERS = 6
-LISTING_MIN_CARDS = 2
-LONG_PARAGRAPH_WORDS = 40
 
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"%PDF", "pdf"),
@@ -35,6 +31,12 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"{\\rtf", "rtf"),
     (b"\xd0\xcf\x11\xe0", "ms office"),
 )
+# A body served as HTML that is binary (random or compressed bytes, a file in an unknown format):
+# text never holds control bytes other than tab and line breaks, random bytes hold one in nine.
+# Without this gate the extraction floor would hand trafilatura the decoded bytes and store noise.
+BINARY_CONTROL_SHARE = 0.05
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 # Feeds and sitemaps are often served as text/html or text/xml; their root element gives them away.
 _XML_DOCUMENT = re.compile(rb"^\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*|<\?xml-stylesheet[^>]*>\s*)*"
                            rb"<(rss|feed|urlset|sitemapindex|rdf:RDF)[\s>]", re.DOTALL)
@@ -44,17 +46,18 @@ _HTML_TYPES = ("text/html", "application/xhtml+xml", "text/xml", "application/xm
 # application/octet-stream, and robots.txt / ads.txt are not articles.
 _GENERIC_TYPES = frozenset({"", "text/plain", "application/octet-stream", "binary/octet-stream",
                             "application/unknown", "application/x-unknown", "unknown/unknown"})
+# Pages may open with any head or body element: WCXB has articles whose bytes start with
+# <script> and with <style>.
 _LOOKS_LIKE_MARKUP = re.compile(
-    rb"^\s*(<!--.*?-->\s*)*<(!doctype|html|head|body|meta|title|div|p|\?xml)", re.I | re.S
+    rb"^\s*(<!--.*?-->\s*)*<(!doctype|\?xml|html|head|body|meta|title|link|base|script|style"
+    rb"|noscript|div|p|span|section|article|main|header|nav|table|form|h[1-6]|a|img|br|ul)[\s>/]",
+    re.I | re.S,
 )
 _SOFT_404 = re.compile(
     r"\b404\b|page (introuvable|non trouvée|inexistante|non disponible)|\bintrouvable\b"
     r"|\bnot found\b|page (does not|doesn't) exist|الصفحة غير موجودة|الصفحة المطلوبة غير",
     re.IGNORECASE,
 )
-_PAGED_URL = re.compile(r"[?&](page|paged|wpv_paged)=\d+|/page/\d+/?$")
-_PAGED_TITLE = re.compile(r"\bpage \d+\b", re.IGNORECASE)
-_ARTICLE_PATH = re.compile(r"[a-z0-9]+(-[a-z0-9]+){2,}|\d{4,}|_a\d+\.html", re.IGNORECASE)
 
 
 def empty_body_reason(body: bytes) -> str | None:
@@ -74,6 +77,11 @@ def not_html_reason(body: bytes, content_type: str) -> str | None:
     for magic, kind in _MAGIC:
         if head.startswith(magic):
             return f"body is {kind} (magic bytes)"
+    if not body.startswith(_UTF16_BOMS):
+        start = body[:4096]
+        control = len(_CONTROL_BYTES.findall(start))
+        if control >= 32 and control > BINARY_CONTROL_SHARE * len(start):
+            return f"body is binary ({control} control bytes in the first {len(start)})"
     if _XML_DOCUMENT.search(body[:2048]):
         return "body is a feed or sitemap (XML root element)"
     media = content_type.split(";")[0].strip().lower()
@@ -172,103 +180,72 @@ def soft_404_reason(root: HtmlElement, body_words: int) -> str | None:
     return None
 
 
-def _same_site_targets(links: Iterable[HtmlElement], url: str) -> set[str]:
-    """Paths of other article-looking pages on the page's own host that ``links`` point to."""
-    host = (urlsplit(url).hostname or "").removeprefix("www.")
-    own = urlsplit(url).path.rstrip("/")
-    found: set[str] = set()
-    for link in links:
-        href = link.get("href")
-        if not href or href.startswith(("#", "javascript:", "mailto:")):
-            continue
-        parts = urlsplit(urljoin(url, href))
-        if (parts.hostname or "").removeprefix("www.") != host:
-            continue
-        path = parts.path.rstrip("/")
-        if path and path != own and _ARTICLE_PATH.search(path.rsplit("/", 1)[-1] or path):
-            found.add(path)
-    return found
-
-
-def teaser_links(root: HtmlElement, url: str) -> int:
-    """Distinct links to other article-looking pages of the same host."""
-    return len(_same_site_targets(root.iter("a"), url))
-
-
-def teaser_headings(root: HtmlElement, url: str) -> int:
-    """Headings that link to another article: one per card on a listing, none in an article.
-
-    Every theme in the research notes prints a card title as ``h2/h3 > a`` (tagDiv
-    ``h3.entry-title > a``, JNews ``h3.jeg_post_title > a``, Jannah ``h2.post-title > a``), and
-    related-post blocks that do the same on article pages are removed before this runs.
-    """
-    count = 0
-    for heading in root.iter("h2", "h3", "h4"):
-        if _same_site_targets(heading.iter("a"), url):
-            count += 1
-    return count
-
-
-def listing_reason(
-    cleaned: HtmlElement, url: str, paragraphs: Sequence[str], article_signals: bool
-) -> str | None:
-    """A page that is mostly teasers: linked card titles or many article links, little prose.
-
-    Run on the cleaned tree (tickers, related cards and sidebars already gone), so an article's
-    leftover links do not count. A page that declares itself an article needs stronger evidence.
-    """
-    wordpress = _wordpress_page_kind(cleaned)
-    if wordpress == "archive":
-        return "WordPress archive page (body class)"
-    headings = teaser_headings(cleaned, url)
-    cards = sum(
-        1
-        for card in cleaned.iter("article")
-        if card.find(".//h2") is not None or card.find(".//h3") is not None
-    )
-    teasers = teaser_links(cleaned, url)
-    long_paragraphs = sum(len(p.split()) >= LONG_PARAGRAPH_WORDS for p in paragraphs)
-    if article_signals or wordpress == "single":
-        if headings >= LISTING_MIN_CARDS and long_paragraphs < 2:
-            return f"{headings} linked card titles, {long_paragraphs} long paragraphs"
-        if teasers >= 3 * LISTING_MIN_TEASERS and long_paragraphs == 0:
-            return f"{teasers} article links, no paragraph of {LONG_PARAGRAPH_WORDS}+ words"
-        return None
-    if headings >= LISTING_MIN_CARDS:
-        return f"{headings} linked card titles and no article metadata"
-    if cards >= 3:
-        return f"{cards} <article> cards and no article metadata"
-    if teasers >= LISTING_MIN_TEASERS and long_paragraphs < 3:
-        return f"{teasers} article links, {long_paragraphs} long paragraphs, no article metadata"
-    # Aggregator source pages (maghress "/fr/<source>?page=N") list two or three teasers in
-    # tables, without headings: what is left is links plus excerpts, never a long paragraph.
-    if teasers >= 2 and long_paragraphs == 0:
-        return f"{teasers} article links, no paragraph of {LONG_PARAGRAPH_WORDS}+ words"
-    # The last page of a pagination may hold a single teaser.
-    title = " ".join(" ".join(t.itertext()) for t in cleaned.iter("title"))
-    if teasers and long_paragraphs == 0 and (_PAGED_URL.search(url) or _PAGED_TITLE.search(title)):
-        return "paginated page of teasers"
-    return None
-
-
-# WordPress's body_class() names the template: "single single-post" for a post, "archive
-# category", "archive tag", "archive author", "search", "home blog" or "paged" for listings.
-_WP_ARCHIVE = {"archive", "category", "tag", "author", "search", "blog", "paged", "date"}
-
-
-def _wordpress_page_kind(root: HtmlElement) -> str | None:
-    body = root.find("body")
-    classes = set((body.get("class") or "").split()) if body is not None else set()
-    if "single" in classes or "single-post" in classes:
-        return "single"
-    themed = any(c.startswith(("wp-", "td-", "jnews", "tie-")) for c in classes)
-    if classes & _WP_ARCHIVE and themed:
-        return "archive"
-    return None
-
-
 def too_short_reason(word_count: int) -> str | None:
-    """Fewer than ``TOO_SHORT_WORDS`` words of body: a stub, a video page, a photo caption."""
+    """Fewer than ``TOO_SHORT_WORDS`` words of body (``word_units``): a stub, a video page, a
+    photo caption."""
     if word_count < TOO_SHORT_WORDS:
         return f"{word_count} words of body (< {TOO_SHORT_WORDS})"
     return None
+
+
+# --- counting words in every script --------------------------------------------------------
+
+# Scripts written without spaces between words: Thai, Lao, Tibetan, Myanmar, Khmer, kana, CJK
+# ideographs. Splitting on spaces gives a whole Japanese or Thai paragraph one "word", so every
+# such page was ``too_short``. A run of these characters counts one word per
+# ``CHARS_PER_WORD`` characters: the mean word length of Chinese and Japanese text is about
+# two characters (one to three), of Thai about four, so a 60-word gate asks for a comparable
+# amount of text in each.
+_UNSPACED = {
+    "han_kana": (re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"), 2),
+    "southeast_asian": (re.compile(r"[\u0e00-\u0fff\u1000-\u109f\u1780-\u17ff]"), 4),
+}
+_ANY_UNSPACED = re.compile(r"[\u0e00-\u0fff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf"
+                           r"\u4e00-\u9fff\uf900-\ufaff]")
+_HAS_WORD_CHAR = re.compile(r"\w")
+
+
+def word_units(text: str) -> int:
+    """Words of ``text``: space-separated words, plus, for scripts written without spaces, one
+    word per ``CHARS_PER_WORD`` characters (see ``_UNSPACED``). Equals ``len(text.split())``
+    on text without such characters."""
+    if text.isascii() or not _ANY_UNSPACED.search(text):
+        return len(text.split())
+    words = 0.0
+    for pattern, chars_per_word in _UNSPACED.values():
+        words += len(pattern.findall(text)) / chars_per_word
+    rest = _ANY_UNSPACED.sub(" ", text).split()
+    return round(words) + sum(1 for token in rest if _HAS_WORD_CHAR.search(token))
+
+
+# --- article evidence ---------------------------------------------------------------------
+
+
+def article_evidence(url: str, meta: Mapping[str, str], ld_types: Iterable[str],
+                     article_patterns: Sequence[str] = (),
+                     ignore_patterns: Sequence[str] = ()) -> str | None:
+    """What says this page is an article, named, or None.
+
+    The page's own metadata (an Article-type JSON-LD object, ``og:type`` article, an
+    ``article:published_time`` meta) or its URL matching the outlet's ``article_patterns`` (and
+    none of its ``ignore_patterns``). Such a page is never thrown away by a heuristic gate
+    (listing, too short, paywalled): at worst it is stored with a flag in ``reason``.
+    """
+    found = sorted(set(ld_types) & LD_ARTICLE_TYPES)
+    if found:
+        return f"JSON-LD {found[0]}"
+    if meta.get("og:type", "").strip().lower() == "article":
+        return "og:type article"
+    if meta.get("article:published_time"):
+        return "article:published_time meta"
+    if (any(re.search(p, url) for p in article_patterns)
+            and not any(re.search(p, url) for p in ignore_patterns)):
+        return "URL matches the outlet's article pattern"
+    return None
+
+
+LD_ARTICLE_TYPES = {
+    "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "blogposting",
+    "opinionnewsarticle", "backgroundnewsarticle", "reviewnewsarticle", "report",
+    "liveblogposting", "techarticle", "scholarlyarticle",
+}
