@@ -142,11 +142,10 @@ def _score(con: duckdb.DuckDBPyConnection, pairs: list[tuple[str, str]], first: 
 def _links(con: duckdb.DuckDBPyConnection) -> None:
     """Candidates of the changed articles, a slice of days at a time, scored into links."""
     for first, last in _day_slices(con):
-        window = {"first": first, "last": last, "window": story.WINDOW_DAYS}
-        con.execute(sql("stage_story_candidate_keys"), {
-            **window, "hot_share": story.HOT_KEY_SHARE, "hot_min": story.HOT_KEY_MIN})
-        pairs = con.execute(sql("select_story_candidates"),
-                            {**window, "min_keys": story.MIN_SHARED_KEYS}).fetchall()
+        pairs = con.execute(sql("select_story_candidates"), {
+            "first": first, "last": last, "window": story.WINDOW_DAYS,
+            "hot_share": story.HOT_KEY_SHARE, "hot_min": story.HOT_KEY_MIN,
+            "min_keys": story.MIN_SHARED_KEYS}).fetchall()
         _score(con, sorted(set(pairs)), first - story.WINDOW_DAYS, last + story.WINDOW_DAYS)
     con.execute(sql("insert_declared_links"))
 
