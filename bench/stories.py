@@ -67,6 +67,8 @@ RUN = 20_000
 # 420,000: ~230 bytes an article over five indexes) beside the run's uncommitted rows (~90 MB).
 # A night touches few nodes (1,000 inserts).
 BUILD_MEMORY = "1GB"
+# A night that runs out of the default DuckDB memory is measured again with this much.
+NIGHT_RETRY_MEMORY = "512MB"
 LINEAR_TARGET = 1.1
 CASABLANCA = ZoneInfo("Africa/Casablanca")
 
@@ -420,13 +422,28 @@ def scale(args: argparse.Namespace, work: Path, console: Console) -> dict[int, d
                      cwd=ROOT, env={**os.environ, "KHABAR_DUCKDB_MEMORY": BUILD_MEMORY})
     shutil.rmtree(work / "runs")
     (work / "build.duckdb").unlink()
+    console.log(f"built {sizes[-1]:,}: " + ", ".join(
+        f"{n}: load {m['seconds']:.0f} s, grouping {m['grouping']:.0f} s"
+        for n, m in build["sizes"].items()))
     out = {}
     for n in sizes:
         night = [("night", str(work / f"night-{n}" / "night"), args.night)]
-        tonight = run_json(_CHILD, {"db": str(work / "night.duckdb"), "copy_from": keep[str(n)],
-                                    "runs": night}, cwd=ROOT)
+        task = {"db": str(work / "night.duckdb"), "copy_from": keep[str(n)], "runs": night}
+        try:
+            tonight = run_json(_CHILD, task, cwd=ROOT)
+            tonight["memory"] = "default"
+        except RuntimeError as exc:
+            if "Out of Memory" not in str(exc):
+                raise
+            # The night's transaction holds the primary-key index of every table it inserts
+            # into, each loaded whole (~50 MB per 1,000,000 articles): 256 MB is not enough at
+            # 1,000,000 stored. Measured again with more, and said in the table.
+            (work / "night.duckdb").unlink(missing_ok=True)
+            tonight = run_json(_CHILD, task, cwd=ROOT,
+                               env={**os.environ, "KHABAR_DUCKDB_MEMORY": NIGHT_RETRY_MEMORY})
+            tonight["memory"] = f"{NIGHT_RETRY_MEMORY} (default: out of memory)"
         Path(keep[str(n)]).unlink()
-        (work / "night.duckdb").unlink()
+        (work / "night.duckdb").unlink(missing_ok=True)
         out[n] = {"build": build["sizes"][str(n)], "night": tonight}
         b = out[n]["build"]
         console.log(f"{n:,}: load {b['seconds']:.1f} s (grouping {b['grouping']:.1f} s), "
@@ -472,7 +489,7 @@ def tables(quality: dict, cross: list[list[str]], sized: dict[int, dict]
         header = ["stored articles", "load s", "grouping s", "grouping CPU s",
                   "grouping µs/article (CPU)", "stories", "links", "copies", "peak RSS MB",
                   "night load s", "night CPU s", "night grouping s (CPU)", "night close s",
-                  "night peak RSS MB"]
+                  "night peak RSS MB", "night DuckDB memory"]
         rows = []
         for n, m in sized.items():
             b, t = m["build"], m["night"]
@@ -482,12 +499,12 @@ def tables(quality: dict, cross: list[list[str]], sized: dict[int, dict]
                          f"{b['stories']:,}", f"{b['links']:,}", f"{b['copies']:,}",
                          f"{b['peak_rss_mb']:,.0f}", f"{t['seconds']:.2f}", f"{t['cpu']:.2f}",
                          f"{t['grouping']:.2f} ({t['grouping_cpu']:.2f})", f"{t['close']:.2f}",
-                         f"{t['peak_rss_mb']:,.0f}"])
+                         f"{t['peak_rss_mb']:,.0f}", t["memory"]])
         for what, key in (("wall", "grouping"), ("CPU", "grouping_cpu")):
             slope = exponent({n: m["build"][key] for n, m in sized.items()})
             rows.append([f"growth exponent of grouping ({what})", "",
                          *([f"{slope:.2f}", ""] if what == "wall" else ["", f"{slope:.2f}"]),
-                         *[""] * 10])
+                         *[""] * 11])
         out.append((f"Scale: N generated articles loaded in runs of {RUN:,} and grouped as they "
                     "arrive, then a night on top (each its own process)", header, rows))
     return out
@@ -520,9 +537,9 @@ def targets(quality: dict, sized: dict[int, dict]) -> list[str]:
         top = max(sized)
         t = sized[top]["night"]
         line(f"a night under {NIGHT_TARGET_S:.0f} s on {top:,} stored",
-             t["seconds"] < NIGHT_TARGET_S,
+             t["seconds"] < NIGHT_TARGET_S and t["memory"] == "default",
              f"{t['seconds']:.2f} s, grouping {t['grouping']:.2f} s; CPU {t['cpu']:.2f} s; "
-             f"closing it (checkpoint) {t['close']:.2f} s more")
+             f"closing it (checkpoint) {t['close']:.2f} s more; DuckDB memory {t['memory']}")
     return lines
 
 

@@ -494,10 +494,11 @@ def targets(res: Results) -> list[str]:
         lines.append(
             f"target {what}: missed by {LOAD_TARGET - ratio:.2f} ({ratio:.2f}×; in CPU time "
             f"{copy.cpu / load.cpu:.2f}×; COPY's input alone loads at "
-            f"{copy.total / alone.total:.2f}×: the rest is inserting every page body, "
-            "compressed by the extraction workers into pages.parquet. And load_run writes the "
-            "text twice, to articles and article_versions, within DuckDB's memory limit "
-            "(KHABAR_DUCKDB_MEMORY, default 256 MB), so it spills)")
+            f"{copy.total / alone.total:.2f}×. Most of the difference is the story grouping "
+            "(about half of load_run's CPU at 10,000, profiled in BENCHMARKS.md); the rest is "
+            "inserting the page bodies and writing the text twice, to articles and "
+            "article_versions, within DuckDB's memory limit (KHABAR_DUCKDB_MEMORY, default "
+            "256 MB))")
     slope = exponent({k: m.seconds for k, m in res.runs[label]["stories"].items()})
     sizes = ", ".join(f"{k // 1000}k" for k in res.sizes)
     if slope <= LINEAR_TARGET:
