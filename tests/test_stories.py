@@ -203,6 +203,37 @@ def test_a_migrated_warehouse_keeps_its_old_articles_in_stories(tmp_path: Path) 
     con.close()
 
 
+def test_features_stored_before_migration_0020_are_completed_before_a_load(
+    loaded, tmp_path: Path
+) -> None:
+    """Migration 0020 adds outlet, publication time and signature to story_features, NULL in the
+    rows stored before it: the next load fills them in (a slice of days per transaction) before
+    scoring against them, so the night gives what it gives on a warehouse built with them."""
+    con = _copy(loaded[0], tmp_path)
+    original, published = con.execute(
+        "select text, published_at from articles where outlet <> 'maghress_fr' "
+        "and language = 'fr' order by article_id limit 1").fetchone()
+    con.close()
+    wire = [art("yabiladi", "copie", original + " (avec MAP)", title="Copie de la MAP",
+                published_at=published + timedelta(hours=1))]
+    night = write_run(tmp_path / "runs", "later", wire, fetched_at=published + timedelta(days=1))
+    results = []
+    for migrated in (False, True):
+        (tmp_path / "news.duckdb").unlink()
+        con = _copy(loaded[0], tmp_path)
+        if migrated:  # as ALTER TABLE ... ADD COLUMN leaves the rows stored before it
+            con.execute("update story_features set outlet = null, published = null, "
+                        "minhash = null")
+        load_run(con, "later", night)
+        assert con.execute("select count(*) from story_features where outlet is null"
+                           ).fetchone() == (0,)
+        results.append(snapshot(con))
+        con.close()
+    assert results[0] == results[1]
+    copy_id = next(row for row in results[0]["articles"] if "yabiladi.ma/copie" in row)
+    assert any("'copy'" in row and copy_id[2:18] in row for row in results[0]["story_links"])
+
+
 # --- the pure parts ---------------------------------------------------------------------------
 
 

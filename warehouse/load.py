@@ -54,7 +54,7 @@ from warehouse.rawpages import (
     pages_parquet,
 )
 from warehouse.runfolder import check_run_folder
-from warehouse.stories import update_stories
+from warehouse.stories import complete_migrated_features, update_stories
 
 # The registry's default time zone, for outlets rows synced from objects without one.
 DEFAULT_TIMEZONE = "Africa/Casablanca"
@@ -220,6 +220,7 @@ def load_run(con: duckdb.DuckDBPyConnection, run_id: str, run_dir: Path) -> Load
     packed = pages_parquet(folder.path, folder.raw)
     if not packed:
         salvage_run(run_dir, (RAW,))
+    complete_migrated_features(con)
     con.begin()
     try:
         # Without pages.parquet, raw pages are read and compressed on other threads meanwhile.

@@ -20,7 +20,7 @@ runs were loaded in, and equals a rebuild (``update_stories(con)``; tests check 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
@@ -32,21 +32,20 @@ from transforms import story
 from transforms.dedup import NUM_PERM
 from transforms.versions import text_changes
 from warehouse.queries import one, sql
+from warehouse.story_features import (
+    band_keys,
+    complete_features,
+    day_ranges,
+    signature_matrix,
+    write_features,
+)
+
+__all__ = ["band_keys", "complete_migrated_features", "update_stories"]
 
 # Articles whose features are computed per query, and changed articles whose candidates are
 # searched per query (a slice of days at a time): bounds what a rebuild holds in memory.
 _PART = 20_000
 _SLICE_DAYS = 4
-_FNV_OFFSET = np.uint64(0xCBF29CE484222325)
-_FNV_PRIME = np.uint64(0x100000001B3)
-_FEATURES = pa.schema([
-    ("article_id", pa.string()), ("day", pa.int32()), ("language", pa.string()),
-    ("title", pa.list_(pa.string())), ("lead", pa.list_(pa.string())),
-    ("names", pa.list_(pa.string())), ("numbers", pa.list_(pa.string())),
-    ("shingles", pa.int32()),
-])
-_KEYS = pa.schema([("article_id", pa.string()), ("day", pa.int32()), ("key", pa.int64()),
-                   ("band", pa.bool_())])
 _LINKS = pa.schema([("article_id", pa.string()), ("other_id", pa.string()),
                     ("kind", pa.string()), ("score", pa.float64()),
                     ("containment", pa.float64())])
@@ -59,26 +58,6 @@ _CHANGES = pa.schema([
 ])
 
 
-def day_number(when: datetime) -> int:
-    """Days since 1970-01-01 (UTC) of a publication time: the candidate window's unit."""
-    return int(when.timestamp() // 86400)
-
-
-def band_keys(signatures: np.ndarray) -> np.ndarray:
-    """LSH bucket keys of MinHash signatures: ``CANDIDATE_BANDS`` per signature, each an FNV-1a
-    hash of the band's number and its ``CANDIDATE_ROWS`` values (< 2**63, a BIGINT)."""
-    count = signatures.shape[0]
-    rows, bands = story.CANDIDATE_ROWS, story.CANDIDATE_BANDS
-    values = signatures[:, : bands * rows].reshape(count, bands, rows).astype(np.uint64)
-    bucket = np.full((count, bands), _FNV_OFFSET, dtype=np.uint64)
-    bucket ^= np.arange(bands, dtype=np.uint64)
-    bucket *= _FNV_PRIME
-    for row in range(rows):
-        bucket ^= values[:, :, row]
-        bucket *= _FNV_PRIME
-    return (bucket >> np.uint64(1)).astype(np.int64)
-
-
 def _register(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table, statement: str,
               params: dict | None = None) -> None:
     con.register(name, table)
@@ -88,119 +67,70 @@ def _register(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table, statem
         con.unregister(name)
 
 
-def _features(con: duckdb.DuckDBPyConnection, changes: int, parquet: Path | None) -> None:
-    """Features and keys of the changed articles that exist.
-
-    The extraction workers computed the features of the run's pages (``articles.parquet``'s
-    ``story`` column): copied where the stored title and text are that row's. The others (an
-    older run folder, a text a reload restored) are computed here, a slice at a time. LSH keys
-    come from the stored signatures, in numpy.
-    """
-    if parquet is not None and parquet.exists() and one(
-            con, "select_parquet_has_story", {"path": str(parquet)})[0]:
-        con.execute(sql("stage_parquet_story"), {"path": str(parquet)})
-        con.execute(sql("insert_parquet_story_features"))
-        con.execute(sql("insert_parquet_story_keys"))
-        con.execute(sql("drop_parquet_story"))
-    parts = max(1, -(-changes // _PART))
-    for part in range(parts):
-        where = {"parts": parts, "part": part}
-        rows = con.execute(sql("select_changed_story_texts"), where).fetchall()
-        if rows:
-            features, keys = [], []
-            for article_id, title, text, language, published in rows:
-                made = story.story_features(title, text, language)
-                day = day_number(published)
-                features.append({"article_id": article_id, "day": day,
-                                 "language": made.language, "title": list(made.title),
-                                 "lead": list(made.lead), "names": list(made.names),
-                                 "numbers": list(made.numbers), "shingles": made.shingles})
-                keys += [{"article_id": article_id, "day": day, "key": k, "band": False}
-                         for k in story.entity_keys(made)]
-            _register(con, "feature_rows", pa.Table.from_pylist(features, schema=_FEATURES),
-                      "insert_story_features")
-            _register(con, "key_rows", pa.Table.from_pylist(keys, schema=_KEYS),
-                      "insert_story_keys")
-        _band_keys(con, con.execute(sql("select_changed_story_signatures"), where).fetchall())
-
-
-def _band_keys(con: duckdb.DuckDBPyConnection, rows: list[tuple[str, int, list[int]]]) -> None:
-    """Insert the LSH keys of ``(article_id, day, minhash)`` rows."""
-    rows = [row for row in rows if row[2]]
-    for article_id, _, minhash in rows:
-        if len(minhash) != NUM_PERM:
-            raise ValueError(f"signature of {article_id!r} has {len(minhash)} values, "
-                             f"not {NUM_PERM}")
-    if not rows:
-        return
-    buckets = band_keys(np.asarray([row[2] for row in rows], dtype=np.uint64))
-    repeat = np.repeat(np.arange(len(rows)), story.CANDIDATE_BANDS)
-    table = pa.table({
-        "article_id": pa.array([row[0] for row in rows], pa.string()).take(pa.array(repeat)),
-        "day": pa.array(np.asarray([row[1] for row in rows], dtype=np.int32)[repeat]),
-        "key": pa.array(buckets.ravel()),
-        "band": pa.array(np.ones(buckets.size, dtype=bool)),
-    }, schema=_KEYS)
-    _register(con, "key_rows", table, "insert_story_keys")
-
-
-def _day_slices(con: duckdb.DuckDBPyConnection) -> Iterator[tuple[int, int]]:
+def _day_slices(con: duckdb.DuckDBPyConnection) -> list[tuple[int, int]]:
     """Ranges of at most ``_SLICE_DAYS`` days holding at most about ``_PART`` changed articles.
 
     The key join matches a key's every holder in the slice's range before the day filter, so a
     slice spanning many days costs more per article: a rebuild of 16,000 articles (8 days) in
     one slice cost 1.8 ms an article against 1.4 ms for 4,000 (2 days).
     """
-    start: int | None = None
-    last = 0
-    count = 0
-    for day, articles in con.execute(sql("select_story_change_days")).fetchall():
-        if start is None:
-            start = day
-        elif count + articles > _PART or day - start >= _SLICE_DAYS:
-            yield start, last
-            start, count = day, 0
-        count += articles
-        last = day
-    if start is not None:
-        yield start, last
+    return day_ranges(con.execute(sql("select_story_change_days")).fetchall(), _PART,
+                      _SLICE_DAYS)
 
 
-def _score(con: duckdb.DuckDBPyConnection, pairs: list[tuple[str, str]]) -> None:
-    """Score candidate pairs and store the links the scorer keeps."""
-    if not pairs:
-        return
-    ids = sorted({a for pair in pairs for a in pair})
-    _register_ids(con, ids)
+def _pair_features(con: duckdb.DuckDBPyConnection, ids: list[str], first: int, last: int
+                   ) -> tuple[dict[str, tuple[story.StoryFeatures, str, datetime | None, int]],
+                              np.ndarray]:
+    """The scorer's reading of each listed article published on days ``[first, last]``:
+    id -> (features, outlet, published, signature row), and the signatures (the last row,
+    ``0..NUM_PERM-1``, stands for "no signature" and agrees with none)."""
+    con.register("wanted_ids", pa.table({"article_id": pa.array(ids, pa.string())}))
     try:
-        rows = con.execute(sql("select_story_pair_features")).fetchall()
+        rows = con.execute(sql("select_story_pair_features"),
+                           {"first": first, "last": last}).to_arrow_table()
     finally:
         con.unregister("wanted_ids")
-    found = {}
-    position = {}
-    signatures = np.zeros((len(rows) + 1, NUM_PERM), dtype=np.uint64)
-    signatures[-1] = np.arange(NUM_PERM)  # "no signature": agrees with none
-    for i, (article_id, language, title, lead, names, numbers, shingles, minhash, outlet,
-            when) in enumerate(rows):
+    found_ids = rows["article_id"].to_pylist()
+    signed = rows["minhash"].is_valid().to_numpy(zero_copy_only=False)
+    signatures = np.zeros((int(signed.sum()) + 1, NUM_PERM), dtype=np.uint64)
+    signatures[-1] = np.arange(NUM_PERM)
+    rows_signed = rows.filter(rows["minhash"].is_valid())
+    signatures[:-1] = signature_matrix(rows_signed["article_id"].to_pylist(),
+                                       rows_signed["minhash"])
+    slot = np.full(len(found_ids), -1)
+    slot[signed] = np.arange(int(signed.sum()))
+    columns = [rows[c].to_pylist() for c in ("language", "title", "lead", "names", "numbers",
+                                             "shingles", "outlet", "published")]
+    found: dict[str, tuple[story.StoryFeatures, str, datetime | None, int]] = {}
+    for i, (language, title, lead, names, numbers, shingles, outlet, when) in enumerate(
+            zip(*columns, strict=True)):
         features = story.StoryFeatures(language or "", tuple(title), tuple(lead), tuple(names),
                                        tuple(numbers), shingles)
-        found[article_id] = (features, outlet, when)
-        if minhash:
-            signatures[i] = minhash
-            position[article_id] = i
+        found[found_ids[i]] = (features, outlet, when, int(slot[i]))
+    return found, signatures
+
+
+def _score(con: duckdb.DuckDBPyConnection, pairs: list[tuple[str, str]], first: int,
+           last: int) -> None:
+    """Score candidate pairs (both articles published on days ``[first, last]``) and store the
+    links the scorer keeps."""
+    if not pairs:
+        return
+    found, signatures = _pair_features(con, sorted({a for pair in pairs for a in pair}),
+                                       first, last)
     pairs = [(a, b) for a, b in pairs if a in found and b in found]
     if not pairs:
         return
     # The signatures' agreement of every pair at once (the per-pair Python loop was a third of
     # the scoring time).
-    left = np.array([position.get(a, -1) for a, _ in pairs])
-    right = np.array([position.get(b, -1) for _, b in pairs])
+    left = np.array([found[a][3] for a, _ in pairs])
+    right = np.array([found[b][3] for _, b in pairs])
     agreement = (signatures[left] == signatures[right]).mean(axis=1)
     agreement[(left == -1) | (right == -1)] = 0.0
     links = []
     for (a, b), jaccard in zip(pairs, agreement.tolist(), strict=True):
-        fa, oa, ta = found[a]
-        fb, ob, tb = found[b]
+        fa, oa, ta, _ = found[a]
+        fb, ob, tb, _ = found[b]
         verdict = story.score_pair(fa, fb, (), (), ta, tb, same_outlet=oa == ob,
                                    jaccard=jaccard)
         if verdict.kind:
@@ -210,19 +140,14 @@ def _score(con: duckdb.DuckDBPyConnection, pairs: list[tuple[str, str]]) -> None
     _register(con, "link_rows", pa.Table.from_pylist(links, schema=_LINKS), "insert_story_links")
 
 
-def _register_ids(con: duckdb.DuckDBPyConnection, ids: list[str]) -> None:
-    con.register("wanted_ids", pa.table({"article_id": pa.array(ids, pa.string())}))
-
-
 def _links(con: duckdb.DuckDBPyConnection) -> None:
     """Candidates of the changed articles, a slice of days at a time, scored into links."""
     for first, last in _day_slices(con):
-        window = {"first": first, "last": last, "window": story.WINDOW_DAYS}
-        con.execute(sql("stage_story_candidate_keys"), {
-            **window, "hot_share": story.HOT_KEY_SHARE, "hot_min": story.HOT_KEY_MIN})
-        pairs = con.execute(sql("select_story_candidates"),
-                            {**window, "min_keys": story.MIN_SHARED_KEYS}).fetchall()
-        _score(con, sorted(set(pairs)))
+        pairs = con.execute(sql("select_story_candidates"), {
+            "first": first, "last": last, "window": story.WINDOW_DAYS,
+            "hot_share": story.HOT_KEY_SHARE, "hot_min": story.HOT_KEY_MIN,
+            "min_keys": story.MIN_SHARED_KEYS}).fetchall()
+        _score(con, sorted(set(pairs)), first - story.WINDOW_DAYS, last + story.WINDOW_DAYS)
     con.execute(sql("insert_declared_links"))
 
 
@@ -255,6 +180,9 @@ def _regroup(con: duckdb.DuckDBPyConnection) -> None:
 def _version_changes(con: duckdb.DuckDBPyConnection) -> None:
     """``version_changes`` rows of the changed articles (what each later version changed)."""
     con.execute(sql("delete_changed_version_changes"))
+    con.execute(sql("stage_story_versioned"))
+    if not one(con, "select_story_versioned_count")[0]:
+        return
     rows = []
     for article_id, version, seen_at, title_before, title, text_before, text in con.execute(
         sql("select_changed_versions")
@@ -268,6 +196,13 @@ def _version_changes(con: duckdb.DuckDBPyConnection) -> None:
                   "insert_version_changes")
 
 
+def complete_migrated_features(con: duckdb.DuckDBPyConnection) -> int:
+    """Before a load's transaction: give the ``story_features`` rows stored before migration
+    0020 its columns, a slice of days per transaction (``update_stories`` would do it inside
+    the load's). Returns the number of slices (0 when there was nothing to do)."""
+    return complete_features(con, _PART, own_transactions=True)
+
+
 def update_stories(con: duckdb.DuckDBPyConnection, changed: Iterable[str] | None = None,
                    parquet: Path | None = None) -> int:
     """Bring copies and stories up to date after a load, inside the caller's transaction.
@@ -277,8 +212,10 @@ def update_stories(con: duckdb.DuckDBPyConnection, changed: Iterable[str] | None
         changed: every article whose text, title, dates or existence the load may have changed
             (extra ids only cost time); ``None`` rebuilds the graph from every article. A graph
             out of step with the articles (a database migrated to it) is rebuilt anyway.
-        parquet: the loaded run's ``articles.parquet``, whose ``story`` column holds the
-            features the extraction workers computed (without it they are computed here).
+        parquet: the ``articles.parquet`` of the run this transaction just merged (its
+            ``story`` column holds the features the extraction workers computed: copied for
+            the articles holding the row the merge took, whose ``last_seen`` is that row's
+            ``fetched_at``; without it they are computed here).
 
     Returns:
         The number of stories.
@@ -291,12 +228,14 @@ def update_stories(con: duckdb.DuckDBPyConnection, changed: Iterable[str] | None
         _register(con, "changed_rows", ids, "stage_story_changes")
     if changed is None or one(con, "select_story_graph_gaps")[0]:
         con.execute(sql("stage_all_story_changes"))
-    changes = one(con, "select_story_change_count")[0]
+    else:
+        complete_features(con, _PART)
     con.execute(sql("stage_story_seeds"))
+    con.execute(sql("stage_story_sources"))
     con.execute(sql("delete_changed_story_keys"))
     con.execute(sql("delete_changed_story_features"))
     con.execute(sql("delete_changed_story_links"))
-    _features(con, changes, parquet)
+    write_features(con, parquet, _PART)
     _links(con)
     _regroup(con)
     _version_changes(con)

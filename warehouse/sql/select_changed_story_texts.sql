@@ -1,13 +1,16 @@
--- What the features of the changed articles that exist and have none yet are made of (one
--- slice of them): the extraction workers did not compute them (an older run folder), or a
--- reload restored an older text.
+-- What the features of one slice of story_todo (seq in [$first, $stop)) are made of, with the
+-- stored signature.
 SELECT
-    a.article_id,
+    t.article_id,
+    t.day,
+    t.outlet,
+    t.published,
     a.title,
     a.text,
     a.language,
-    coalesce(a.published_at, a.first_seen) AS published
-FROM articles AS a
-JOIN story_changes AS c ON c.article_id = a.article_id
-WHERE NOT EXISTS (SELECT 1 FROM story_features AS f WHERE f.article_id = a.article_id)
-    AND hash(a.article_id) % $parts = $part;
+    s.minhash
+FROM story_todo AS t
+JOIN articles AS a ON a.article_id = t.article_id
+LEFT JOIN article_signatures AS s ON s.article_id = t.article_id
+WHERE t.seq >= $first AND t.seq < $stop
+ORDER BY t.seq;

@@ -1,4 +1,4 @@
--- Each later version of the changed articles with the version before it.
+-- Each later version of the changed articles that have one, with the version before it.
 SELECT article_id, version, seen_at, title_before, title, text_before, text
 FROM (
     SELECT
@@ -10,7 +10,7 @@ FROM (
         lag(v.text) OVER w AS text_before,
         v.text
     FROM article_versions AS v
-    JOIN story_changes AS c ON c.article_id = v.article_id
+    JOIN story_versioned AS c ON c.article_id = v.article_id
     WINDOW w AS (PARTITION BY v.article_id ORDER BY v.version)
 )
 WHERE version > 1;

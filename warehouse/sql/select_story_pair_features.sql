@@ -1,28 +1,8 @@
--- What the scorer needs of each listed article. Each table is cut down to the listed articles
--- first (semi-joins built on the short list): a join that built its hash table on every
--- stored signature ran a night on 300,000 articles out of DuckDB's 256 MB.
-WITH f AS (
-    SELECT * FROM story_features WHERE article_id IN (SELECT article_id FROM wanted_ids)
-),
-s AS (
-    SELECT article_id, minhash FROM article_signatures
-    WHERE article_id IN (SELECT article_id FROM wanted_ids)
-),
-a AS (
-    SELECT article_id, outlet, coalesce(published_at, first_seen) AS published FROM articles
-    WHERE article_id IN (SELECT article_id FROM wanted_ids)
-)
-SELECT
-    f.article_id,
-    f.language,
-    f.title,
-    f.lead,
-    f.names,
-    f.numbers,
-    f.shingles,
-    s.minhash,
-    a.outlet,
-    a.published
-FROM f
-JOIN a ON a.article_id = f.article_id
-LEFT JOIN s ON s.article_id = f.article_id;
+-- What the scorer needs of each listed article, all in story_features. Every candidate pair of
+-- a slice lies within the days [$first, $last] (the slice's days and the window around them):
+-- the day range lets DuckDB skip other days' row groups, so the cost follows the window, not
+-- the warehouse (a join on every stored signature cost 0.28 s a slice at 100,000 stored).
+SELECT article_id, language, title, lead, names, numbers, shingles, minhash, outlet, published
+FROM story_features
+WHERE day BETWEEN $first AND $last
+    AND article_id IN (SELECT article_id FROM wanted_ids);

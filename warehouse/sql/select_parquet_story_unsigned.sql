@@ -1,0 +1,1 @@
+SELECT count(*) FROM parquet_story WHERE minhash IS NULL;
