@@ -31,7 +31,7 @@ from transforms.dedup import content_hash, minhash_signature
 from transforms.record import Article, Verdict
 from warehouse import WarehouseError, connect, rawpages, stories
 from warehouse.__main__ import main as cli
-from warehouse.db import migrate, migrations, schema_version
+from warehouse.db import memory_limit_for, migrate, migrations, schema_version
 from warehouse.load import (
     OutletCounts,
     RunFilesError,
@@ -807,6 +807,28 @@ def test_connection_settings_from_environment(tmp_path: Path, monkeypatch: pytes
     monkeypatch.setenv("KHABAR_DUCKDB_THREADS", "two")
     with pytest.raises(WarehouseError, match="KHABAR_DUCKDB_THREADS"):
         connect(tmp_path / "c.duckdb")
+
+
+def test_memory_limit_grows_with_the_warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A warehouse of 1.2M articles opens with more than the 256 MB default (at 1M stored a
+    night ran out of memory there), unless KHABAR_DUCKDB_MEMORY says otherwise."""
+    monkeypatch.delenv("KHABAR_DUCKDB_MEMORY", raising=False)
+    path = tmp_path / "big.duckdb"
+    con = connect(path)
+    con.execute("insert into articles (article_id, outlet, canonical_url, url, first_seen, "
+                "last_seen, run_id) select 'a' || range, 'o', 'u' || range, 'u' || range, "
+                "now(), now(), 'r' from range(1200000)")
+    con.close()
+    con = connect(path)
+    limit = con.execute("select current_setting('memory_limit')").fetchone()[0]
+    con.close()
+    assert limit == duckdb.connect(config={"memory_limit": memory_limit_for(1_200_000)}).execute(
+        "select current_setting('memory_limit')").fetchone()[0]
+    assert memory_limit_for(1_200_000) == "563MB"
+    monkeypatch.setenv("KHABAR_DUCKDB_MEMORY", "300MB")
+    con = connect(path, read_only=True)
+    assert con.execute("select current_setting('memory_limit')").fetchone()[0] == "286.1 MiB"
+    con.close()
 
 
 def test_run_summary_and_run_bookkeeping(con: duckdb.DuckDBPyConnection, tmp_path: Path):

@@ -33,6 +33,11 @@ from warehouse.queries import one, sql
 # night must stay under 1 GB. At 256 MB a 20,000-article load peaks near 0.6 GB RSS (Python
 # included; bench/warehouse.py); 512 MB spills less, for ~0.2 GB more.
 DEFAULT_MEMORY_LIMIT = "256MB"
+# What a large warehouse adds to it when KHABAR_DUCKDB_MEMORY is not set: a transaction that
+# writes a table loads that table's primary-key index whole (~50 MB per million articles each),
+# so a 1,000-article night on 1,000,000 stored ran out of memory at 256 MB and finished at
+# 512 MB in 17.8 s (bench/stories.py, BENCHMARKS.md): 256 MB more per million stored articles.
+MEMORY_PER_MILLION_ARTICLES_MB = 256
 # How long a read-write open waits for another process's lock before giving up (seconds).
 DEFAULT_LOCK_WAIT = 120.0
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -77,6 +82,23 @@ def duckdb_config() -> dict[str, str | bool | int | float | list[str]]:
     return config
 
 
+def memory_limit_for(articles: int) -> str:
+    """The memory limit for a warehouse holding about ``articles`` articles: the default up to
+    a few hundred thousand, then ``MEMORY_PER_MILLION_ARTICLES_MB`` more per million."""
+    default_mb = int(DEFAULT_MEMORY_LIMIT.removesuffix("MB"))
+    return f"{default_mb + articles * MEMORY_PER_MILLION_ARTICLES_MB // 1_000_000}MB"
+
+
+def fit_memory_limit(con: duckdb.DuckDBPyConnection) -> None:
+    """Raise the open connection's memory limit to ``memory_limit_for`` its stored articles,
+    unless ``$KHABAR_DUCKDB_MEMORY`` chose one (the person's choice wins)."""
+    if os.environ.get("KHABAR_DUCKDB_MEMORY"):
+        return
+    limit = memory_limit_for(one(con, "select_stored_article_estimate")[0])
+    if limit != DEFAULT_MEMORY_LIMIT:
+        con.execute(sql("set_memory_limit"), {"limit": limit})
+
+
 def connect(
     path: str | os.PathLike[str] | None = None,
     *,
@@ -94,7 +116,8 @@ def connect(
             reader is told at once; readers should open the read copy instead).
 
     Returns:
-        A connection with the session time zone set to UTC and ``duckdb_config()`` applied.
+        A connection with the session time zone set to UTC, ``duckdb_config()`` applied and
+        its memory limit fitted to the warehouse's size (``fit_memory_limit``).
 
     Raises:
         WarehouseError: the file is not a DuckDB database (it is never replaced by an empty
@@ -129,6 +152,7 @@ def connect(
             # Before any write: another program's database never gets our tables added.
             check_ours(con, target, {m.version: m.name for m in migrations()})
             migrate(con)
+        fit_memory_limit(con)
     except BaseException:
         con.close()
         raise
@@ -190,12 +214,12 @@ def _check_target(target: Path, read_only: bool) -> int | None:
         parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise WarehouseError(f"cannot create directory {parent}: {exc.strerror}") from exc
-    return None
     if not os.access(parent, os.W_OK | os.X_OK):
         raise WarehouseError(
             f"directory {parent} is not writable, so {target.name} cannot be created there "
             "(DuckDB also writes a .wal file beside it): choose another path with KHABAR_DB"
         )
+    return None
 
 
 def _not_duckdb(target: Path) -> str:
