@@ -17,8 +17,10 @@ import argparse
 import sys
 from collections.abc import Callable, Mapping
 from copy import copy
+from datetime import datetime, time
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import lxml.html
 import trafilatura
@@ -26,6 +28,7 @@ from py3langid.langid import MODEL_FILE, LanguageIdentifier
 from trafilatura.settings import Extractor, use_config
 from trafilatura.utils import repair_faulty_html
 
+from transforms import dates as dates_
 from transforms import floor
 from transforms import metadata as meta_
 from transforms.boilerplate import (
@@ -253,6 +256,7 @@ def extract_article(
     page_types = record.pop("_page_types")
     paywalled = record.pop("_paywalled")
     visible_date = record.pop("_visible_date")
+    shown = record.pop("_shown")
 
     embedded = read_embeds(root, url)  # from the untouched tree, then out of the body
     record["embeds"] = embedded.embeds
@@ -279,8 +283,8 @@ def extract_article(
         reason = "; ".join(decisions)
     if verdict in _ARTICLE_LIKE:
         # A listing's htmldate is its newest teaser's date and its "author" a teaser's paper.
-        if record.get("published_at") is None:
-            record["published_at"] = meta_.parse_datetime(visible_date, hints.timezone)
+        record["published_at"] = _published(record.get("published_at"), shown, visible_date,
+                                            url, hints.timezone)
         _fill_from_trafilatura(record, root, url, hints.timezone)
     record["language"] = _language(body_text, words, record.get("language") or hints.language)
     if verdict in {Verdict.SOFT_404, Verdict.LISTING}:
@@ -298,14 +302,20 @@ def _metadata(root: lxml.html.HtmlElement, url: str, hints: ExtractionHints) -> 
                             else [node.get("@type")]) if k}
     published, modified = meta_.dates(root, meta, ld, hints.timezone)
     sites = meta_.site_names(meta, ld_objects, url)
+    title = meta_.title(root, meta, ld, sites)
+    language = meta_.html_language(root, meta)
+    # The dates shown around the headline, read before furniture removal deletes the byline
+    # line they sit in; weighed against the declared date on articles only (``_published``).
+    locale = root.get("lang") or meta.get("og:locale")
+    shown = dates_.shown_dates(root, title, dates_.month_first(locale))
     fields: dict[str, Any] = {
         "canonical_url": meta_.canonical_url(root, meta, url),
-        "title": meta_.title(root, meta, ld, sites),
+        "title": title,
         "subtitle": meta_.subtitle(root),
         "authors": meta_.authors(root, meta, ld, sites),
         "published_at": published,
         "modified_at": modified,
-        "language": meta_.html_language(root, meta),
+        "language": language,
         "categories": meta_.categories(root, meta, ld),
         "tags": meta_.tags(root, ld),
         "description": meta_.description(meta),
@@ -315,7 +325,9 @@ def _metadata(root: lxml.html.HtmlElement, url: str, hints: ExtractionHints) -> 
         "_page_types": page_types,
         "_paywalled": str(ld.get("isAccessibleForFree", "")).lower() == "false",
         # Read before furniture removal deletes the byline it sits in; used on articles only.
-        "_visible_date": meta_.visible_date(root) if published is None else None,
+        # htmldate only where neither markup nor the header gives a date.
+        "_visible_date": meta_.visible_date(root) if published is None and not shown else None,
+        "_shown": shown,
     }
     note = meta_.republished(root, url, hints.timezone, aggregator=hints.aggregator)
     if note:
@@ -323,6 +335,19 @@ def _metadata(root: lxml.html.HtmlElement, url: str, hints: ExtractionHints) -> 
         if fields["published_at"] is None:
             fields["published_at"] = note.get("original_published_at")
     return fields
+
+
+def _published(declared: datetime | None, shown: list[dates_.Shown], visible: str | None,
+               url: str, tz: str) -> datetime | None:
+    """An article's publication date: the declared one weighed against the dates its header
+    shows (``dates.published``), else htmldate's reading of the untouched page (``visible``).
+    A day without a time is midnight in the outlet's time zone."""
+    chosen = dates_.published(declared, shown, dates_.url_day(url))
+    if isinstance(chosen, datetime):
+        return chosen
+    if chosen is not None:
+        return datetime.combine(chosen, time(0), tzinfo=ZoneInfo(tz))
+    return meta_.parse_datetime(visible, tz)
 
 
 def _fill_from_trafilatura(
