@@ -113,8 +113,10 @@ def _days(match: re.Match[str], month_first: bool) -> tuple[date, ...]:
     return tuple(dict.fromkeys(found))
 
 
-def _own_text(node: HtmlElement, parts: list[str]) -> int:
-    """Append the text inside ``node`` (not its tail), skipping ``_SKIP`` subtrees; its size."""
+def _own_text(node: HtmlElement, parts: list[str], budget: int) -> int:
+    """Append the text inside ``node`` (not its tail), skipping ``_SKIP`` subtrees, until
+    ``budget`` characters are taken (a sibling of the headline can hold the whole article);
+    return how many were."""
     if not isinstance(node.tag, str) or node.tag in _SKIP:
         return 0
     size = 0
@@ -122,7 +124,9 @@ def _own_text(node: HtmlElement, parts: list[str]) -> int:
         parts.append(node.text)
         size += len(node.text)
     for child in node:
-        size += _own_text(child, parts)
+        if size > budget:
+            break
+        size += _own_text(child, parts, budget - size)
         if child.tail:
             parts.append(child.tail)
             size += len(child.tail)
@@ -132,7 +136,7 @@ def _own_text(node: HtmlElement, parts: list[str]) -> int:
 def _text_after(h1: HtmlElement, limit: int) -> str:
     """The text from the headline on, in reading order, until about ``limit`` characters."""
     parts: list[str] = []
-    size = _own_text(h1, parts)
+    size = _own_text(h1, parts, limit)
     node: HtmlElement | None = h1
     while node is not None and node.tag != "body" and size <= limit:
         if node.tail:
@@ -140,13 +144,13 @@ def _text_after(h1: HtmlElement, limit: int) -> str:
             size += len(node.tail)
         sibling = node.getnext()
         while sibling is not None and size <= limit:
-            size += _own_text(sibling, parts)
+            size += _own_text(sibling, parts, limit - size)
             if sibling.tail:
                 parts.append(sibling.tail)
                 size += len(sibling.tail)
             sibling = sibling.getnext()
         node = node.getparent()
-    return " ".join(" ".join(parts).split())
+    return " ".join(" ".join(parts).split())[: limit + 100]
 
 
 def _text_before(h1: HtmlElement, limit: int) -> str:
@@ -157,9 +161,8 @@ def _text_before(h1: HtmlElement, limit: int) -> str:
     while node is not None and node.tag != "body" and size < limit:
         sibling = node.getprevious()
         while sibling is not None and size < limit:
-            parts: list[str] = []
-            _own_text(sibling, parts)
-            text = " ".join([*parts, sibling.tail or ""])  # the sibling, then its tail
+            # Read from its end: only its last ``limit`` characters can be near the headline.
+            text = " ".join([*_tail_text(sibling, limit), sibling.tail or ""])
             chunks.append(text)
             size += len(text.strip())
             sibling = sibling.getprevious()
@@ -168,6 +171,27 @@ def _text_before(h1: HtmlElement, limit: int) -> str:
             chunks.append(node.text)
             size += len(node.text.strip())
     return " ".join(" ".join(reversed(chunks)).split())[-limit:]
+
+
+def _tail_text(node: HtmlElement, budget: int) -> list[str]:
+    """The last ``budget`` characters or so of the text inside ``node``, in reading order,
+    skipping ``_SKIP`` subtrees."""
+    if not isinstance(node.tag, str) or node.tag in _SKIP:
+        return []
+    parts: list[str] = []  # backwards
+    size = 0
+    for child in reversed(node):
+        if size >= budget:
+            break
+        if child.tail:
+            parts.append(child.tail)
+            size += len(child.tail.strip())
+        inner = _tail_text(child, budget - size)
+        parts.append(" ".join(inner))
+        size += sum(len(t.strip()) for t in inner)
+    if size < budget and node.text:
+        parts.append(node.text)
+    return list(reversed(parts))
 
 
 def headline(root: HtmlElement, title: str | None) -> HtmlElement | None:

@@ -353,7 +353,7 @@ def dates(
     return published, modified
 
 
-def visible_date(root: HtmlElement) -> str | None:
+def visible_date(page: HtmlElement | str, url: str | None = None) -> str | None:
     """The publication date the page shows without machine-readable markup ("Posted on
     December 18, 2025" in a byline, a date in the URL), as "YYYY-MM-DD", or None.
 
@@ -366,7 +366,7 @@ def visible_date(root: HtmlElement) -> str | None:
     machine-readable date pay for the fast mode (htmldate copies the tree). The caller keeps
     it for pages that turn out to be articles: on a listing it is the newest teaser's date.
     """
-    found = find_date(root, extensive_search=False, original_date=True)
+    found = find_date(page, extensive_search=False, original_date=True, url=url)
     # January 1st is htmldate's answer for a bare year (a copyright line), not a day.
     return None if found is None or found.endswith("-01-01") else found
 
