@@ -259,19 +259,23 @@ def title(
     return None
 
 
-# Standfirst classes of the themes we know (tagDiv, JNews, French "chapo"/"chapeau"). Read with a
-# regex over the elements that have a class at all: the equivalent XPath of eleven contains()
-# tests on every element cost four times as much, up to a millisecond per page.
+# Standfirst classes of the themes we know (tagDiv, JNews, French "chapo"/"chapeau"), read with a
+# regex over the candidates ``_SUBTITLE_CANDIDATES`` finds: an XPath of eleven contains() tests
+# on every element cost four times as much, the regex over every classed element 20 % more.
 _SUBTITLE_CLASS = re.compile(
     r"(?:^|\s)td-post-sub-title(?:\s|$)|post_subtitle|post-subtitle|entry-sub-title"
     r"|article-subtitle|chapo|chapeau|standfirst|articlesubtitle|jeg_post_subtitle"
 )
-_WITH_CLASS = XPath(".//*[@class]")
+# The elements whose class could match, found in C (four substring tests rather than eleven).
+_SUBTITLE_CANDIDATES = XPath(
+    ".//*[contains(@class, 'ubtitle') or contains(@class, 'ub-title')"
+    " or contains(@class, 'chap') or contains(@class, 'standfirst')]"
+)
 
 
 def subtitle(root: HtmlElement) -> str | None:
     """The standfirst under the headline, when the theme marks one."""
-    for element in _WITH_CLASS(root):
+    for element in _SUBTITLE_CANDIDATES(root):
         if _SUBTITLE_CLASS.search(element.get("class")):
             text = _text(element)
             if text:
