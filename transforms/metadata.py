@@ -266,11 +266,18 @@ _SUBTITLE_CLASS = re.compile(
     r"(?:^|\s)td-post-sub-title(?:\s|$)|post_subtitle|post-subtitle|entry-sub-title"
     r"|article-subtitle|chapo|chapeau|standfirst|articlesubtitle|jeg_post_subtitle"
 )
+def _subtitle_hint(classes: str) -> bool:
+    return ("ubtitle" in classes or "ub-title" in classes or "chap" in classes
+            or "standfirst" in classes)
+
+
 def subtitle(root: HtmlElement) -> str | None:
     """The standfirst under the headline, when the theme marks one."""
     for element in root.iterdescendants(Element):
         classes = element.get("class")
-        if classes and _SUBTITLE_CLASS.search(classes):
+        # Substring tests first: every standfirst class holds one, and they cost a fifth of
+        # the regex's ten alternatives on the other classes.
+        if classes and _subtitle_hint(classes) and _SUBTITLE_CLASS.search(classes):
             text = _text(element)
             if text:
                 return text
