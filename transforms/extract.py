@@ -5,8 +5,10 @@ the page is parsed once with lxml and that tree is what trafilatura gets, alread
 only the extraction floor (``floor.py``, a few pages in a hundred) parses it again, to give
 trafilatura the page without our general rules. A page with article evidence is never thrown
 away by a heuristic gate: it is stored with a flag in ``reason`` (``_gate``).
-trafilatura's own metadata pass (with htmldate) runs only when ours left a field empty on a page
-that is an article; see ``_fill_from_trafilatura``.
+On a page that is an article, the declared date is weighed against the dates its header shows
+(``dates.py``), htmldate runs once where neither gives one, and only the parts of trafilatura's
+metadata pass that can fill a missing title or author run; see ``_published`` and
+``_fill_from_trafilatura``.
 
 CLI: ``python -m transforms.extract PAGE.html [--url URL] [--outlet ID] [--json]``.
 """
