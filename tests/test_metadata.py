@@ -19,6 +19,7 @@ from bench.metadata_match import (
     normalise,
     title_matches,
 )
+from transforms import dates as dates_
 from transforms import metadata as meta_
 from transforms.authors import split_authors
 from transforms.extract import extract_article
@@ -178,6 +179,67 @@ def test_structured_date_wins_over_the_visible_one() -> None:
     header = '<h1>Story</h1><p class="updated">Last updated: August 19, 2025</p>'
     article = _article(head, header)
     assert article.published_at == datetime(2025, 1, 29, 20, 47, 55, tzinfo=UTC)
+
+
+def test_published_label_under_the_headline_beats_the_markup() -> None:
+    # uschamber.com: the JSON-LD says the last save; the page says when it was published.
+    head = _ld('{"@type": "Article", "datePublished": "2025-11-29T12:28:31-05:00"}')
+    header = '<h1>Story</h1><div class="meta"><span>Published August 13, 2025</span></div>'
+    assert _article(head, header).published_at.date() == date(2025, 8, 13)
+
+
+def test_unlabelled_header_date_overrides_a_disagreeing_markup_date() -> None:
+    head = _ld('{"@type": "Article", "datePublished": "2021-08-12T19:35:44+00:00"}')
+    header = '<h1>Story</h1><div class="byline">Jane Doe <span>February 22, 2025</span></div>'
+    assert _article(head, header).published_at.date() == date(2025, 2, 22)
+
+
+def test_header_date_a_day_off_is_the_markup_date_in_another_zone() -> None:
+    # The header prints the site's local day, the markup UTC: the markup's instant stands.
+    head = _ld('{"@type": "Article", "datePublished": "2025-12-02T23:00:55+00:00"}')
+    header = '<h1>Story</h1><p class="meta">Posted December 3, 2025</p>'
+    assert _article(head, header).published_at == datetime(2025, 12, 2, 23, 0, 55, tzinfo=UTC)
+
+
+def test_url_day_settles_a_utc_markup_date() -> None:
+    head = _ld('{"@type": "BlogPosting", "datePublished": "2025-12-19T02:41:41+00:00"}')
+    article = _article(head, "<h1>Story</h1>",
+                       url="https://blog.example.com/2025/12/18/the-comfort-watches/")
+    assert article.published_at.date() == date(2025, 12, 18)
+
+
+def test_header_date_when_the_page_has_no_markup_date() -> None:
+    # In unclassed markup, as site builders print it: htmldate's fast mode finds nothing here.
+    header = ('<div class="x1"><a href="/blog">Back to all articles</a></div>'
+              '<div class="x2">February 4, 2025</div><h1>Story</h1>')
+    assert _article("", header).published_at.date() == date(2025, 2, 4)
+    after = '<h1>Story</h1><div class="x3">Ai2 <span>·</span> December 15, 2025</div>'
+    assert _article("", after).published_at.date() == date(2025, 12, 15)
+
+
+def test_numeric_header_dates_follow_the_page_locale() -> None:
+    def shown(lang: str, text: str) -> list[date]:
+        root = lxml.html.document_fromstring(
+            f"<html lang='{lang}'><body><h1>Story</h1><p>{text}</p></body></html>")
+        found = dates_.shown_dates(root, "Story", dates_.month_first(lang))
+        return [s.days[0] for s in found]
+
+    assert shown("en-US", "03/04/2025") == [date(2025, 3, 4)]
+    assert shown("en-GB", "03/04/2025") == [date(2025, 4, 3)]
+    assert shown("fr", "03/04/2025") == [date(2025, 4, 3)]
+    assert shown("en-US", "24/2/2026") == [date(2026, 2, 24)]  # a part above 12 decides
+    assert shown("en-US", "17.05.2021") == [date(2021, 5, 17)]  # dots: day first
+    assert shown("de", "Veröffentlicht am 4. März 2024") == [date(2024, 3, 4)]
+    assert shown("en", "Dec 17, 20256 min read") == []  # a glued reading time is no year
+
+
+def test_shown_dates_carry_their_labels() -> None:
+    root = lxml.html.document_fromstring(
+        "<html><body><h1>Story</h1><p>Published on April 26, 2024 · Updated on: October 28, "
+        "2024</p><nav>March 3, 2024</nav></body></html>")
+    found = dates_.shown_dates(root, "Story", True)
+    assert [(s.days[0], s.label) for s in found] == [
+        (date(2024, 4, 26), "published"), (date(2024, 10, 28), "updated")]
 
 
 def test_copyright_year_is_not_a_date() -> None:
