@@ -15,13 +15,16 @@ from __future__ import annotations
 import os
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
+from warehouse.backend import LakeConfig, configured_file, configured_lake
 from warehouse.errors import WarehouseError
 from warehouse.health import check_blocks, check_complete, check_ours, truncated_message
+from warehouse.lake import attach_lake, lake_ddl, write_lock
 from warehouse.queries import sql
 
 DEFAULT_PATH = "warehouse/news.duckdb"
@@ -48,8 +51,9 @@ class Migration:
 
 
 def default_path() -> Path:
-    """``$KHABAR_DB``, else ``warehouse/news.duckdb`` (relative to the working directory)."""
-    return Path(os.environ.get("KHABAR_DB") or DEFAULT_PATH)
+    """``KHABAR_WAREHOUSE=duckdb:PATH``, else ``$KHABAR_DB``, else ``warehouse/news.duckdb``
+    (relative to the working directory)."""
+    return configured_file() or Path(os.environ.get("KHABAR_DB") or DEFAULT_PATH)
 
 
 def lock_wait_default() -> float:
@@ -87,7 +91,9 @@ def connect(
     """Open the warehouse; a read-write open first applies pending migrations.
 
     Args:
-        path: database file; ``None`` means ``default_path()``.
+        path: database file; ``None`` means the configured warehouse: the DuckLake
+            ``KHABAR_WAREHOUSE`` names (``warehouse.lake.connect_lake``), else
+            ``default_path()``.
         read_only: open without the write lock (several readers may share the file).
         wait: seconds to keep retrying (backoff 0.1 s doubling to 5 s) while another process
             holds the file's lock. ``None``: ``lock_wait_default()`` for a read-write open (the
@@ -104,6 +110,10 @@ def connect(
             after ``wait`` seconds (the message names it), its directory is not writable, it
             does not exist and ``read_only`` is set, or a migration fails.
     """
+    if path is None:
+        lake = configured_lake()
+        if lake is not None:  # KHABAR_WAREHOUSE=ducklake:…: the same warehouse in a DuckLake
+            return connect_lake(lake, read_only=read_only)
     target = Path(path) if path is not None else default_path()
     if wait is None:
         wait = 0.0 if read_only else lock_wait_default()
@@ -259,8 +269,12 @@ def pending_migrations(con: duckdb.DuckDBPyConnection) -> list[Migration]:
     return [m for m in migrations() if m.version not in done]
 
 
-def migrate(con: duckdb.DuckDBPyConnection) -> list[Migration]:
+def migrate(
+    con: duckdb.DuckDBPyConnection, rewrite: Callable[[str], str] | None = None
+) -> list[Migration]:
     """Apply pending migrations in order, each in its own transaction with its record row.
+
+    ``rewrite`` turns each migration's SQL into another backend's (``warehouse.lake.lake_ddl``).
 
     Returns:
         The migrations applied (empty when the schema was current: re-opening is a no-op).
@@ -269,7 +283,8 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[Migration]:
         WarehouseError: the database is newer than this code, or a migration fails (that
             migration is rolled back; earlier ones stay).
     """
-    con.execute(sql("create_schema_migrations"))
+    rewrite = rewrite or (lambda text: text)
+    con.execute(rewrite(sql("create_schema_migrations")))
     known = {m.version for m in migrations()}
     unknown = sorted(set(applied_versions(con)) - known)
     if unknown:
@@ -281,7 +296,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[Migration]:
     for migration in pending:
         con.begin()
         try:
-            con.execute(migration.path.read_text(encoding="utf-8"))
+            con.execute(rewrite(migration.path.read_text(encoding="utf-8")))
             con.execute(
                 sql("insert_schema_migration"),
                 {"version": migration.version, "name": migration.name},
@@ -291,3 +306,28 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[Migration]:
             con.rollback()
             raise WarehouseError(f"migration {migration.path.name} failed: {exc}") from exc
     return pending
+
+
+def connect_lake(
+    config: LakeConfig, *, read_only: bool = False, snapshot: int | None = None
+) -> duckdb.DuckDBPyConnection:
+    """Open the DuckLake ``config`` names (``warehouse.lake``); a writer applies pending migrations
+    under the lake's write lock (two workers opening a new lake at once migrate it once).
+
+    Args:
+        snapshot: read the lake as of this snapshot (read-only: time travel).
+
+    Raises:
+        WarehouseError: the catalog cannot be reached or opened, or a migration fails.
+    """
+    con = duckdb.connect(":memory:", config=duckdb_config())
+    try:
+        attach_lake(con, config, read_only=read_only or snapshot is not None, snapshot=snapshot)
+        con.execute(sql("set_utc_timezone"))
+        if not read_only and snapshot is None:
+            with write_lock(con):
+                migrate(con, rewrite=lake_ddl)
+    except BaseException:
+        con.close()
+        raise
+    return con

@@ -45,6 +45,7 @@ import pyarrow as pa
 
 from spiders.rawstore import FETCHES_DIR, RAW_DIR, read_damage, salvage_run
 from transforms.dedup import minhash_signature
+from warehouse.lake import tag_commit, write_lock
 from warehouse.queries import sql
 from warehouse.rawpages import (
     PageStream,
@@ -52,7 +53,7 @@ from warehouse.rawpages import (
     check_run_ids,
     pages_parquet,
 )
-from warehouse.runfolder import check_run_folder
+from warehouse.runfolder import RunFolder, check_run_folder
 from warehouse.stories import update_stories
 
 # The registry's default time zone, for outlets rows synced from objects without one.
@@ -208,10 +209,22 @@ def load_run(con: duckdb.DuckDBPyConnection, run_id: str, run_dir: Path) -> Load
     # A crawl killed mid-write leaves its files cut: their complete records are loaded, the
     # damage recorded (spiders.rawstore.salvage_run); the other outlets load as usual.
     salvage_run(run_dir, (FETCHES_DIR,))
-    before = _report(con, run_id)
     packed = pages_parquet(folder.path, folder.raw)
     if not packed:
         salvage_run(run_dir, (RAW_DIR,))
+    # On a DuckLake, one writer at a time from here to the commit (warehouse.lake: why).
+    with write_lock(con):
+        return _load_transaction(con, run_id, run_dir, folder, packed)
+
+
+def _load_transaction(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    run_dir: Path,
+    folder: RunFolder,
+    packed: Path | None,
+) -> LoadReport:
+    before = _report(con, run_id)
     con.begin()
     try:
         # Without pages.parquet, raw pages are read and compressed on other threads meanwhile.
@@ -228,6 +241,7 @@ def load_run(con: duckdb.DuckDBPyConnection, run_id: str, run_dir: Path) -> Load
         report = _report(con, run_id, replaced=before.total if before.outlets else None,
                          kept=folder.keep_pages,
                          damaged=tuple(d.line() for d in read_damage(run_dir)))
+        tag_commit(con, f"load run {run_id}", run_id=run_id)
         con.commit()
     except BaseException as exc:
         _rollback(con, exc)
