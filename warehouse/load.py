@@ -122,7 +122,8 @@ def record_run_start(
 ) -> None:
     """Record that a flow run started (restarting a run id resets its end fields)."""
     params = {"run_id": run_id, "flow": flow, "parameters": _json(parameters)}
-    con.execute(sql("insert_run_start"), params)
+    with write_lock(con):  # on a DuckLake, writers take turns (warehouse.lake)
+        con.execute(sql("insert_run_start"), params)
 
 
 def record_run_end(
@@ -134,7 +135,11 @@ def record_run_end(
         KeyError: ``record_run_start`` was never called for ``run_id``.
     """
     params = {"run_id": run_id, "status": status, "counts": _json(counts)}
-    if not con.execute(sql("update_run_end"), params).fetchall():
+    with write_lock(con):
+        started = con.execute(sql("select_run_started"), {"run_id": run_id}).fetchone()[0]
+        if started:
+            con.execute(sql("update_run_end"), params)
+    if not started:
         raise KeyError(f"run {run_id!r} was never started (call record_run_start first)")
 
 
@@ -178,7 +183,8 @@ def sync_outlets(con: duckdb.DuckDBPyConnection, outlets: Iterable[OutletLike]) 
     )
     con.register("outlet_rows", pa.Table.from_pylist(rows, schema=schema))
     try:
-        con.execute(sql("upsert_outlets"))
+        with write_lock(con):
+            con.execute(sql("upsert_outlets"))
     finally:
         con.unregister("outlet_rows")
     return len(rows)

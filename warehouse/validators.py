@@ -19,6 +19,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from warehouse.lake import write_lock
 from warehouse.queries import sql
 
 SUFFIX = ".validators.json"
@@ -68,7 +69,8 @@ def load_validators(con: duckdb.DuckDBPyConnection, run_id: str, run_dir: Path |
         return 0
     con.register("validator_rows", pa.Table.from_pylist(list(rows.values()), schema=_SCHEMA))
     try:
-        con.execute(sql("upsert_validators"))
+        with write_lock(con):  # on a DuckLake, writers take turns (warehouse.lake)
+            con.execute(sql("upsert_validators"))
     finally:
         con.unregister("validator_rows")
     return len(rows)

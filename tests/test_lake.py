@@ -1,0 +1,238 @@
+"""The DuckLake backend (issue 17) against a real PostgreSQL catalog (tests/pgcluster.py).
+
+The same runs are loaded into the DuckDB file and into a DuckLake and every stored row compared;
+reloads add nothing; past nights are read by run id; two ``python -m warehouse load`` processes
+load one lake at once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.test_warehouse import (
+    T0,
+    _check_stories,
+    _variant,
+    art,
+    counts,
+    snapshot,
+    words,
+    write_run,
+)
+from warehouse import WarehouseError, connect
+from warehouse.backend import LakeConfig, parse_warehouse
+from warehouse.db import connect_lake, migrations
+from warehouse.lake import lake_ddl, run_snapshots
+from warehouse.load import load_run, record_run_end, record_run_start
+
+ROOT = Path(__file__).resolve().parents[1]
+# Views whose rows must match too (they join what the loads wrote).
+VIEWS = ("latest_articles", "story_timeline", "story_outlets", "daily_counts")
+
+
+def _nights(runs: Path) -> list[tuple[str, Path]]:
+    """Three nights whose articles form stories across nights, a copy, an edit (the story
+    graph test's runs), then r2 reloaded with fewer pages and whole again."""
+    day = [T0 + timedelta(days=d) for d in range(4)]
+    r1 = [
+        art("lebrief", "a0", _variant(0, 0), published_at=day[0]),
+        art("le360", "a1", _variant(1, 0), published_at=day[0]),
+        art("hespress", "seul", words(7)),
+    ]
+    r2 = [
+        art("hespress", "a0-bis", _variant(0, 1), published_at=day[0] - timedelta(hours=1)),
+        art("le360", "a1", words(8), title="a1 réécrit"),
+        art("lebrief", "a2", _variant(2, 0), published_at=day[1]),
+        art("telquel", "a2", _variant(2, 1), published_at=day[1] + timedelta(hours=2)),
+        art("maghress", "fr/lebrief/a0", _variant(0, 0), original_url="https://lebrief.ma/a0"),
+    ]
+    r3 = [
+        art("lebrief", "a1-bis", _variant(1, 1), published_at=day[2]),
+        art("yabiladi", "a2", _variant(2, 2), published_at=day[2]),
+        art("le360", "a3", _variant(3, 0)),
+    ]
+    loads = [(run_id, write_run(runs / run_id, run_id, pages, fetched_at=when))
+             for run_id, pages, when in (("r1", r1, day[0]), ("r2", r2, day[1]),
+                                         ("r3", r3, day[2]))]
+    fewer = write_run(runs / "fewer", "r2", r2[2:3], fetched_at=day[1])
+    return [*loads, ("r2", fewer), ("r2", loads[1][1])]
+
+
+def _rows(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    every = snapshot(con)
+    for view in VIEWS:
+        every[view] = sorted(map(repr, con.table(view).fetchall()))
+    return every
+
+
+# --- configuration (no PostgreSQL needed) -------------------------------------------------------
+
+
+@pytest.mark.parametrize("value, catalog", [
+    ("ducklake:postgres://k@127.0.0.1:5433/lake", "postgres://k@127.0.0.1:5433/lake"),
+    ("ducklake:postgresql://k:pw@db/lake", "postgresql://k:pw@db/lake"),
+    ("ducklake:postgres:host=db dbname=lake", "host=db dbname=lake"),
+])
+def test_warehouse_setting_accepts_what_users_type(value: str, catalog: str) -> None:
+    found = parse_warehouse(value, "data")
+    assert found == LakeConfig(catalog=catalog, data_path=str(Path("data").absolute()))
+    assert found.attach_path == f"ducklake:postgres:{catalog}"
+    assert "pw" not in found.describe()
+
+
+def test_warehouse_setting_default_file_and_refusals() -> None:
+    assert parse_warehouse(None) is None and parse_warehouse("  ") is None
+    assert parse_warehouse("duckdb:/srv/news.duckdb") == Path("/srv/news.duckdb")
+    for bad in ("ducklake:sqlite:x.db", "postgres://db/lake", "ducklake:postgres:", "duckdb:"):
+        with pytest.raises(WarehouseError, match="KHABAR_WAREHOUSE"):
+            parse_warehouse(bad)
+
+
+def test_cli_refuses_a_bad_setting_in_one_line(tmp_path: Path) -> None:
+    env = {**os.environ, "KHABAR_WAREHOUSE": "ducklake:mysql:db=x"}
+    done = subprocess.run([sys.executable, "-m", "warehouse", "info"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert done.stderr.count("\n") == 1 and "KHABAR_WAREHOUSE" in done.stderr
+
+
+def test_every_migration_has_a_lake_form_without_keys() -> None:
+    banned = re.compile(r"PRIMARY\s+KEY|UNIQUE\s*\(|CREATE\s+(UNIQUE\s+)?INDEX|"
+                        r"DEFAULT\s+current_timestamp", re.IGNORECASE)
+    for migration in migrations():
+        code = re.sub(r"--[^\n]*", "", migration.path.read_text(encoding="utf-8"))
+        assert banned.search(lake_ddl(code)) is None, migration.name
+    assert "id VARCHAR NOT NULL," in lake_ddl("CREATE TABLE t (\n    id VARCHAR PRIMARY KEY,\n")
+
+
+# --- the lake, for real ------------------------------------------------------------------------
+
+
+def test_same_nights_give_the_same_tables_on_both_backends(lake: LakeConfig, tmp_path: Path):
+    nights = _nights(tmp_path / "runs")
+    file_con = connect(tmp_path / "news.duckdb")
+    lake_con = connect_lake(lake)
+    try:
+        for run_id, run_dir in nights:
+            on_file = load_run(file_con, run_id, run_dir)
+            on_lake = load_run(lake_con, run_id, run_dir)
+            assert on_lake == on_file
+            assert on_lake.replaced == on_file.replaced
+        _check_stories(lake_con)
+        assert counts(lake_con) == counts(file_con)
+        assert counts(lake_con)["stories"] < counts(lake_con)["articles"]  # stories did form
+        assert _rows(lake_con) == _rows(file_con)
+        # Reload idempotence on the lake: the last night again adds no row, changes none.
+        before = _rows(lake_con)
+        load_run(lake_con, *nights[-1])
+        assert _rows(lake_con) == before
+        dupes = lake_con.execute("select count(*) - count(distinct article_id) from articles")
+        assert dupes.fetchone() == (0,)
+    finally:
+        file_con.close()
+        lake_con.close()
+
+
+def test_run_bookkeeping_and_migrations_once(lake: LakeConfig) -> None:
+    with connect_lake(lake) as con:
+        record_run_start(con, "r1", "nightly", {"outlets": ["lebrief"]})
+        record_run_start(con, "r1", "nightly", {"outlets": ["lebrief"]})  # a restart
+        record_run_end(con, "r1", "completed", {"articles": 3})
+        assert con.execute("select run_id, status from crawl_runs").fetchall() == [
+            ("r1", "completed")]
+    with connect_lake(lake) as con:  # reopening migrates nothing
+        assert con.execute("select count(*) from schema_migrations").fetchone() == (
+            len(migrations()),)
+
+
+def test_readers_time_travel_by_run_id(lake: LakeConfig, tmp_path: Path) -> None:
+    nights = _nights(tmp_path / "runs")[:2]
+    with connect_lake(lake) as con:
+        for run_id, run_dir in nights:
+            load_run(con, run_id, run_dir)
+        after_r1 = [r for r in run_snapshots(con) if r["run_id"] == "r1"]
+        latest = con.execute("select count(*) from articles").fetchone()[0]
+    assert len(after_r1) == 1
+    env = _lake_env(lake)
+    listed = _cli(env, "snapshots", "--format", "json")
+    assert [json.loads(line)["run_id"] for line in listed.splitlines()] == ["r1", "r2"]
+    query = "select count(*) AS n from articles"
+    assert _cli(env, "sql", query, "--format", "csv").splitlines()[1] == str(latest)
+    assert _cli(env, "sql", query, "--format", "csv", "--at-run", "r1").splitlines()[1] == "3"
+    # The same past night from plain SQL, one table at a time.
+    version = after_r1[0]["snapshot_id"]
+    worked = _cli(env, "sql", f"select count(*) from articles AT (VERSION => {version})",
+                  "--format", "csv")
+    assert worked.splitlines()[1] == "3"
+    hits = _cli(env, "search", "ajout1", "--format", "json")
+    assert any("a0-bis" in json.loads(line)["canonical_url"] for line in hits.splitlines())
+    # The analyst session writes nothing, not even in the data folder it must read.
+    for bad in ("delete from articles", f"copy articles to '{lake.data_path}/x.parquet'",
+                "attach 'x.duckdb'"):
+        done = _run_cli(env, "sql", bad)
+        assert done.returncode == 1 and done.stderr.startswith("error:"), bad
+    assert not Path(lake.data_path, "x.parquet").exists()
+    for command in ("publish", "reindex"):
+        done = _run_cli(env, command)
+        assert done.returncode == 1 and "DuckLake" in done.stderr
+
+
+def _lake_env(lake: LakeConfig) -> dict[str, str]:
+    return {**os.environ, "KHABAR_WAREHOUSE": f"ducklake:{lake.catalog}",
+            "KHABAR_LAKE_DATA": str(lake.data_path), "KHABAR_DUCKDB_THREADS": "1"}
+
+
+def _run_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "warehouse", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def _cli(env: dict[str, str], *args: str) -> str:
+    done = _run_cli(env, *args)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_two_load_processes_at_once_both_land_without_duplicates(
+    lake: LakeConfig, tmp_path: Path
+) -> None:
+    runs = tmp_path / "runs"
+    # Two workers' runs that share an article (a wire copy both outlets' crawls met) and
+    # near-duplicates across them: the rows that two unserialised writers would duplicate.
+    shared = art("mapexpress", "depeche", _variant(5, 0))
+    r1 = [shared, art("lebrief", "x", _variant(5, 1)), art("lebrief", "y", words(20))]
+    r2 = [shared, art("le360", "x", _variant(5, 2)), art("le360", "z", words(21))]
+    dirs = {"w1": write_run(runs, "w1", r1), "w2": write_run(runs, "w2", r2)}
+    env = _lake_env(lake)
+    # The lake exists before the race (a first open migrates it; workers find it made).
+    connect_lake(lake).close()
+    children = [subprocess.Popen([sys.executable, "-m", "warehouse", "load", str(d), "--json"],
+                                 cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True)
+                for d in dirs.values()]
+    outcomes = [child.communicate(timeout=600) for child in children]
+    for child, (out, err) in zip(children, outcomes, strict=True):
+        assert child.returncode == 0, err
+        assert json.loads(out.splitlines()[-1])["read_copy"] is None
+    with connect_lake(lake, read_only=True) as con:
+        order = [r["run_id"] for r in run_snapshots(con)]
+        assert sorted(order) == ["w1", "w2"]
+        # One after the other, in the order the lake committed them, into a DuckDB file.
+        with connect(tmp_path / "serial.duckdb") as serial:
+            for run_id in order:
+                load_run(serial, run_id, dirs[run_id])
+            assert counts(con) == counts(serial)
+            assert _rows(con) == _rows(serial)
+        assert con.execute("select count(*) - count(distinct article_id) "
+                           "from articles").fetchone() == (0,)
+    with connect_lake(lake) as con:  # _check_stories rebuilds (and rolls back): a writer's
+        _check_stories(con)
