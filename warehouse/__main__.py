@@ -39,7 +39,7 @@ from warehouse.db import WarehouseError, connect, default_path, pending_migratio
 from warehouse.errors import no_space
 from warehouse.export import export_counts, export_parquet
 from warehouse.health import check_space, free_bytes
-from warehouse.lake import run_snapshots, snapshot_of_run
+from warehouse.lake import current_snapshot, run_snapshots, snapshot_of_run
 from warehouse.lakeread import (
     check_read_only_sql,
     connect_lake_analyst,
@@ -120,8 +120,11 @@ def _info(args: argparse.Namespace) -> None:
     opened = (open_lake_reader(lake, _lake_snapshot(args, lake)) if lake
               else connect(_read_path(args), read_only=True))
     with opened as con:
-        (database,) = con.execute(sql("select_database_file")).fetchone()
-        print(f"database: {database}")
+        if lake is not None:  # its path would show the catalog's password
+            print(f"database: {lake.describe()}, snapshot {current_snapshot(con)}")
+        else:
+            (database,) = con.execute(sql("select_database_file")).fetchone()
+            print(f"database: {database}")
         print(f"schema version: {schema_version(con)}")
         pending = pending_migrations(con)
         if pending:
@@ -234,7 +237,9 @@ def _free(db: Path) -> str:
 def _export(args: argparse.Namespace) -> None:
     out = Path(args.dir)
     replaced = describe_export(check_export_target(out))
-    with connect(_read_path(args), read_only=True) as con:
+    lake = _lake(args)
+    opened = open_lake_reader(lake) if lake else connect(_read_path(args), read_only=True)
+    with opened as con:
         files = export_parquet(con, out)
         rows = export_counts(con, out)
     print_rows(["outlet", "month", "articles"], rows)
