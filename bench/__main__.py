@@ -35,8 +35,8 @@ from rich.text import Text
 from bench.machine import ROOT, Load, Machine, describe, machine_markdown, sample_load
 
 # The heavy full night goes last: a failure or a timeout there costs the others nothing.
-MODULES = ("extraction", "corpora", "warehouse", "stories", "publish", "crawl", "prefect_overhead",
-           "night")
+MODULES = ("extraction", "corpora", "warehouse", "stories", "publish", "lake", "crawl",
+           "prefect_overhead", "night")
 STDERR_TAIL = 40
 
 # "target load ≥ 0.5× COPY: met", "- **target** F1 ≥ 0.9: missed by 0.02 (why)"
