@@ -84,14 +84,19 @@ def _load_processes(runs: list[Path], env: dict[str, str], db: Path | None,
     started = time.perf_counter()
     each: list[float] = []
     if concurrent:
-        children = [(subprocess.Popen(command(r), cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                                      stderr=subprocess.PIPE, text=True), time.perf_counter())
-                    for r in runs]
-        for child, t0 in children:
-            _, err = child.communicate(timeout=1800)
-            each.append(time.perf_counter() - t0)
+        children = [subprocess.Popen(command(r), cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE, text=True) for r in runs]
+        ended: dict[int, float] = {}
+        while len(ended) < len(children):  # each process's own end, whichever comes first
+            for i, child in enumerate(children):
+                if i not in ended and child.poll() is not None:
+                    ended[i] = time.perf_counter() - started
+            time.sleep(0.02)
+        for child in children:
+            _, err = child.communicate(timeout=60)
             if child.returncode != 0:
                 raise RuntimeError(f"load failed: {err}")
+        each = [ended[i] for i in range(len(children))]
     else:
         for run in runs:
             t0 = time.perf_counter()

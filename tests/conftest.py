@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 from pathlib import Path
 
@@ -43,11 +44,15 @@ def pg_cluster():
         cluster.stop()
 
 
+_LAKES = itertools.count(1)
+
+
 @pytest.fixture
 def lake(pg_cluster, tmp_path, request):
     """A new, empty DuckLake: its own catalog database in the shared cluster, data in tmp_path."""
     from warehouse.backend import LakeConfig
 
-    name = "lake_" + "".join(c if c.isalnum() else "_" for c in request.node.name.lower())[:50]
+    tag = "".join(c if c.isalnum() else "_" for c in request.node.name.lower())[:40]
+    name = f"lake_{next(_LAKES)}_{tag}"
     pg_cluster.create_database(name)
     return LakeConfig(catalog=pg_cluster.url(name), data_path=str(tmp_path / "lake-data"))

@@ -324,7 +324,9 @@ def connect_lake(
     try:
         attach_lake(con, config, read_only=read_only or snapshot is not None, snapshot=snapshot)
         con.execute(sql("set_utc_timezone"))
-        if not read_only and snapshot is None:
+        # Under the write lock only when there is something to do (or to refuse: a newer
+        # lake): a worker opening the lake while another loads does not wait for that load.
+        if not read_only and set(applied_versions(con)) != {m.version for m in migrations()}:
             with write_lock(con):
                 migrate(con, rewrite=lake_ddl)
     except BaseException:
