@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -238,3 +239,53 @@ def test_two_load_processes_at_once_both_land_without_duplicates(
                            "from articles").fetchone() == (0,)
     with connect_lake(lake) as con:  # _check_stories rebuilds (and rolls back): a writer's
         _check_stories(con)
+
+
+# --- the throwaway cluster itself ---------------------------------------------------------------
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return Path(f"/proc/{pid}/stat").exists() and " Z " not in Path(
+        f"/proc/{pid}/stat").read_text()
+
+
+def test_cluster_runs_unprivileged_on_loopback_and_stops_when_its_owner_dies(
+    pg_cluster, tmp_path: Path
+) -> None:
+    """A child process starts a cluster and is SIGKILLed: the server goes too (PR_SET_PDEATHSIG);
+    the session's cluster runs as a non-root user, on 127.0.0.1, with its socket in its folder."""
+    settings = duckdb.connect()
+    from duckdb_extensions import import_extension
+
+    import_extension("postgres", con=settings)
+    settings.execute(f"ATTACH '{pg_cluster.dsn('postgres')}' AS pg (TYPE postgres, READ_ONLY)")
+    shown = dict(settings.execute(
+        "select * from postgres_query('pg', 'select name, setting from pg_settings where name "
+        "in (''listen_addresses'', ''unix_socket_directories'')')").fetchall())
+    settings.close()
+    assert shown == {"listen_addresses": "127.0.0.1",
+                     "unix_socket_directories": str(pg_cluster.root)}
+    assert os.stat(f"/proc/{pg_cluster.pid}").st_uid != 0
+    script = ("import sys, time; sys.path.insert(0, '.'); from tests.pgcluster import "
+              "start_cluster; c = start_cluster(); print(c.pid, c.root, flush=True); "
+              "time.sleep(600)")
+    owner = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE,
+                             text=True)
+    try:
+        pid_text, root = owner.stdout.readline().split()
+        pid = int(pid_text)
+        assert _alive(pid)
+    finally:
+        owner.kill()
+        owner.wait(timeout=30)
+    deadline = time.monotonic() + 30
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(pid)
+    import shutil
+
+    shutil.rmtree(root, ignore_errors=True)  # what the killed owner could not remove
