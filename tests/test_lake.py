@@ -33,7 +33,7 @@ from warehouse import WarehouseError, connect
 from warehouse.__main__ import main as cli
 from warehouse.backend import LakeConfig, parse_warehouse
 from warehouse.db import connect_lake, migrations
-from warehouse.lake import lake_ddl, run_snapshots
+from warehouse.lake import lake_ddl, run_snapshots, write_lock
 from warehouse.load import load_run, record_run_end, record_run_start
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -289,3 +289,18 @@ def test_cluster_runs_unprivileged_on_loopback_and_stops_when_its_owner_dies(
     import shutil
 
     shutil.rmtree(root, ignore_errors=True)  # what the killed owner could not remove
+
+
+def test_a_writer_waits_for_the_lake_write_lock_then_says_who_holds_it(lake: LakeConfig) -> None:
+    first, second = connect_lake(lake), connect_lake(lake)
+    try:
+        with write_lock(first):
+            started = time.monotonic()
+            with pytest.raises(WarehouseError, match="write lock for 1 s"), write_lock(second, 1):
+                pass
+            assert time.monotonic() - started >= 0.9
+        with write_lock(second, 1):  # released with the holder's transaction
+            record_run_start(second, "r9", "nightly", {})
+    finally:
+        first.close()
+        second.close()
