@@ -107,12 +107,39 @@ def attach_lake(
     if options:
         statement += f" ({', '.join(options)})"
     try:
-        con.execute(statement)
-        if not read_only:
+        if read_only:
+            con.execute(statement)
+        else:
             con.execute(f"ATTACH {_quote(config.catalog)} AS {LOCK_DB} (TYPE postgres)")
+            _attach_writer(con, statement)
     except duckdb.Error as exc:
         raise _explain_attach(exc, config, snapshot) from exc
     con.execute(f"USE {CATALOG}")
+
+
+def _attach_writer(con: duckdb.DuckDBPyConnection, statement: str) -> None:
+    """Attach for writing; the lake's creation under the write lock.
+
+    Two workers attaching a new lake at once both ran DuckLake's ``CREATE TABLE`` of its catalog
+    tables, and one failed ("duplicate key value violates unique constraint
+    pg_type_typname_nsp_index": 3 races of 3 here). An existing lake is attached without the
+    lock, so a worker starting while another loads does not wait for that load.
+    """
+    exists = con.execute(sql("select_lake_catalog_exists"), {"lock_db": LOCK_DB}).fetchone()[0]
+    if exists:
+        con.execute(statement)
+        return
+    holder = con.cursor()
+    try:
+        holder.begin()
+        _wait_for_lock(holder, DEFAULT_WRITE_WAIT_S)
+        con.execute(statement)  # the second finds the catalog the first created
+    finally:
+        try:
+            holder.rollback()
+        except duckdb.Error:
+            pass
+        holder.close()
 
 
 def _explain_attach(exc: duckdb.Error, config: LakeConfig, snapshot: int | None) -> WarehouseError:
