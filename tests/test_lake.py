@@ -15,6 +15,7 @@ import sys
 import time
 from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import duckdb
 import pytest
@@ -34,7 +35,8 @@ from warehouse.__main__ import main as cli
 from warehouse.backend import LakeConfig, parse_warehouse
 from warehouse.db import connect_lake, migrations
 from warehouse.lake import lake_ddl, run_snapshots, write_lock
-from warehouse.load import load_run, record_run_end, record_run_start
+from warehouse.load import load_run, record_run_end, record_run_start, sync_outlets
+from warehouse.validators import load_validators
 
 ROOT = Path(__file__).resolve().parents[1]
 # Views whose rows must match too (they join what the loads wrote).
@@ -144,13 +146,38 @@ def test_same_nights_give_the_same_tables_on_both_backends(lake: LakeConfig, tmp
         lake_con.close()
 
 
-def test_run_bookkeeping_and_migrations_once(lake: LakeConfig) -> None:
+def test_run_bookkeeping_outlets_validators_and_migrations_once(
+    lake: LakeConfig, tmp_path: Path
+) -> None:
+    """The upserts (ON CONFLICT on the file before) and RETURNING, which DuckLake lacks."""
+    outlet = SimpleNamespace(id="lebrief", name="LeBrief", home="https://lebrief.ma/",
+                             country="MA", languages=["fr"], aggregator=False)
+    crawl = tmp_path / "run" / "crawl"
+    crawl.mkdir(parents=True)
+    feed = "https://lebrief.ma/feed/"
+
+    def validators(etag: str, hour: int) -> Path:
+        entry = {"etag": etag, "last_modified": None, "fetched_at": f"2026-03-01T0{hour}:00:00Z"}
+        (crawl / "lebrief.validators.json").write_text(json.dumps({feed: entry}))
+        return crawl.parent
+
     with connect_lake(lake) as con:
         record_run_start(con, "r1", "nightly", {"outlets": ["lebrief"]})
         record_run_start(con, "r1", "nightly", {"outlets": ["lebrief"]})  # a restart
         record_run_end(con, "r1", "completed", {"articles": 3})
         assert con.execute("select run_id, status from crawl_runs").fetchall() == [
             ("r1", "completed")]
+        with pytest.raises(KeyError, match="never started"):
+            record_run_end(con, "r0", "completed", {})
+        sync_outlets(con, [outlet])
+        outlet.name = "Le Brief"
+        sync_outlets(con, [outlet])
+        assert con.execute("select id, name from outlets").fetchall() == [("lebrief", "Le Brief")]
+        load_validators(con, "r1", validators('"v1"', 5))
+        load_validators(con, "r2", validators('"v2"', 6))
+        load_validators(con, "r0", validators('"v0"', 4))  # older: never overwrites
+        assert con.execute("select url, etag, run_id from http_validators").fetchall() == [
+            (feed, '"v2"', "r2")]
     with connect_lake(lake) as con:  # reopening migrates nothing
         assert con.execute("select count(*) from schema_migrations").fetchone() == (
             len(migrations()),)
