@@ -129,17 +129,8 @@ def _attach_writer(con: duckdb.DuckDBPyConnection, statement: str) -> None:
     if exists:
         con.execute(statement)
         return
-    holder = con.cursor()
-    try:
-        holder.begin()
-        _wait_for_lock(holder, DEFAULT_WRITE_WAIT_S)
+    with _locked(con, DEFAULT_WRITE_WAIT_S):
         con.execute(statement)  # the second finds the catalog the first created
-    finally:
-        try:
-            holder.rollback()
-        except duckdb.Error:
-            pass
-        holder.close()
 
 
 def _explain_attach(exc: duckdb.Error, config: LakeConfig, snapshot: int | None) -> WarehouseError:
@@ -180,14 +171,23 @@ def write_lock(
     if id(con) in _HELD or not is_lake(con):  # re-entered (a load's own small writes): held
         yield
         return
+    with _locked(con, wait_s):
+        _HELD.add(id(con))
+        try:
+            yield
+        finally:
+            _HELD.discard(id(con))
+
+
+@contextmanager
+def _locked(con: duckdb.DuckDBPyConnection, wait_s: float) -> Iterator[None]:
+    """The advisory lock, in a transaction of a cursor of its own (ended, so released, on exit)."""
     holder = con.cursor()
     try:
         holder.begin()
         _wait_for_lock(holder, wait_s)
-        _HELD.add(id(con))
         yield
     finally:
-        _HELD.discard(id(con))
         try:
             holder.rollback()
         except duckdb.Error:
