@@ -268,12 +268,12 @@ def test_two_load_processes_at_once_both_land_without_duplicates(
         _check_stories(con)
 
 
-def test_two_workers_creating_a_new_lake_at_once_both_open_it(lake: LakeConfig) -> None:
+def test_workers_creating_a_new_lake_at_once_all_open_it(lake: LakeConfig) -> None:
     env = {**os.environ, "KHABAR_WAREHOUSE": f"ducklake:{lake.catalog}",
            "KHABAR_LAKE_DATA": str(lake.data_path)}
     opens = [subprocess.Popen([sys.executable, "-c", "import warehouse; "
                                "warehouse.connect().close()"], cwd=ROOT, env=env,
-                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
+                              stderr=subprocess.PIPE, text=True) for _ in range(3)]
     for child in opens:
         _, err = child.communicate(timeout=300)
         assert child.returncode == 0, err

@@ -50,8 +50,10 @@ from warehouse.errors import WarehouseError
 from warehouse.queries import sql
 
 CATALOG = "khabar"
-# The catalog's PostgreSQL database attached as itself, for the advisory lock.
-LOCK_DB = "khabar_lock"
+# DuckLake's own attach of the catalog's PostgreSQL database: the advisory lock is taken there.
+LOCK_DB = "__ducklake_metadata_khabar"
+# Attempts of a writer's attach while another worker creates the same new lake (0.25 s apart).
+_CREATE_RETRIES = 40
 # pg_advisory_xact_lock's key for "writes to this lake" (ASCII "khab").
 WRITE_LOCK_KEY = 0x6B686162
 # How long a writer waits for another writer's load before giving up (PostgreSQL lock_timeout).
@@ -72,10 +74,6 @@ def lake_ddl(text: str) -> str:
     return _NOW_DEFAULT.sub("", text)
 
 
-def _quote(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def load_extensions(con: duckdb.DuckDBPyConnection) -> None:
     """ducklake and postgres from their PyPI wheels (offline, like fts: never ``INSTALL``)."""
     import_extension("ducklake", con=con)
@@ -89,48 +87,46 @@ def attach_lake(
     read_only: bool,
     snapshot: int | None = None,
 ) -> None:
-    """Attach the lake as ``khabar`` (and, for a writer, its PostgreSQL database as the lock's).
+    """Attach the lake as ``khabar`` and make it the default catalog.
 
     Raises:
         WarehouseError: PostgreSQL cannot be reached, the lake does not exist yet for a reader,
             it needs ``KHABAR_LAKE_DATA`` to be created, or the snapshot does not exist.
     """
     load_extensions(con)
-    options = []
-    if config.data_path:
-        options.append(f"DATA_PATH {_quote(config.data_path)}")
-    if read_only:
-        options.append("READ_ONLY")
-    if snapshot is not None:
-        options.append(f"SNAPSHOT_VERSION {int(snapshot)}")
-    statement = f"ATTACH {_quote(config.attach_path)} AS {CATALOG}"
-    if options:
-        statement += f" ({', '.join(options)})"
+    con.execute(sql("lake_create_secret"), {"metadata_path": f"postgres:{config.catalog}",
+                                            "data_path": config.data_path})
     try:
-        if read_only:
-            con.execute(statement)
+        if snapshot is not None:
+            con.execute(sql("lake_set_snapshot"), {"snapshot": int(snapshot)})
+            con.execute(sql("lake_attach_snapshot"))
+        elif read_only:
+            con.execute(sql("lake_attach_reader"))
         else:
-            con.execute(f"ATTACH {_quote(config.catalog)} AS {LOCK_DB} (TYPE postgres)")
-            _attach_writer(con, statement)
+            _attach_writer(con)
     except duckdb.Error as exc:
         raise _explain_attach(exc, config, snapshot) from exc
-    con.execute(f"USE {CATALOG}")
+    finally:
+        con.execute(sql("lake_drop_secret"))
+    con.execute(sql("lake_use"))
 
 
-def _attach_writer(con: duckdb.DuckDBPyConnection, statement: str) -> None:
-    """Attach for writing; the lake's creation under the write lock.
+def _attach_writer(con: duckdb.DuckDBPyConnection) -> None:
+    """Attach for writing, retrying while another worker is creating the same new lake.
 
-    Two workers attaching a new lake at once both ran DuckLake's ``CREATE TABLE`` of its catalog
+    Two workers attaching a new lake at once both run DuckLake's ``CREATE TABLE`` of its catalog
     tables, and one failed ("duplicate key value violates unique constraint
-    pg_type_typname_nsp_index": 3 races of 3 here). An existing lake is attached without the
-    lock, so a worker starting while another loads does not wait for that load.
+    pg_type_typname_nsp_index": 3 races of 3 here). Its next attach finds the catalog made.
     """
-    exists = con.execute(sql("select_lake_catalog_exists"), {"lock_db": LOCK_DB}).fetchone()[0]
-    if exists:
-        con.execute(statement)
-        return
-    with _locked(con, DEFAULT_WRITE_WAIT_S):
-        con.execute(statement)  # the second finds the catalog the first created
+    for attempt in range(_CREATE_RETRIES):
+        try:
+            con.execute(sql("lake_attach_writer"))
+            return
+        except duckdb.Error as exc:
+            racing = "Failed to initialize DuckLake" in str(exc)
+            if not racing or attempt == _CREATE_RETRIES - 1:
+                raise
+            time.sleep(0.25)
 
 
 def _explain_attach(exc: duckdb.Error, config: LakeConfig, snapshot: int | None) -> WarehouseError:
@@ -202,11 +198,11 @@ def _wait_for_lock(holder: duckdb.DuckDBPyConnection, wait_s: float) -> None:
     a waiting writer burned ~0.3 of a core (1.8 s of CPU in 5.9 s of waiting, measured here),
     taken from the load it waits for on a 2-core machine. Backoff 20 ms doubling to 0.5 s.
     """
-    statement = f"SELECT pg_try_advisory_xact_lock({WRITE_LOCK_KEY}) AS got"
-    query = f"SELECT got FROM postgres_query({_quote(LOCK_DB)}, {_quote(statement)})"
+    params = {"catalog_db": LOCK_DB,
+              "statement": f"SELECT pg_try_advisory_xact_lock({WRITE_LOCK_KEY}) AS got"}
     deadline = time.monotonic() + wait_s
     delay = 0.02
-    while not holder.execute(query).fetchone()[0]:
+    while not holder.execute(sql("lake_try_lock"), params).fetchone()[0]:
         left = deadline - time.monotonic()
         if left <= 0:
             raise WarehouseError(
