@@ -17,7 +17,12 @@ DEFAULT_EXPORT_DIR = PROJECT_ROOT / "data" / "export"
 
 
 def default_db_path() -> Path:
-    """The warehouse file: ``$KHABAR_DB``, else ``warehouse/news.duckdb`` in the project."""
+    """The warehouse file: the one ``KHABAR_WAREHOUSE=duckdb:PATH`` names, else ``$KHABAR_DB``,
+    else ``warehouse/news.duckdb`` in the project (``warehouse.backend`` reads the variable's
+    other forms: a DuckLake)."""
+    chosen = (os.environ.get("KHABAR_WAREHOUSE") or "").strip()
+    if chosen.startswith("duckdb:") and chosen != "duckdb:":
+        return Path(chosen.removeprefix("duckdb:"))
     return Path(os.environ.get("KHABAR_DB") or DEFAULT_DB)
 
 

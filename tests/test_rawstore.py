@@ -1,4 +1,4 @@
-"""Run files cut by a killed writer (``spiders/rawstore.py``): a writer killed at any moment
+"""Run files cut by a killed writer (``khabar/run/salvage.py``): a writer killed at any moment
 leaves every record it wrote readable; ``salvage_run`` keeps the complete records of a cut or
 unreadable file, keeps its original bytes, and records it; the extraction and the loader read
 the other outlets' files as usual and load the cut outlet as far as it was whole. Before (issue

@@ -15,6 +15,12 @@ too little free space; an export directory or read copy path holding something t
 write. They write a new path and rename it into place, and say what they replaced
 (``warehouse.targets``). Exit status: 0 done, 1 refused or failed (the reason on stderr).
 ``reindex`` and ``publish`` take the write lock (waiting for it like the loader).
+
+With ``KHABAR_WAREHOUSE=ducklake:postgres://…`` (and no ``--db``) every command works on that
+DuckLake instead (``warehouse.backend``): ``load`` commits a snapshot named by the run id and
+publishes nothing; ``sql``, ``info`` and ``search`` read the latest snapshot, or a past one with
+``--at-run RUN`` / ``--at-snapshot N``; ``snapshots`` lists each load's snapshot; ``reindex``
+and ``publish`` are refused (no read copy, no stored fts index: ``warehouse.lakeread``).
 """
 
 from __future__ import annotations
@@ -30,9 +36,17 @@ import duckdb
 from khabar.disk import free_bytes, is_no_space
 from khabar.paths import default_db_path
 from warehouse.analyst import connect_analyst
+from warehouse.backend import LakeConfig, configured_lake
 from warehouse.db import WarehouseError, connect, pending_migrations, schema_version
 from warehouse.export import export_counts, export_parquet
 from warehouse.health import check_space
+from warehouse.lake import current_snapshot, run_snapshots, snapshot_of_run
+from warehouse.lakeread import (
+    check_read_only_sql,
+    connect_lake_analyst,
+    open_lake_reader,
+    search_lake,
+)
 from warehouse.load import load_run
 from warehouse.output import FORMATS, print_rows
 from warehouse.publish import after_load, publish_read_copy, read_copy_path
@@ -51,6 +65,24 @@ def _db(args: argparse.Namespace) -> Path:
     return Path(args.db) if args.db else default_db_path()
 
 
+def _lake(args: argparse.Namespace) -> LakeConfig | None:
+    """The DuckLake ``KHABAR_WAREHOUSE`` names, unless ``--db`` asks for a file."""
+    lake = None if args.db else configured_lake()
+    if lake is None and (getattr(args, "at_run", None) or getattr(args, "at_snapshot", None)
+                         is not None):
+        raise WarehouseError("--at-run and --at-snapshot read a DuckLake's past snapshots: set "
+                             "KHABAR_WAREHOUSE=ducklake:… (the DuckDB file keeps no history)")
+    return lake
+
+
+def _lake_snapshot(args: argparse.Namespace, lake: LakeConfig) -> int | None:
+    """The snapshot ``--at-snapshot N`` or ``--at-run RUN`` asks for (``None``: the latest)."""
+    if getattr(args, "at_run", None):
+        with open_lake_reader(lake) as con:
+            return snapshot_of_run(con, args.at_run)
+    return getattr(args, "at_snapshot", None)
+
+
 def _read_path(args: argparse.Namespace) -> Path:
     """``--db`` if given, else the read copy if published, else the main file."""
     if args.db:
@@ -60,7 +92,13 @@ def _read_path(args: argparse.Namespace) -> Path:
 
 
 def _sql(args: argparse.Namespace) -> None:
-    with connect_analyst(_read_path(args)) as con:
+    lake = _lake(args)
+    if lake is not None:
+        opened = connect_lake_analyst(lake, _lake_snapshot(args, lake))
+        check_read_only_sql(opened, args.query)
+    else:
+        opened = connect_analyst(_read_path(args))
+    with opened as con:
         try:
             cursor = con.execute(args.query)
         except duckdb.PermissionException as exc:
@@ -79,9 +117,15 @@ def _sql(args: argparse.Namespace) -> None:
 
 
 def _info(args: argparse.Namespace) -> None:
-    with connect(_read_path(args), read_only=True) as con:
-        (database,) = one(con, "select_database_file")
-        print(f"database: {database}")
+    lake = _lake(args)
+    opened = (open_lake_reader(lake, _lake_snapshot(args, lake)) if lake
+              else connect(_read_path(args), read_only=True))
+    with opened as con:
+        if lake is not None:  # its path would show the catalog's password
+            print(f"database: {lake.describe()}, snapshot {current_snapshot(con)}")
+        else:
+            (database,) = one(con, "select_database_file")
+            print(f"database: {database}")
         print(f"schema version: {schema_version(con)}")
         pending = pending_migrations(con)
         if pending:
@@ -93,13 +137,22 @@ def _info(args: argparse.Namespace) -> None:
         print_rows([d[0] for d in cursor.description], cursor.fetchall())
 
 
+def _no_index_on_lake(args: argparse.Namespace, command: str) -> None:
+    if _lake(args) is not None:
+        raise WarehouseError(
+            f"`{command}` is for the DuckDB file: a DuckLake has no read copy and holds no fts "
+            "index (readers read its snapshots; `search` indexes the snapshot it reads)")
+
+
 def _reindex(args: argparse.Namespace) -> None:
+    _no_index_on_lake(args, "reindex")
     with connect(args.db) as con:
         build_search_index(con)
     print("full-text index rebuilt")
 
 
 def _publish(args: argparse.Namespace) -> None:
+    _no_index_on_lake(args, "publish")
     replaced = describe_file(read_copy_path(_db(args)))
     try:
         copy = publish_read_copy(args.db) if args.skip_index else after_load(args.db)
@@ -119,19 +172,23 @@ def _load(args: argparse.Namespace) -> None:
     run_dir = Path(args.run_dir)
     run_id = args.run_id or run_dir.resolve().name
     db = _db(args)
+    lake = _lake(args)
     # Before the warehouse is even opened (a first open creates and migrates it).
     with duckdb.connect() as files:
         check_run_folder(files, run_dir, run_id)
-    check_space(db, run_dir)
+    if lake is None:
+        check_space(db, run_dir)
+    where = lake.describe() if lake else f"the disk of {db}"
     try:
-        with connect(db) as con:
+        with connect(None if lake else db) as con:
             report = load_run(con, run_id, run_dir)
             load_validators(con, run_id, run_dir)
     except _ERRORS as exc:
         if is_no_space(exc):
             raise WarehouseError(
-                f"no space left on the disk of {db} while loading run {run_id} "
-                f"({_free(db)} free now): what was stored is intact, and the run is loaded "
+                f"no space left on {where} while loading run {run_id}"
+                f"{'' if lake else f' ({_free(db)} free now)'}: what was stored is intact, "
+                "and the run is loaded "
                 "wholly or not at all (one transaction). Free some space, then load it again "
                 "(a reload replaces, never duplicates)") from exc
         raise
@@ -150,7 +207,11 @@ def _load(args: argparse.Namespace) -> None:
         if report.kept_pages:
             print(f"kept the stored pages of {', '.join(report.kept_pages)} (their raw files "
                   "are gone from the run folder)")
-    if not args.no_publish:
+    if lake is not None:
+        # No read copy: readers read the lake's snapshots; this load's is named by its run id.
+        if not args.json:
+            print(f"committed to {lake.describe()}: readers see it now (`warehouse snapshots`)")
+    elif not args.no_publish:
         previous = describe_file(read_copy_path(db))
         try:
             outcome["read_copy"] = str(after_load(db))
@@ -178,7 +239,9 @@ def _free(db: Path) -> str:
 def _export(args: argparse.Namespace) -> None:
     out = Path(args.dir)
     replaced = describe_export(check_export_target(out))
-    with connect(_read_path(args), read_only=True) as con:
+    lake = _lake(args)
+    opened = open_lake_reader(lake) if lake else connect(_read_path(args), read_only=True)
+    with opened as con:
         files = export_parquet(con, out)
         rows = export_counts(con, out)
     print_rows(["outlet", "month", "articles"], rows)
@@ -186,11 +249,35 @@ def _export(args: argparse.Namespace) -> None:
 
 
 def _search(args: argparse.Namespace) -> None:
-    with connect(_read_path(args), read_only=True) as con:
-        hits = search_articles(con, " ".join(args.words), args.limit)
+    lake = _lake(args)
+    if lake is not None:
+        hits = search_lake(lake, " ".join(args.words), args.limit, _lake_snapshot(args, lake))
+    else:
+        with connect(_read_path(args), read_only=True) as con:
+            hits = search_articles(con, " ".join(args.words), args.limit)
     names = ["score", "outlet", "published_at", "title", "canonical_url"]
     print_rows(names, [tuple(h[n] for n in names) for h in hits], fmt=args.format,
                wide=args.wide)
+
+
+def _snapshots(args: argparse.Namespace) -> None:
+    lake = _lake(args)
+    if lake is None:
+        raise WarehouseError("`snapshots` lists a DuckLake's loads: set "
+                             "KHABAR_WAREHOUSE=ducklake:… (the DuckDB file keeps no history)")
+    with open_lake_reader(lake) as con:
+        rows = run_snapshots(con)
+    names = ["run_id", "snapshot_id", "committed_at", "message"]
+    print_rows(names, [tuple(r[n] for n in names) for r in rows], fmt=args.format,
+               wide=args.wide)
+
+
+def _add_snapshot_options(parser: argparse.ArgumentParser) -> None:
+    at = parser.add_mutually_exclusive_group()
+    at.add_argument("--at-run", metavar="RUN", help="DuckLake: read the lake as the latest load "
+                    "of RUN left it (time travel; `snapshots` lists them)")
+    at.add_argument("--at-snapshot", metavar="N", type=int,
+                    help="DuckLake: read the lake at snapshot N")
 
 
 def _add_output_options(parser: argparse.ArgumentParser) -> None:
@@ -203,15 +290,19 @@ def _add_output_options(parser: argparse.ArgumentParser) -> None:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m warehouse", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--db", help="database file (default: $KHABAR_DB or warehouse/news.duckdb)")
+    parser.add_argument("--db", help="database file (default: the warehouse KHABAR_WAREHOUSE "
+                        "names, else $KHABAR_DB or warehouse/news.duckdb)")
     commands = parser.add_subparsers(dest="command", required=True)
     run_sql = commands.add_parser(
         "sql", help="run SQL on the read copy (or --db) in a session that writes no file")
     run_sql.add_argument("query")
     run_sql.add_argument("--max-rows", type=int, default=200)
     _add_output_options(run_sql)
+    _add_snapshot_options(run_sql)
     run_sql.set_defaults(func=_sql)
-    commands.add_parser("info", help="schema version and row counts").set_defaults(func=_info)
+    info = commands.add_parser("info", help="schema version and row counts")
+    _add_snapshot_options(info)
+    info.set_defaults(func=_info)
     commands.add_parser("reindex", help="rebuild the full-text index").set_defaults(func=_reindex)
     publish = commands.add_parser(
         "publish", help="rebuild the fts index and publish the read copy (news.read.duckdb); "
@@ -235,7 +326,12 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("words", nargs="+")
     search.add_argument("--limit", type=int, default=20)
     _add_output_options(search)
+    _add_snapshot_options(search)
     search.set_defaults(func=_search)
+    snapshots = commands.add_parser(
+        "snapshots", help="DuckLake: each load's run id and snapshot, for --at-run/--at-snapshot")
+    _add_output_options(snapshots)
+    snapshots.set_defaults(func=_snapshots)
     return parser
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,8 +25,10 @@ from duckdb.func import PythonUDFType
 
 from khabar.paths import default_db_path
 from khabar.urls import article_id
+from warehouse.backend import LakeConfig, configured_lake
 from warehouse.errors import WarehouseError
 from warehouse.health import check_blocks, check_complete, check_ours, truncated_message
+from warehouse.lake import attach_lake, lake_ddl, write_lock
 from warehouse.queries import one, sql
 
 # DuckDB's buffer pool (a load's uncommitted rows, joins, sorts; it spills to ``<file>.tmp``
@@ -108,7 +111,9 @@ def connect(
     """Open the warehouse; a read-write open first applies pending migrations.
 
     Args:
-        path: database file; ``None`` means ``khabar.paths.default_db_path()``.
+        path: database file; ``None`` means the configured warehouse: the DuckLake
+            ``KHABAR_WAREHOUSE`` names (``warehouse.lake.connect_lake``), else
+            ``khabar.paths.default_db_path()``.
         read_only: open without the write lock (several readers may share the file).
         wait: seconds to keep retrying (backoff 0.1 s doubling to 5 s) while another process
             holds the file's lock. ``None``: ``lock_wait_default()`` for a read-write open (the
@@ -126,6 +131,10 @@ def connect(
             after ``wait`` seconds (the message names it), its directory is not writable, it
             does not exist and ``read_only`` is set, or a migration fails.
     """
+    if path is None:
+        lake = configured_lake()
+        if lake is not None:  # KHABAR_WAREHOUSE=ducklake:…: the same warehouse in a DuckLake
+            return connect_lake(lake, read_only=read_only)
     target = Path(path) if path is not None else default_db_path()
     if wait is None:
         wait = 0.0 if read_only else lock_wait_default()
@@ -298,8 +307,12 @@ def pending_migrations(con: duckdb.DuckDBPyConnection) -> list[Migration]:
     return [m for m in migrations() if m.version not in done]
 
 
-def migrate(con: duckdb.DuckDBPyConnection) -> list[Migration]:
+def migrate(
+    con: duckdb.DuckDBPyConnection, rewrite: Callable[[str], str] | None = None
+) -> list[Migration]:
     """Apply pending migrations in order, each in its own transaction with its record row.
+
+    ``rewrite`` turns each migration's SQL into another backend's (``warehouse.lake.lake_ddl``).
 
     Returns:
         The migrations applied (empty when the schema was current: re-opening is a no-op).
@@ -308,7 +321,8 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[Migration]:
         WarehouseError: the database is newer than this code, or a migration fails (that
             migration is rolled back; earlier ones stay).
     """
-    con.execute(sql("create_schema_migrations"))
+    rewrite = rewrite or (lambda text: text)
+    con.execute(rewrite(sql("create_schema_migrations")))
     known = {m.version for m in migrations()}
     unknown = sorted(set(applied_versions(con)) - known)
     if unknown:
@@ -320,7 +334,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[Migration]:
     for migration in pending:
         con.begin()
         try:
-            con.execute(migration.path.read_text(encoding="utf-8"))
+            con.execute(rewrite(migration.path.read_text(encoding="utf-8")))
             con.execute(
                 sql("insert_schema_migration"),
                 {"version": migration.version, "name": migration.name},
@@ -330,3 +344,31 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[Migration]:
             con.rollback()
             raise WarehouseError(f"migration {migration.path.name} failed: {exc}") from exc
     return pending
+
+
+def connect_lake(
+    config: LakeConfig, *, read_only: bool = False, snapshot: int | None = None
+) -> duckdb.DuckDBPyConnection:
+    """Open the DuckLake ``config`` names (``warehouse.lake``); a writer applies pending migrations
+    under the lake's write lock (two workers opening a new lake at once migrate it once).
+
+    Args:
+        snapshot: read the lake as of this snapshot (read-only: time travel).
+
+    Raises:
+        WarehouseError: the catalog cannot be reached or opened, or a migration fails.
+    """
+    con = duckdb.connect(":memory:", config=duckdb_config())
+    try:
+        attach_lake(con, config, read_only=read_only or snapshot is not None, snapshot=snapshot)
+        con.execute(sql("set_utc_timezone"))
+        register_functions(con)
+        # Under the write lock only when there is something to do (or to refuse: a newer
+        # lake): a worker opening the lake while another loads does not wait for that load.
+        if not read_only and set(applied_versions(con)) != {m.version for m in migrations()}:
+            with write_lock(con):
+                migrate(con, rewrite=lake_ddl)
+    except BaseException:
+        con.close()
+        raise
+    return con

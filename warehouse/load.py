@@ -46,6 +46,7 @@ import pyarrow as pa
 from khabar.run.layout import FETCHES, RAW
 from khabar.run.salvage import read_damage, salvage_run
 from transforms.dedup import minhash_signature
+from warehouse.lake import tag_commit, write_lock
 from warehouse.queries import one, sql
 from warehouse.rawpages import (
     PageStream,
@@ -53,7 +54,7 @@ from warehouse.rawpages import (
     check_run_ids,
     pages_parquet,
 )
-from warehouse.runfolder import check_run_folder
+from warehouse.runfolder import LoadableRun, check_run_folder
 from warehouse.stories import complete_migrated_features, update_stories
 
 # The registry's default time zone, for outlets rows synced from objects without one.
@@ -129,7 +130,8 @@ def record_run_start(
 ) -> None:
     """Record that a flow run started (restarting a run id resets its end fields)."""
     params = {"run_id": run_id, "flow": flow, "parameters": _json(parameters)}
-    con.execute(sql("insert_run_start"), params)
+    with write_lock(con):  # on a DuckLake, writers take turns (warehouse.lake)
+        con.execute(sql("insert_run_start"), params)
 
 
 def record_run_end(
@@ -141,7 +143,11 @@ def record_run_end(
         KeyError: ``record_run_start`` was never called for ``run_id``.
     """
     params = {"run_id": run_id, "status": status, "counts": _json(counts)}
-    if not con.execute(sql("update_run_end"), params).fetchall():
+    with write_lock(con):
+        started = one(con, "select_run_started", {"run_id": run_id})[0]
+        if started:
+            con.execute(sql("update_run_end"), params)
+    if not started:
         raise KeyError(f"run {run_id!r} was never started (call record_run_start first)")
 
 
@@ -185,7 +191,8 @@ def sync_outlets(con: duckdb.DuckDBPyConnection, outlets: Iterable[OutletLike]) 
     )
     con.register("outlet_rows", pa.Table.from_pylist(rows, schema=schema))
     try:
-        con.execute(sql("upsert_outlets"))
+        with write_lock(con):
+            con.execute(sql("upsert_outlets"))
     finally:
         con.unregister("outlet_rows")
     return len(rows)
@@ -216,11 +223,23 @@ def load_run(con: duckdb.DuckDBPyConnection, run_id: str, run_dir: Path) -> Load
     # A crawl killed mid-write leaves its files cut: their complete records are loaded, the
     # damage recorded (khabar.run.salvage.salvage_run); the other outlets load as usual.
     salvage_run(run_dir, (FETCHES,))
-    before = _report(con, run_id)
     packed = pages_parquet(folder.path, folder.raw)
     if not packed:
         salvage_run(run_dir, (RAW,))
-    complete_migrated_features(con)
+    # On a DuckLake, one writer at a time from here to the commit (warehouse.lake: why).
+    with write_lock(con):
+        complete_migrated_features(con)
+        return _load_transaction(con, run_id, run_dir, folder, packed)
+
+
+def _load_transaction(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    run_dir: Path,
+    folder: LoadableRun,
+    packed: Path | None,
+) -> LoadReport:
+    before = _report(con, run_id)
     con.begin()
     try:
         # Without pages.parquet, raw pages are read and compressed on other threads meanwhile.
@@ -237,6 +256,7 @@ def load_run(con: duckdb.DuckDBPyConnection, run_id: str, run_dir: Path) -> Load
         report = _report(con, run_id, replaced=before.total if before.outlets else None,
                          kept=folder.keep_pages,
                          damaged=tuple(d.line() for d in read_damage(run_dir)))
+        tag_commit(con, f"load run {run_id}", run_id=run_id)
         con.commit()
     except BaseException as exc:
         _rollback(con, exc)

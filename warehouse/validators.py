@@ -21,6 +21,7 @@ import duckdb
 import pyarrow as pa
 
 from khabar.run.layout import RunFolder, outlet_of
+from warehouse.lake import write_lock
 from warehouse.queries import sql
 
 _SCHEMA = pa.schema([
@@ -64,7 +65,8 @@ def load_validators(con: duckdb.DuckDBPyConnection, run_id: str, run_dir: Path |
         return 0
     con.register("validator_rows", pa.Table.from_pylist(list(rows.values()), schema=_SCHEMA))
     try:
-        con.execute(sql("upsert_validators"))
+        with write_lock(con):  # on a DuckLake, writers take turns (warehouse.lake)
+            con.execute(sql("upsert_validators"))
     finally:
         con.unregister("validator_rows")
     return len(rows)

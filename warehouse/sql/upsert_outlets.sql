@@ -1,9 +1,13 @@
-INSERT INTO outlets (id, name, home, country, languages, aggregator, timezone)
-SELECT id, name, home, country, languages, aggregator, timezone FROM outlet_rows
-ON CONFLICT (id) DO UPDATE SET
-    name = excluded.name,
-    home = excluded.home,
-    country = excluded.country,
-    languages = excluded.languages,
-    aggregator = excluded.aggregator,
-    timezone = excluded.timezone;
+-- MERGE, not ON CONFLICT: a DuckLake table has no key to conflict on (warehouse.lake).
+MERGE INTO outlets AS o
+USING outlet_rows AS s
+ON o.id = s.id
+WHEN MATCHED THEN UPDATE SET
+    name = s.name,
+    home = s.home,
+    country = s.country,
+    languages = s.languages,
+    aggregator = s.aggregator,
+    timezone = s.timezone
+WHEN NOT MATCHED THEN INSERT (id, name, home, country, languages, aggregator, timezone)
+    VALUES (s.id, s.name, s.home, s.country, s.languages, s.aggregator, s.timezone);

@@ -1,0 +1,1 @@
+ATTACH 'ducklake:khabar_lake' AS khabar (READ_ONLY);

@@ -1,0 +1,1 @@
+SET VARIABLE khabar_snapshot = $snapshot;

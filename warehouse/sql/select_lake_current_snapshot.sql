@@ -1,0 +1,1 @@
+SELECT id FROM ducklake_current_snapshot($catalog);
