@@ -23,6 +23,7 @@ from typing import Any
 
 import lxml.html
 import trafilatura
+from lxml import etree
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 from trafilatura.settings import Extractor, use_config
 from trafilatura.utils import repair_faulty_html
@@ -57,7 +58,7 @@ from transforms.verdict import (
 )
 
 EXTRACTOR = "khabar-generic"
-EXTRACTOR_VERSION = f"khabar-extract/1.2+trafilatura-{trafilatura.__version__}"
+EXTRACTOR_VERSION = f"khabar-extract/1.3+trafilatura-{trafilatura.__version__}"
 
 # Built once and never mutated afterwards: a constant, not a cache. trafilatura's default
 # EXTRACTION_TIMEOUT uses SIGALRM, which only works in the main thread; our process pool does not
@@ -121,6 +122,11 @@ def _narrow(root: lxml.html.HtmlElement, selector: str) -> lxml.html.HtmlElement
     return page
 
 
+_STRING = etree.XPath("string()", smart_strings=False)
+# Alike containers are joined only when together they hold this share of the page's text.
+JOIN_MIN_SHARE = 0.5
+
+
 def _join_split_body(root: lxml.html.HtmlElement) -> int:
     """Move the other parts of the page's body container into the first; how many.
 
@@ -130,7 +136,8 @@ def _join_split_body(root: lxml.html.HtmlElement) -> int:
     slot, and on ScrapingHub two articles kept a third and a half of their text (bare
     trafilatura too). The parts are siblings of the first of the same tag and class, or
     children of the same tag and class in its parent's alike siblings. A row holding an h1 is
-    the next story of an infinite scroll, not a part.
+    the next story of an infinite scroll, not a part; the parts must hold half of the page's
+    text (``JOIN_MIN_SHARE``).
     """
     for expr in BODY_XPATH:
         found = expr(root)
@@ -149,6 +156,14 @@ def _join_split_body(root: lxml.html.HtmlElement) -> int:
                 if next(row.iter("h1"), None) is not None:
                     break
                 parts += [e for e in row if (e.tag, e.get("class")) == key]
+        # The parts of one story hold most of the page's text; a row of teaser tiles that
+        # share a class does not (WCXB: two lists of tiles joined made trafilatura take them,
+        # not the article, where it had rejected one tile as too short).
+        body = root.find("body")
+        page = non_space_length(_STRING(body if body is not None else root))
+        joined = sum(non_space_length(_STRING(e)) for e in (first, *parts))
+        if not parts or joined < JOIN_MIN_SHARE * page:
+            return 0
         for part in parts:
             first.append(part)
         return len(parts)

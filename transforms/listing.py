@@ -125,11 +125,11 @@ def listing_reason(cleaned: HtmlElement, url: str, paragraphs: Sequence[str],
     template = listing_url(url)
     if template and long_paragraphs <= LISTING_URL_MAX_LONG:
         return ListingCall(f"{template}, {long_paragraphs} long paragraphs", True)
-    if template == HOME_PAGE:
-        # A site's front page whose teasers come with long summaries (Phoronix, LWN, InfoQ).
+    if template:
+        # A front or section page whose teasers come with long summaries (Phoronix, LWN, InfoQ).
         teasers = teasers or teaser_links(cleaned, url)
-        if teasers >= HOME_MIN_TEASERS:
-            return ListingCall(f"{HOME_PAGE} with {teasers} article links", True)
+        if teasers >= TEMPLATE_MIN_TEASERS:
+            return ListingCall(f"{template} with {teasers} article links", True)
     # The last page of a pagination may hold a single teaser.
     title = " ".join(" ".join(t.itertext()) for t in cleaned.iter("title"))
     if teasers and long_paragraphs == 0 and (_PAGED_URL.search(url) or _PAGED_TITLE.search(title)):
@@ -206,10 +206,10 @@ _LISTING_SEGMENTS = {
     "sub-categories",
 }
 HOME_PAGE = "home page URL"
-# A home page is a listing whatever its paragraphs when it links to this many articles of its
-# own site (WCXB dev: news fronts 36 to 81 once furniture is gone; a one-post blog's front
-# page, annotated as an article, 11).
-HOME_MIN_TEASERS = 20
+# A listing template's URL (or the home page) is a listing whatever its paragraphs when the page
+# links to this many articles of its own site (WCXB dev: news fronts 36 to 81 once furniture is
+# gone; a one-post blog's front page, annotated as an article, 11).
+TEMPLATE_MIN_TEASERS = 20
 _HOME_PATH = re.compile(r"(index\.\w+|home|accueil|[a-z]{2}(-[a-z]{2})?)")
 
 
