@@ -369,6 +369,14 @@ def test_listing_shape_overrules_og_type_article_alone() -> None:
     assert (article.reason or "").startswith("flagged listing: 8 linked card titles")
 
 
+def test_teaser_titles_in_h1_are_card_titles() -> None:
+    # Some fronts give every teaser an h1.
+    cards = _cards(6).replace("<h3>", "<h1>").replace("</h3>", "</h1>")
+    article = _extract(_html(cards), url="https://firm.example.com/insights")
+    assert article.verdict is Verdict.LISTING, article.reason
+    assert "6 linked card titles" in (article.reason or "")
+
+
 def test_home_page_of_teasers_with_summaries_is_a_listing() -> None:
     # A news front: every teaser has a long summary (so "no long paragraph" does not hold) and
     # no heading.
@@ -462,6 +470,9 @@ def test_word_units_equal_spaces_for_spaced_scripts() -> None:
     ("https://site.example/topic/Car%20Rental", "/topic/ URL"),
     ("https://shop.example/c/headphones", "/c/ URL"),
     ("https://news.example/hub/science", "/hub/ URL"),
+    ("https://www.example.co.uk/news", "/news/ URL"),
+    ("https://example.com/en/blog/", "/blog/ URL"),
+    ("https://example.com/blog/minister-meets-the-council", None),
     ("https://site.example/category/politics/minister-meets-the-council-on-water", None),
     ("https://site.example/2024/05/water-plan", None),
 ])

@@ -137,10 +137,15 @@ def listing_reason(cleaned: HtmlElement, url: str, paragraphs: Sequence[str],
     return None
 
 
+# Card titles: h2-h4, and h1, which some fronts give every teaser (an article's own h1 does not
+# link to another article).
+_CARD_TITLES = ("h1", "h2", "h3", "h4")
+
+
 def teaser_cards(scope: HtmlElement, url: str) -> tuple[int, int]:
     """Linked card titles (h2-h4 linking to another article of the site) and the prose of their
     cards (the largest ancestor of each title holding no other title)."""
-    titles = [h for h in scope.iter("h2", "h3", "h4") if _same_site_targets(h.iter("a"), url)]
+    titles = [h for h in scope.iter(*_CARD_TITLES) if _same_site_targets(h.iter("a"), url)]
     if len(titles) < LISTING_MIN_CARDS:
         return len(titles), 0
     marked = set(titles)
@@ -148,7 +153,7 @@ def teaser_cards(scope: HtmlElement, url: str) -> tuple[int, int]:
     for title in titles:
         card = title
         for ancestor in title.iterancestors():
-            if ancestor is scope or sum(h in marked for h in ancestor.iter("h2", "h3", "h4")) > 1:
+            if ancestor is scope or sum(h in marked for h in ancestor.iter(*_CARD_TITLES)) > 1:
                 break
             card = ancestor
         cards.add(card)
@@ -205,6 +210,10 @@ _LISTING_SEGMENTS = {
     "c", "hub", "list", "lists", "catalog", "catalogue", "subcategory", "subcategories",
     "sub-categories",
 }
+# A last path segment that names a site's index of its own stories (bbc.com/news,
+# example.com/blog/): a listing URL, where the same word before a slug is not.
+_SECTION_INDEXES = {"news", "blog", "blogs", "articles", "stories", "latest", "press",
+                    "actualites", "actualite", "nachrichten", "noticias", "notizie", "akhbar"}
 HOME_PAGE = "home page URL"
 # A listing template's URL (or the home page) is a listing whatever its paragraphs when the page
 # links to this many articles of its own site (WCXB dev: news fronts 36 to 81 once furniture is
@@ -222,6 +231,8 @@ def listing_url(url: str) -> str | None:
         if segment in _LISTING_SEGMENTS and not any(
                 _ARTICLE_PATH.search(s) for s in segments[i + 1:]):
             return f"/{segment}/ URL"
+    if segments[-1] in _SECTION_INDEXES:
+        return f"/{segments[-1]}/ URL"
     return None
 
 
