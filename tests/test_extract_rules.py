@@ -403,9 +403,10 @@ def test_custom_taxonomy_archive_is_judged_by_its_content() -> None:
         b"<body>", b"<body class='archive tax-language term-spanish wp-theme-x'>")
     article = _extract(page, url="https://uni.example.edu/materials/language/spanish/")
     assert article.verdict is Verdict.ARTICLE, article.reason
-    category = page.replace(b"tax-language", b"category")
-    article = _extract(category, url="https://uni.example.edu/materials/language/spanish/")
-    assert article.verdict is Verdict.LISTING
+    for kind in (b"category", b"tax-product_cat"):  # a WooCommerce product category too
+        archive = page.replace(b"tax-language", kind)
+        article = _extract(archive, url="https://uni.example.edu/materials/language/spanish/")
+        assert article.verdict is Verdict.LISTING, kind
 
 
 def test_outlet_article_pattern_is_evidence() -> None:

@@ -264,7 +264,9 @@ def _wordpress_page_kind(root: HtmlElement) -> str | None:
     if classes & _WP_ARCHIVE and themed:
         # A custom taxonomy's archive ("archive tax-language term-spanish") may be a plugin's
         # page with its own long text (on WCXB an annotated article): heuristics judge it.
-        if classes & _WP_ARCHIVE == {"archive"} and any(c.startswith("tax-") for c in classes):
+        # WooCommerce's product categories and tags ("tax-product_cat") are shop grids.
+        if (classes & _WP_ARCHIVE == {"archive"} and any(c.startswith("tax-") for c in classes)
+                and not classes & {"tax-product_cat", "tax-product_tag"}):
             return None
         return "archive"
     return None
