@@ -25,10 +25,11 @@ from transforms.verdict import LD_ARTICLE_TYPES, word_units
 LONG_PARAGRAPH_WORDS = 40
 # Listing heuristics (``listing_reason``), for pages without article evidence. Measured on WCXB's
 # dev split (216 listing and collection pages, 793 articles, ScrapingHub's 181 articles): the
-# rules of khabar-extract 1.2 stored 96 of the 216 as articles, these store 46 (52 more
+# rules of khabar-extract 1.2 stored 96 of the 216 as articles, these store 44 (54 more
 # rejected: 31 by the product grid, 11 by listing URLs, 8 by a shape overruling og:type article
-# alone, 2 by h1 card titles) and reject 2 articles where 1.2 rejected 3 (a dictionary entry
-# and a page whose body trafilatura misses, bare F1 0.11), none of ScrapingHub's. The rules of
+# alone, 2 by h1 card titles, 2 WooCommerce product categories) and reject 2 articles where
+# 1.2 rejected 3 (a dictionary entry and a page whose body trafilatura misses, bare F1 0.11),
+# none of ScrapingHub's. The rules of
 # khabar-extract 1.1 rejected 25 articles. Repeated link cards at 50 % instead of 80 % of the
 # text would reject 9 more listings and 3 more articles (link-list pages of university sites).
 LISTING_MIN_TEASERS = 2  # links to other articles of the site on a page without a long paragraph
