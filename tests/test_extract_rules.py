@@ -235,6 +235,45 @@ def test_floor_keeps_strong_rules() -> None:
     assert "Cookie number" not in article.text
 
 
+def _rows(first: str, second: str, sibling: bool = False) -> bytes:
+    part = "<div class='body article__body'>{}</div>"
+    ad = "<div class='ad'><span>Advertisement</span></div>"
+    if sibling:
+        return _html(f"<h1>Water plan</h1><div class='row'>{part.format(first)}{ad}"
+                     f"{part.format(second)}</div>")
+    return _html(f"<h1>Water plan</h1><div class='row'>{part.format(first)}</div>{ad}"
+                 f"<div class='row'>{part.format(second)}</div>")
+
+
+@pytest.mark.parametrize("sibling", [False, True], ids=["rows", "siblings"])
+def test_story_split_over_alike_containers_is_read_whole(sibling: bool) -> None:
+    # Wired repeats its body container in a new layout row around each ad slot; trafilatura
+    # reads the first container its XPaths match.
+    half = len(STORY) // 2
+    article = _extract(_rows("".join(f"<p>{p}</p>" for p in STORY[:half]),
+                             "".join(f"<p>{p}</p>" for p in STORY[half:]), sibling))
+    _assert_story(article.text)
+    assert "Advertisement" not in article.text
+
+
+def test_next_story_of_an_infinite_scroll_is_not_joined() -> None:
+    other = "<h1>Next story</h1><p>" + " ".join(["The next story is about the harbour."] * 8)
+    article = _extract(_rows(_paragraphs(), other + "</p>"))
+    _assert_story(article.text)
+    assert "harbour" not in article.text
+
+
+def test_alike_teaser_tiles_are_not_joined_into_a_body() -> None:
+    # Teaser tiles that share a body-like class: the first is too short for trafilatura, which
+    # then finds the story; joined, they would be long enough to pass for the body.
+    tiles = "".join(f"<div class='post-content'><p>Story {i}: a teaser line about the harbour "
+                    f"number {i}, and the boats that came in on Monday with fish.</p></div>"
+                    for i in range(12))
+    article = _extract(_html(f"<div class='tiles'>{tiles}</div><h1>Water plan</h1>"
+                             f"<div class='story'>{_paragraphs()}</div>"))
+    _assert_story(article.text)
+
+
 # --- gates: article evidence, flags, scripts ------------------------------------------------
 
 TEASERS = "".join(
@@ -260,15 +299,42 @@ def test_teaser_cards_with_long_excerpts_are_a_listing() -> None:
     assert "linked card titles" in (article.reason or "")
 
 
-def test_product_grid_is_a_listing() -> None:
-    # Repeated link cards (a product grid) under a long introduction.
-    grid = "".join(f"<li class='product'><a href='/products/shoe{i}'>Runner {i}</a>"
-                   f"<span>$ {90 + i}</span> <span>In stock in all sizes</span></li>"
+def test_repeated_link_cards_are_a_listing() -> None:
+    # Repeated link cards (a course catalogue) under a long introduction.
+    grid = "".join(f"<li class='course'><a href='/courses/c{i}'>Course {i}</a>"
+                   f"<span>Six weeks, online</span> <span>Open to all levels</span></li>"
                    for i in range(40))
-    page = _html(f"<h1>Shoes</h1><p>{STORY[0]} {STORY[1]}</p><ul>{grid}</ul>")
-    article = _extract(page, url="https://shop.example.com/mens-shoes")
+    page = _html(f"<h1>Courses</h1><p>{STORY[0]} {STORY[1]}</p><ul>{grid}</ul>")
+    article = _extract(page, url="https://school.example.com/courses")
     assert article.verdict is Verdict.LISTING
     assert "repeated link cards" in (article.reason or "")
+
+
+def _shop(intro: str, cards: int = 24, head: str = "") -> bytes:
+    grid = "".join(f"<div class='grid__item'><a href='/p/runner-{i}'>Runner {i}</a>"
+                   f"<span class='money'>$ {90 + i}.00</span></div>" for i in range(cards))
+    return _html(f"<h1>Running shoes</h1>{intro}<div class='grid'>{grid}</div>", head)
+
+
+def test_product_grid_is_a_listing_whatever_its_guide_and_url() -> None:
+    # A shop's category page: its SEO team's buying guide above the grid (long paragraphs, more
+    # text than the cards) and a slug URL, which the other listing rules let pass.
+    guide = "".join(f"<p>{p} {p}</p>" for p in STORY)
+    article = _extract(_shop(guide), url="https://shop.example.com/womens-trail-running-shoes")
+    assert article.verdict is Verdict.LISTING, article.reason
+    assert "24 product cards" in (article.reason or "")
+    # Priced cards in an article are not a grid unless four or more sit side by side.
+    article = _extract(_shop(guide, cards=3), url="https://shop.example.com/womens-trail-shoes")
+    assert article.verdict is Verdict.ARTICLE, article.reason
+
+
+def test_product_grid_never_overrules_article_metadata() -> None:
+    # Buying guides ("the best kettles") carry priced product cards and og:type article.
+    guide = "".join(f"<p>{p} {p}</p>" for p in STORY)
+    article = _extract(_shop(guide, head='<meta property="og:type" content="article">'),
+                       url="https://reviews.example.com/best-running-shoes")
+    assert article.verdict is Verdict.ARTICLE
+    assert (article.reason or "").startswith("flagged listing: a grid of 24 product cards")
 
 
 def test_listing_shape_with_article_metadata_is_stored_with_a_flag() -> None:
@@ -277,6 +343,70 @@ def test_listing_shape_with_article_metadata_is_stored_with_a_flag() -> None:
     assert article.verdict is Verdict.ARTICLE
     assert article.reason is not None and article.reason.startswith("flagged listing:")
     assert "og:type article" in article.reason
+
+
+def _cards(count: int) -> str:
+    """Linked card titles, each with a 45-word excerpt (long paragraphs)."""
+    return "".join(
+        f"<div class='card'><h3><a href='/2024/05/{i:02d}/other-story-number-{i}'>Other story "
+        f"{i}</a></h3><p>{STORY[i % 8]} {STORY[(i + 1) % 8]}</p></div>" for i in range(count))
+
+
+def test_listing_shape_overrules_og_type_article_alone() -> None:
+    # A section front whose theme prints og:type article on every page: eight card titles
+    # holding all the prose. The decision is a listing, and its reason names what it overruled.
+    head = '<meta property="og:type" content="article">'
+    article = _extract(_html(f"<h1>Politics</h1>{_cards(8)}", head),
+                       url="https://news.example.com/politics")
+    assert article.verdict is Verdict.LISTING, article.reason
+    assert (article.reason or "").endswith("(overrules og:type article alone)")
+    # Stronger evidence (a publication time, JSON-LD Article, the outlet's pattern) is only
+    # flagged.
+    head += '<meta property="article:published_time" content="2024-05-02T10:00:00Z">'
+    article = _extract(_html(f"<h1>Politics</h1>{_cards(8)}", head),
+                       url="https://news.example.com/politics")
+    assert article.verdict is Verdict.ARTICLE
+    assert (article.reason or "").startswith("flagged listing: 8 linked card titles")
+
+
+def test_teaser_titles_in_h1_are_card_titles() -> None:
+    # Some fronts give every teaser an h1.
+    cards = _cards(6).replace("<h3>", "<h1>").replace("</h3>", "</h1>")
+    article = _extract(_html(cards), url="https://firm.example.com/insights")
+    assert article.verdict is Verdict.LISTING, article.reason
+    assert "6 linked card titles" in (article.reason or "")
+
+
+def test_home_page_of_teasers_with_summaries_is_a_listing() -> None:
+    # A news front: every teaser has a long summary (so "no long paragraph" does not hold) and
+    # no heading.
+    items = "".join(f"<div class='item'><a href='/2024/05/{i:02d}/story-number-{i}'>Story {i}"
+                    f"</a><p>{STORY[i % 8]} {STORY[(i + 1) % 8]}</p></div>" for i in range(25))
+    article = _extract(_html(items), url="https://news.example.com/")
+    assert article.verdict is Verdict.LISTING, article.reason
+    assert article.reason == "home page URL with 25 article links", article.reason
+    article = _extract(_html(items), url="https://news.example.com/category/politics/")
+    assert article.reason == "/category/ URL with 25 article links", article.reason
+    # A one-post blog's front page: its post and a few links.
+    links = "".join(f"<li><a href='/2024/05/{i:02d}/story-number-{i}'>Story {i}</a></li>"
+                    for i in range(5))
+    post = "".join(f"<p>{STORY[i]} {STORY[i + 1]}</p>" for i in range(0, 8, 2))
+    article = _extract(_html(f"<article>{post}</article><ul>{links}</ul>"),
+                       url="https://blog.example.com/")
+    assert article.verdict is Verdict.ARTICLE, article.reason
+
+
+def test_custom_taxonomy_archive_is_judged_by_its_content() -> None:
+    # A plugin's taxonomy term page ("archive tax-language term-spanish") with its own text:
+    # not the strong proof a category or tag archive is.
+    page = _html(f"<article>{_paragraphs()}</article>").replace(
+        b"<body>", b"<body class='archive tax-language term-spanish wp-theme-x'>")
+    article = _extract(page, url="https://uni.example.edu/materials/language/spanish/")
+    assert article.verdict is Verdict.ARTICLE, article.reason
+    for kind in (b"category", b"tax-product_cat"):  # a WooCommerce product category too
+        archive = page.replace(b"tax-language", kind)
+        article = _extract(archive, url="https://uni.example.edu/materials/language/spanish/")
+        assert article.verdict is Verdict.LISTING, kind
 
 
 def test_outlet_article_pattern_is_evidence() -> None:
@@ -339,6 +469,11 @@ def test_word_units_equal_spaces_for_spaced_scripts() -> None:
     ("https://site.example/", "home page URL"),
     ("https://site.example/category/politics/", "/category/ URL"),
     ("https://site.example/topic/Car%20Rental", "/topic/ URL"),
+    ("https://shop.example/c/headphones", "/c/ URL"),
+    ("https://news.example/hub/science", "/hub/ URL"),
+    ("https://www.example.co.uk/news", "/news/ URL"),
+    ("https://example.com/en/blog/", "/blog/ URL"),
+    ("https://example.com/blog/minister-meets-the-council", None),
     ("https://site.example/category/politics/minister-meets-the-council-on-water", None),
     ("https://site.example/2024/05/water-plan", None),
 ])

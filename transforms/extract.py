@@ -20,6 +20,7 @@ import sys
 from collections.abc import Callable, Mapping
 from copy import copy
 from datetime import datetime, time
+from enum import Enum
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,11 +28,12 @@ from zoneinfo import ZoneInfo
 import lxml.html
 import trafilatura
 import trafilatura.metadata as traf_meta
+from lxml import etree
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 from trafilatura.htmlprocessing import prune_unwanted_nodes
 from trafilatura.settings import Document, Extractor, use_config
 from trafilatura.utils import repair_faulty_html
-from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
+from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS, BODY_XPATH
 
 from khabar.urls import article_url
 from transforms import dates as dates_
@@ -53,6 +55,7 @@ from transforms.listing import listing_proof, listing_reason
 from transforms.readalso import remove_read_also
 from transforms.record import Article, ExtractionHints, Verdict
 from transforms.verdict import (
+    WEAK_EVIDENCE,
     article_evidence,
     bot_challenge_reason,
     empty_body_reason,
@@ -63,7 +66,7 @@ from transforms.verdict import (
 )
 
 EXTRACTOR = "khabar-generic"
-EXTRACTOR_VERSION = f"khabar-extract/1.2+trafilatura-{trafilatura.__version__}"
+EXTRACTOR_VERSION = f"khabar-extract/1.3+trafilatura-{trafilatura.__version__}"
 
 # Built once and never mutated afterwards: a constant, not a cache. trafilatura's default
 # EXTRACTION_TIMEOUT uses SIGALRM, which only works in the main thread; our process pool does not
@@ -104,6 +107,14 @@ _ARTICLE_LIKE = {Verdict.ARTICLE, Verdict.PAYWALLED, Verdict.TOO_SHORT}
 PAYWALL_MAX_WORDS = 150
 
 
+class Gate(Enum):
+    """How much a gate's verdict weighs against the page's article evidence (``_gate``)."""
+
+    STRONG = "strong"
+    HEURISTIC = "heuristic"
+    SHAPE = "shape"
+
+
 def _narrow(root: lxml.html.HtmlElement, selector: str) -> lxml.html.HtmlElement:
     """A page with the original <head> and only the nodes matching ``selector`` as body."""
     found = css(selector, "html")(root)  # what root.cssselect(selector) compiles, once
@@ -117,6 +128,54 @@ def _narrow(root: lxml.html.HtmlElement, selector: str) -> lxml.html.HtmlElement
         element.tail = None
         body.append(element)
     return page
+
+
+_STRING = etree.XPath("string()", smart_strings=False)
+# Alike containers are joined only when together they hold this share of the page's text.
+JOIN_MIN_SHARE = 0.5
+
+
+def _join_split_body(root: lxml.html.HtmlElement) -> int:
+    """Move the other parts of the page's body container into the first; how many.
+
+    trafilatura reads the first element its body XPaths match (``BODY_XPATH``, each ending in
+    ``[1]``), so a story that the site splits into containers of the same class came out as
+    its first part: Wired repeats ``div.article__body`` in a new layout row around each ad
+    slot, and on ScrapingHub two articles kept a third and a half of their text (bare
+    trafilatura too). The parts are siblings of the first of the same tag and class, or
+    children of the same tag and class in its parent's alike siblings. A row holding an h1 is
+    the next story of an infinite scroll, not a part; the parts must hold half of the page's
+    text (``JOIN_MIN_SHARE``).
+    """
+    for expr in BODY_XPATH:
+        found = expr(root)
+        if not found:
+            continue
+        first = found[0]
+        key = (first.tag, first.get("class"))
+        if not key[1]:
+            return 0
+        parts = [e for e in first.itersiblings() if (e.tag, e.get("class")) == key]
+        parent = first.getparent()
+        if not parts and parent is not None and parent.get("class"):
+            for row in parent.itersiblings():
+                if (row.tag, row.get("class")) != (parent.tag, parent.get("class")):
+                    continue
+                if next(row.iter("h1"), None) is not None:
+                    break
+                parts += [e for e in row if (e.tag, e.get("class")) == key]
+        # The parts of one story hold most of the page's text; a row of teaser tiles that
+        # share a class does not (WCXB: two lists of tiles joined made trafilatura take them,
+        # not the article, where it had rejected one tile as too short).
+        body = root.find("body")
+        page = non_space_length(_STRING(body if body is not None else root))
+        joined = sum(non_space_length(_STRING(e)) for e in (first, *parts))
+        if not parts or joined < JOIN_MIN_SHARE * page:
+            return 0
+        for part in parts:
+            first.append(part)
+        return len(parts)
+    return 0
 
 
 def _language(text: str, words: int, declared: str | None) -> str | None:
@@ -184,26 +243,35 @@ def _floor(paragraphs: list[str], removal: Removal, text: str, url: str, hints: 
 
 
 def _gate(root: lxml.html.HtmlElement, text: str, url: str, headers: Mapping[str, str] | None,
-          paragraphs: list[str], words: int, page_types: set[str],
-          paywalled: bool) -> tuple[Verdict, str | None, bool]:
-    """The first gate that holds: its verdict, its reason, and whether it is a heuristic (which
-    a page with article evidence overrules: the caller then stores it with a flag). Strong
-    listing evidence (``listing_proof``) is not a heuristic."""
-    checks: tuple[tuple[Verdict, bool, Callable[[], str | None]], ...] = (
-        (Verdict.BLOCKED, False, lambda: bot_challenge_reason(text, words, headers)),
-        (Verdict.SOFT_404, False, lambda: soft_404_reason(root, words)),
-        (Verdict.LISTING, False, lambda: listing_proof(root, page_types)),
-        (Verdict.LISTING, True, lambda: listing_reason(root, url, paragraphs)),
-        (Verdict.PAYWALLED, True, lambda: f"isAccessibleForFree is false, {words} words of body "
-                                          f"(< {PAYWALL_MAX_WORDS})"
-         if paywalled and words < PAYWALL_MAX_WORDS else None),
-        (Verdict.TOO_SHORT, True, lambda: too_short_reason(words)),
+          paragraphs: list[str], words: int, page_types: set[str], paywalled: bool,
+          dated: bool) -> tuple[Verdict, str | None, Gate]:
+    """The first gate that holds: its verdict, its reason, and its kind: ``STRONG`` (no article
+    evidence overrules it: strong listing evidence, ``listing_proof``, is one), ``HEURISTIC``
+    (a page with article evidence is then stored with a flag) or ``SHAPE`` (a listing whose
+    structure overrules ``og:type`` article standing alone, ``verdict.WEAK_EVIDENCE``)."""
+
+    def listing() -> tuple[str, Gate] | None:
+        call = listing_reason(root, url, paragraphs, dated)
+        return (call.reason, Gate.SHAPE if call.shape else Gate.HEURISTIC) if call else None
+
+    def plain(reason: str | None, kind: Gate) -> tuple[str, Gate] | None:
+        return (reason, kind) if reason else None
+
+    checks: tuple[tuple[Verdict, Callable[[], tuple[str, Gate] | None]], ...] = (
+        (Verdict.BLOCKED, lambda: plain(bot_challenge_reason(text, words, headers), Gate.STRONG)),
+        (Verdict.SOFT_404, lambda: plain(soft_404_reason(root, words), Gate.STRONG)),
+        (Verdict.LISTING, lambda: plain(listing_proof(root, page_types), Gate.STRONG)),
+        (Verdict.LISTING, listing),
+        (Verdict.PAYWALLED, lambda: plain(
+            f"isAccessibleForFree is false, {words} words of body (< {PAYWALL_MAX_WORDS})"
+            if paywalled and words < PAYWALL_MAX_WORDS else None, Gate.HEURISTIC)),
+        (Verdict.TOO_SHORT, lambda: plain(too_short_reason(words), Gate.HEURISTIC)),
     )
-    for verdict, heuristic, check in checks:
-        reason = check()  # in order, and only until one holds: the listing checks cost most
-        if reason:
-            return verdict, reason, heuristic
-    return Verdict.ARTICLE, None, False
+    for verdict, check in checks:
+        found = check()  # in order, and only until one holds: the listing checks cost most
+        if found:
+            return verdict, found[0], found[1]
+    return Verdict.ARTICLE, None, Gate.STRONG
 
 
 def extract_article(
@@ -270,6 +338,7 @@ def extract_article(
     remove_read_also(root)
     if hints.body_selector:
         root = _narrow(root, hints.body_selector)
+    _join_split_body(root)
     paragraphs = _paragraphs(_trafilatura(root, url), record.get("title"), learned)
     paragraphs, floor_used = _floor(paragraphs, removal, text, url, hints, record.get("title"),
                                     learned)
@@ -277,10 +346,13 @@ def extract_article(
     words = word_units(body_text)
     record.update(paragraphs=paragraphs, text=body_text, word_count=words)
 
-    verdict, reason, heuristic = _gate(root, text, url, headers, paragraphs, words, page_types,
-                                       paywalled)
+    verdict, reason, kind = _gate(root, text, url, headers, paragraphs, words, page_types,
+                                  paywalled, record.get("published_at") is not None)
     decisions = [d for d in (floor_used,) if d]  # what changed the stored body, for ``reason``
-    if heuristic and evidence:
+    if kind is Gate.SHAPE and evidence == WEAK_EVIDENCE:
+        # Counted per outlet per night like every verdict; the reason names what it overruled.
+        reason = f"{reason} (overrules {evidence} alone)"
+    elif kind is not Gate.STRONG and evidence:
         decisions.insert(0, f"flagged {verdict.value}: {reason} (stored: {evidence})")
         verdict, reason = Verdict.ARTICLE, None
     if verdict is Verdict.ARTICLE and decisions:

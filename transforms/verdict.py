@@ -226,22 +226,32 @@ def article_evidence(url: str, meta: Mapping[str, str], ld_types: Iterable[str],
                      ignore_patterns: Sequence[str] = ()) -> str | None:
     """What says this page is an article, named, or None.
 
-    The page's own metadata (an Article-type JSON-LD object, ``og:type`` article, an
-    ``article:published_time`` meta) or its URL matching the outlet's ``article_patterns`` (and
-    none of its ``ignore_patterns``). Such a page is never thrown away by a heuristic gate
-    (listing, too short, paywalled): at worst it is stored with a flag in ``reason``.
+    The page's own metadata (an Article-type JSON-LD object, an ``article:published_time``
+    meta), its URL matching the outlet's ``article_patterns`` (and none of its
+    ``ignore_patterns``), else ``og:type`` article (``WEAK_EVIDENCE``). Such a page is never
+    thrown away by a heuristic gate (listing, too short, paywalled): at worst it is stored
+    with a flag in ``reason``; only ``og:type`` article alone gives way to a listing whose
+    structure leaves no doubt (``listing.ListingCall.shape``), with the reason recorded.
     """
     found = sorted(set(ld_types) & LD_ARTICLE_TYPES)
     if found:
         return f"JSON-LD {found[0]}"
-    if meta.get("og:type", "").strip().lower() == "article":
-        return "og:type article"
     if meta.get("article:published_time"):
         return "article:published_time meta"
     if (any(re.search(p, url) for p in article_patterns)
             and not any(re.search(p, url) for p in ignore_patterns)):
         return "URL matches the outlet's article pattern"
+    if meta.get("og:type", "").strip().lower() == "article":
+        return WEAK_EVIDENCE
     return None
+
+
+# ``og:type`` article with nothing else (named last by ``article_evidence``, so this string
+# means it stands alone): themes print it on every page, section fronts and shop categories
+# included (on WCXB's dev split 17 of the 96 listing and collection pages 1.2 stored had this
+# evidence and no other). A listing whose own structure says so clearly
+# (``listing.ListingCall.shape``) overrules it; the decision is the record's ``reason``.
+WEAK_EVIDENCE = "og:type article"
 
 
 LD_ARTICLE_TYPES = {
