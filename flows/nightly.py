@@ -24,8 +24,8 @@ from pydantic import Field, TypeAdapter
 
 from flows import tasks
 from flows.server import start_guarded_api_server
-from khabar.paths import default_db_path, default_runs_dir
-from pipeline.context import Crawls, RunContext
+from khabar.paths import default_runs_dir
+from pipeline.context import Crawls, RunContext, warehouse_target
 from pipeline.night import NightOutcome, new_run, nightly_plan, resolve_outlets, run_night
 from pipeline.params import CrawlScope, CrawlSettings
 from pipeline.preflight import INPUT_ERRORS, check_paths, problem
@@ -156,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
                            since=args.since, until=args.until, max_pages=args.max_pages)
         settings = TypeAdapter(CrawlSettings).validate_python(dict(args.set))
         resolve_outlets(scope.outlets, args.snapshot)
-        check_paths(Path(args.db) if args.db else default_db_path(),
+        check_paths(warehouse_target(args.db),
                     Path(args.runs_dir) if args.runs_dir else default_runs_dir())
     except INPUT_ERRORS as exc:
         print(f"nightly: error: {problem(exc)}", file=sys.stderr)
@@ -167,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
                     crawl_settings=settings or None, return_state=True)
     outcome = state.result(raise_on_failure=False)
     if not (isinstance(outcome, dict) and "error" in outcome):  # stopped before any load
-        print_run_summary(Path(args.db) if args.db else default_db_path())
+        print_run_summary(warehouse_target(args.db))
     if not state.is_completed():
         print(f"{state.name}: {state.message}")
     return 0 if loaded(state) else 1

@@ -10,7 +10,9 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from khabar.paths import default_db_path
 from khabar.run.layout import RunFolder
+from warehouse.backend import configured_lake
 
 # Stages log through this logger unless given another: a Prefect task gives its run logger, so
 # the same lines reach the flow run's log.
@@ -25,12 +27,27 @@ class RunContext:
     flow: str
     run_id: str
     run_dir: Path
-    db: Path
+    db: Path | None  # None: the DuckLake KHABAR_WAREHOUSE names (warehouse_target)
 
     @property
     def folder(self) -> RunFolder:
         """The run folder's paths."""
         return RunFolder(self.run_dir)
+
+    @property
+    def warehouse_option(self) -> list[str]:
+        """``python -m warehouse``'s option naming this run's warehouse: ``--db FILE``, or
+        nothing for the DuckLake (the child reads ``KHABAR_WAREHOUSE`` itself)."""
+        return [] if self.db is None else ["--db", str(self.db.resolve())]
+
+
+def warehouse_target(db_path: str | Path | None) -> Path | None:
+    """The warehouse a run writes: ``--db``'s file when given, else ``None`` when
+    ``KHABAR_WAREHOUSE`` names a DuckLake (``warehouse.connect(None)`` opens it), else the
+    default file (``khabar.paths.default_db_path``)."""
+    if db_path:
+        return Path(db_path)
+    return None if configured_lake() is not None else default_db_path()
 
 
 @dataclass

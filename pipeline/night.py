@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from khabar.paths import default_db_path, default_runs_dir
+from khabar.paths import default_runs_dir
 from khabar.run.layout import new_run_id
 from pipeline import stages as plain
-from pipeline.context import Crawls, RunContext
+from pipeline.context import Crawls, RunContext, warehouse_target
 from pipeline.params import CrawlScope
 from pipeline.quality import Breach, QualityThresholds, QualityVerdict
 from registry import Outlet, load_outlets, select_outlets
@@ -148,8 +148,7 @@ def new_run(flow_name: str, db_path: str | None, runs_dir: str | None) -> RunCon
     """A fresh run id and where the run keeps its files and rows."""
     run_id = new_run_id()
     runs = Path(runs_dir) if runs_dir else default_runs_dir()
-    return RunContext(flow_name, run_id, runs / run_id,
-                      Path(db_path) if db_path else default_db_path())
+    return RunContext(flow_name, run_id, runs / run_id, warehouse_target(db_path))
 
 
 def crawl_options(scope: CrawlScope, snapshot: bool, **extra: Any) -> dict:

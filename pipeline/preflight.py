@@ -64,8 +64,9 @@ class PreflightError(ValueError):
 INPUT_ERRORS = (PreflightError, RegistryError, warehouse.WarehouseError, ValidationError)
 
 
-def check_paths(db: Path, runs_dir: Path) -> None:
-    """Open the warehouse for writing and make sure run files can be written.
+def check_paths(db: Path | None, runs_dir: Path) -> None:
+    """Open the warehouse for writing (``None``: the configured DuckLake) and make sure run
+    files can be written.
 
     Raises:
         PreflightError: a path cannot be used (it names the path and the reason).
@@ -73,6 +74,10 @@ def check_paths(db: Path, runs_dir: Path) -> None:
             holds another program's tables, is locked past the lock wait
             (``KHABAR_LOCK_WAIT``), cannot be created, or its disk has no room for a read copy.
     """
+    if db is None:
+        check_runs_dir(runs_dir)
+        warehouse.connect().close()  # the catalog answers, the lake's schema is ours
+        return
     _no_file_on_the_way(db, "warehouse file")
     if db.exists() and db.is_dir():
         raise PreflightError(f"warehouse file {db} is a directory: give the path of a .duckdb "

@@ -195,7 +195,7 @@ def load(run: RunContext, log: Logger = LOG) -> dict[str, Any]:
         pipeline.children.ChildFailed: the load process failed (its last error line says
             why), died or timed out.
     """
-    outcome = run_json_child([sys.executable, "-m", "warehouse", "--db", str(run.db.resolve()),
+    outcome = run_json_child([sys.executable, "-m", "warehouse", *run.warehouse_option,
                               "load", str(run.run_dir.resolve()), "--run-id", run.run_id,
                               "--no-publish", "--json"], "the load process",
                              timeout=stage_timeout(run.run_dir, LOAD_SECONDS_PER_PAGE))
@@ -213,12 +213,16 @@ def publish(run: RunContext, log: Logger = LOG) -> str:
     showed the night as ``running`` with no counts until the next night replaced it.
 
     Returns:
-        The read copy's path.
+        The read copy's path ("" on a DuckLake: its readers read its snapshots, no copy).
 
     Raises:
         pipeline.children.ChildFailed: the publish process failed, died or timed out.
     """
-    outcome = run_json_child([sys.executable, "-m", "warehouse", "--db", str(run.db.resolve()),
+    if run.db is None:
+        log.info("DuckLake warehouse: readers read its snapshots, there is no read copy to "
+                 "publish")
+        return ""
+    outcome = run_json_child([sys.executable, "-m", "warehouse", *run.warehouse_option,
                               "publish", "--json"], "the publish process",
                              timeout=STAGE_BASE_SECONDS)
     for line in outcome.pop("stderr")[-20:]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import inspect
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -30,7 +31,7 @@ from pipeline.night import new_run, nightly_plan, resolve_outlets, run_night
 from pipeline.params import CrawlScope
 from snapshot import snapshot_outlets
 
-db, runs = sys.argv[1], sys.argv[2]
+db, runs = sys.argv[1] or None, sys.argv[2]
 scope = CrawlScope(outlets=snapshot_outlets()[:1], max_pages=4)
 outlets = resolve_outlets(scope.outlets, True)
 run = new_run("nightly", db, runs)
@@ -66,6 +67,32 @@ def test_a_night_runs_without_prefect_through_the_runners(tmp_path: Path) -> Non
     assert status == "completed" and json.loads(counts)["outlets"][0]["new"] == row["new"]
     assert articles == row["new"]
     assert read_copy_path(db).is_file()  # published last, as the flow does
+
+
+@pytest.mark.integration
+def test_a_night_loads_into_the_configured_ducklake(tmp_path: Path, lake) -> None:
+    """With ``KHABAR_WAREHOUSE=ducklake:…`` and no ``--db``, every stage of the night writes and
+    reads the lake (the load child gets no ``--db``), nothing is published, and no DuckDB file
+    is created at ``KHABAR_DB``."""
+    from warehouse.lakeread import open_lake_reader
+
+    default_file = tmp_path / "never.duckdb"
+    env = {**os.environ, "KHABAR_WAREHOUSE": f"ducklake:{lake.catalog}",
+           "KHABAR_LAKE_DATA": str(lake.data_path), "KHABAR_DB": str(default_file)}
+    done = subprocess.run([sys.executable, "-c", NIGHT, "", str(tmp_path / "runs")], cwd=ROOT,
+                          capture_output=True, text=True, timeout=600, env=env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    night = json.loads(done.stdout.splitlines()[-1])
+    assert night["error"] is None and night["failed"] == {}
+    (row,) = night["rows"]
+    assert row["status"] == "ok" and row["new"] > 0
+    with open_lake_reader(lake) as con:
+        status, counts = con.execute("select status, counts from crawl_runs where run_id = ?",
+                                     [night["run_id"]]).fetchone()
+        articles = con.execute("select count(*) from articles").fetchone()[0]
+    assert status == "completed" and json.loads(counts)["outlets"][0]["new"] == row["new"]
+    assert articles == row["new"]
+    assert not default_file.exists() and not read_copy_path(default_file).exists()
 
 
 def test_the_flow_tasks_offer_every_stage_the_night_calls() -> None:
