@@ -80,8 +80,8 @@ _STRONG_GENERAL = (
     "(^|-|_)ads?(-|_|$)", "advert", "dfp", "adsbygoogle",
     "popup", "modal",
 )
-# The rest of the general furniture: usually not article text, but on some sites a container
-# of it ("breaking" news bodies, "sidebar" layouts), so the floor's second pass keeps them.
+# The rest of the general furniture, applied by the main removal only (not by the floor's
+# second pass).
 _WEAK_GENERAL = (
     "breaking", "trending", "flash-?info",
     "twitter-tweet", "instagram-media", "tiktok-embed", "fb-post",
