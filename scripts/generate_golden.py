@@ -56,7 +56,8 @@ SNAPSHOT_PAGES = {
 }
 
 # Pages of other themes, written after the DOM notes in ../shared/research/ (Jannah, JNews,
-# Arc XP, hespress's Bootstrap theme, an old windows-1256 Arabic CMS, an English WordPress site).
+# Arc XP, hespress's Bootstrap theme, an old windows-1256 Arabic CMS, an English WordPress site,
+# tagDiv Newspaper, a French WordPress theme, Wmaker).
 HAND_PAGES = [
     {"outlet": "hibapress_fr", "file": "hibapress_fr.html", "crawl_date": "2026-11-20",
      "url": "https://fr.hibapress.com/dakhla-le-port-atlantique-atteint-45-davancement-96412.html",
@@ -81,6 +82,23 @@ HAND_PAGES = [
      "url": "https://www.moroccoworldnews.com/2026/11/34512/morocco-raises-minimum-wage-by-5-in"
             "-industry-and-services/",
      "encoding": "utf-8", "content_type": "text/html; charset=UTF-8", "source": "wordpress-en"},
+    # tagDiv Newspaper 7.6 with Yoast 6.3 (h24info's saved page: no Article JSON-LD then).
+    {"outlet": "h24info", "file": "h24info.html", "crawl_date": "2026-11-21",
+     "url": "https://h24info.ma/maroc/casablanca-le-tramway-t3-transporte-40-000-voyageurs-par"
+            "-jour/",
+     "encoding": "utf-8", "content_type": "text/html; charset=UTF-8", "source": "tagdiv"},
+    # A WordPress install in /fr/ on an underscores-style theme (.posts-list > article,
+    # .entry-header > .entry-title, .entry-content > p, .breadcrumbs).
+    {"outlet": "barlamane_fr", "file": "barlamane_fr.html", "crawl_date": "2026-11-20",
+     "url": "https://www.barlamane.com/fr/agriculture-la-campagne-cerealiere-demarre-sous-de"
+            "-meilleurs-auspices/",
+     "encoding": "utf-8", "content_type": "text/html; charset=UTF-8", "source": "wordpress-fr"},
+    # Wmaker CMS (_a<id>.html articles, _r<id>.html sections); its markup is written from memory,
+    # unverified (../shared/research/dom_skeletons.md, F).
+    {"outlet": "lopinion", "file": "lopinion.html", "crawl_date": "2026-11-19",
+     "url": "https://www.lopinion.ma/Sante-34-nouveaux-centres-de-proximite-ouverts-dans-le"
+            "-Souss_a58213.html",
+     "encoding": "utf-8", "content_type": "text/html; charset=utf-8", "source": "wmaker"},
 ]
 
 

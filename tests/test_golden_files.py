@@ -54,6 +54,24 @@ def _empty_values(value: Any, path: str = "") -> list[str]:
     return []
 
 
+def _registry_ids() -> list[str]:
+    from registry import load_outlets
+
+    return sorted(load_outlets())
+
+
+REGISTRY_IDS = _registry_ids()
+
+
+@pytest.mark.parametrize("outlet", REGISTRY_IDS)
+def test_every_registry_outlet_has_golden_pages(outlet: str) -> None:
+    """Fundus's rule: an outlet in the registry without golden data is a failing test, so adding
+    an outlet means adding its page and expected record (``scripts/generate_golden.py``)."""
+    pages = [p for p in PAGES if p.outlet == outlet]
+    assert pages, f"{outlet}: in registry/outlets.yaml but no page under tests/golden/{outlet}/"
+    assert all(p.expected for p in pages), f"{outlet}: a page without an expected record"
+
+
 def test_golden_data_exists() -> None:
     assert len(OUTLET_DIRS) >= 9
     for folder in OUTLET_DIRS:

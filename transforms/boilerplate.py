@@ -31,6 +31,9 @@ from lxml import etree
 from lxml.cssselect import CSSSelector
 from lxml.html import HtmlElement
 
+from transforms import themes
+from transforms.themes import wordpress
+
 # Tags that never hold article prose: dropped first, whatever they contain. <form> is not here:
 # JSF/ASP.NET pages (maghress) wrap the entire page, article included, in one form; comment and
 # newsletter forms go by class/id.
@@ -53,57 +56,58 @@ _DROP_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search",
 # ``div.widget.Blog``, an unclosed <aside>). trafilatura sorts out what is inside.
 PROSE_GUARD_SHARE = 0.5
 
-# Class/id tokens that name page furniture. Matched against each token separately so that
-# "td-post-content" does not match "post" rules; anchored fragments keep "ad" from matching "head".
+# Class/id tokens that name page furniture: the general ones here, the themes' own in
+# ``transforms/themes/`` (tagDiv, JNews, Jannah, WordPress core and plugins), joined into one
+# alternation. Matched against each token separately so that "td-post-content" does not match
+# "post" rules; anchored fragments keep "ad" from matching "head".
 # Tokens are lower-cased first and the pattern is case-sensitive: re.IGNORECASE makes this
 # alternation about four times slower, and it runs on every class token of every page.
-_FURNITURE = re.compile(
-    r"""(
-      ticker|marquee|breaking|trending|flash-?info
-    | twitter-tweet|instagram-media|tiktok-embed|fb-post|wp-block-embed
-    | bread-?crumbs?|entry-crumbs|crumb-container
-    | shar(e|ing)(-|_|$)|share-buttons|social-(share|links|icons)|sharedaddy|addtoany|a2a_kit
-    | related|similar|yarpp|more-from|prev-next|next-prev|post-navigation|nav-links
-    | newsletter|subscri(be|ption)|mailpoet|mc4wp|sib-form|signup
-    | comments?(-|_|$)|comment-(respond|form|list|area)|^respond$|disqus
-    | cookie|consent|gdpr
-    | reading-?time|read-?time|rt-(label|time|prefix|postfix)
-    | author-?(box|bio|info)|about-author|post-author-box
-    | sidebar|widget|theiastickysidebar
-    | post-views|meta-views|views-count|td-post-comments|meta-comment
-    | (^|-|_)ads?(-|_|$)|advert|dfp|adsbygoogle|sponsor
-    | popup|modal|overlay
-    | site-header|theme-header|td-header|header-(wrap|top|menu)|top-?bar|main-menu|menu-
-    | site-footer|td-footer|sub-footer
-    | post-tags|td-tags|tagcloud|post-bottom|entry-tags|jeg_post_tags
-    | td-category|entry-category|post-cat|jeg_meta_category|cat-links
-    | (^|-|_)(print|report)(-|_|$)|pagination|page-nav|jeg_navigation
-    )""",
-    re.VERBOSE,
-)
-# The tokens of ``_FURNITURE`` that name what is never article text on any site: cookie and
-# consent banners, newsletter and sign-up boxes, comment sections, share bars, pop-ups, ads,
+# The general tokens that name what is never article text on any site: cookie and consent
+# banners, newsletter and sign-up boxes, comment sections, share bars, pop-ups, ads,
 # breadcrumbs, reading-time labels, related-post lists. The extraction floor's second pass
-# (``remove_boilerplate_nodes(strong_only=True)``) applies only these, plus hidden elements: on
-# WCXB its untouched page brought back cookie tables and shipping banners our rules had removed.
-_STRONG_FURNITURE = re.compile(
-    r"""(
-      ticker|marquee
-    | bread-?crumbs?|entry-crumbs|crumb-container
-    | shar(e|ing)(-|_|$)|share-buttons|social-share|sharedaddy|addtoany|a2a_kit
-    | related|yarpp
-    | newsletter|subscri(be|ption)|mailpoet|mc4wp|sib-form|signup
-    | comments?(-|_|$)|comment-(respond|form|list|area)|^respond$|disqus
-    | cookie|consent|gdpr
-    | reading-?time|read-?time|rt-(label|time|prefix|postfix)
-    | (^|-|_)ads?(-|_|$)|advert|dfp|adsbygoogle
-    | popup|modal
-    )""",
-    re.VERBOSE,
+# (``remove_boilerplate_nodes(strong_only=True)``) applies only these (and the themes' strong
+# ones), plus hidden elements: on WCXB its untouched page brought back cookie tables and
+# shipping banners our rules had removed.
+_STRONG_GENERAL = (
+    "ticker", "marquee",
+    "bread-?crumbs?",
+    "shar(e|ing)(-|_|$)", "share-buttons", "social-share",
+    "related",
+    "newsletter", "subscri(be|ption)", "signup",
+    "comments?(-|_|$)", "disqus",
+    "cookie", "consent", "gdpr",
+    "reading-?time", "read-?time",
+    "(^|-|_)ads?(-|_|$)", "advert", "dfp", "adsbygoogle",
+    "popup", "modal",
 )
-# WordPress post_class() adds one token per category and tag ("category-breaking-news",
-# "tag-newsletter"): those describe the post, not a widget, and sit on the article itself.
-_POST_CLASS_PREFIX = re.compile(r"^(category|tag|post|postid|format|type|status|has|hentry)-")
+# The rest of the general furniture, applied by the main removal only (not by the floor's
+# second pass).
+_WEAK_GENERAL = (
+    "breaking", "trending", "flash-?info",
+    "twitter-tweet", "instagram-media", "tiktok-embed", "fb-post",
+    "social-(links|icons)",
+    "similar", "more-from", "prev-next", "next-prev",
+    "author-?(box|bio|info)", "about-author", "post-author-box",
+    "sidebar", "widget", "theiastickysidebar",
+    "post-views", "views-count",
+    "sponsor",
+    "overlay",
+    "site-header", "theme-header", "header-(wrap|top|menu)", "top-?bar", "main-menu", "menu-",
+    "site-footer", "sub-footer",
+    "post-tags", "tagcloud", "post-bottom",
+    "(^|-|_)(print|report)(-|_|$)", "pagination", "page-nav",
+)
+
+
+def _alternation(fragments: tuple[str, ...]) -> re.Pattern[str]:
+    """One case-sensitive pattern matching any fragment (``search`` finds the leftmost hit,
+    whatever the fragments' order)."""
+    return re.compile("(" + "|".join(fragments) + ")")
+
+
+_FURNITURE = _alternation(_STRONG_GENERAL + _WEAK_GENERAL + themes.furniture())
+_STRONG_FURNITURE = _alternation(_STRONG_GENERAL + themes.furniture(strong_only=True))
+_POST_CLASS_PREFIX = wordpress.POST_CLASS_PREFIX
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _NEVER_DROP = {"html", "body", "head", "main", "article"}
 # Comments go at parse time (trafilatura's own parser drops them too), which also spares the

@@ -52,6 +52,7 @@ from transforms.boilerplate import (
 from transforms.decode import decode_html, header
 from transforms.embeds import read_embeds, take_embeds
 from transforms.listing import listing_proof, listing_reason
+from transforms.outlets import apply_hooks
 from transforms.readalso import remove_read_also
 from transforms.record import Article, ExtractionHints, Verdict
 from transforms.verdict import (
@@ -66,7 +67,7 @@ from transforms.verdict import (
 )
 
 EXTRACTOR = "khabar-generic"
-EXTRACTOR_VERSION = f"khabar-extract/1.3+trafilatura-{trafilatura.__version__}"
+EXTRACTOR_VERSION = f"khabar-extract/1.4+trafilatura-{trafilatura.__version__}"
 
 # Built once and never mutated afterwards: a constant, not a cache. trafilatura's default
 # EXTRACTION_TIMEOUT uses SIGALRM, which only works in the main thread; our process pool does not
@@ -324,7 +325,7 @@ def extract_article(
     if root is None:
         return Article(verdict=Verdict.ERROR, reason="unparseable HTML", **record)
 
-    record.update(_metadata(root, url, hints))
+    record.update(_metadata(root, url, hints, outlet))
     evidence = record.pop("_evidence")
     page_types = record.pop("_page_types")
     paywalled = record.pop("_paywalled")
@@ -368,8 +369,10 @@ def extract_article(
     return Article(verdict=verdict, reason=reason, **record)
 
 
-def _metadata(root: lxml.html.HtmlElement, url: str, hints: ExtractionHints) -> dict[str, Any]:
-    """Every metadata field read from the untouched tree (furniture removal loses some)."""
+def _metadata(root: lxml.html.HtmlElement, url: str, hints: ExtractionHints,
+              outlet: str) -> dict[str, Any]:
+    """Every metadata field read from the untouched tree (furniture removal loses some), the
+    outlet's hooks (``transforms/outlets/<outlet>.py``) having the last word."""
     meta = meta_.metas(root)
     ld_objects = meta_.json_ld(root)
     ld = meta_.ld_article(ld_objects)
@@ -402,6 +405,7 @@ def _metadata(root: lxml.html.HtmlElement, url: str, hints: ExtractionHints) -> 
         # Read before furniture removal deletes the byline it sits in; used on articles only.
         "_shown": shown,
     }
+    apply_hooks(outlet, root, fields)
     note = meta_.republished(root, url, hints.timezone, aggregator=hints.aggregator)
     if note:
         fields.update(note)

@@ -19,7 +19,9 @@ from urllib.parse import unquote, urljoin, urlsplit
 from lxml.etree import XPath
 from lxml.html import HtmlElement
 
+from transforms import themes
 from transforms.boilerplate import prose_length
+from transforms.themes import wordpress
 from transforms.verdict import LD_ARTICLE_TYPES, word_units
 
 LONG_PARAGRAPH_WORDS = 40
@@ -251,9 +253,11 @@ def _slug_words(url: str) -> int:
     return sum(1 for w in re.split(r"[-_+\s]+", last) if w and not w.isdigit())
 
 
-# WordPress's body_class() names the template: "single single-post" for a post, "archive
-# category", "archive tag", "archive author", "search", "home blog" or "paged" for listings.
-_WP_ARCHIVE = {"archive", "category", "tag", "author", "search", "blog", "paged", "date"}
+# WordPress's body_class() names the template: "single single-post" for a post, the archive
+# classes for listings (``transforms/themes/wordpress.py``); a themed page carries one of the
+# themes' body-class prefixes (``transforms/themes/``).
+_WP_ARCHIVE = wordpress.ARCHIVE_BODY_CLASSES
+_THEMED_BODY = themes.body_prefixes()
 
 
 def _wordpress_page_kind(root: HtmlElement) -> str | None:
@@ -261,7 +265,7 @@ def _wordpress_page_kind(root: HtmlElement) -> str | None:
     classes = set((body.get("class") or "").split()) if body is not None else set()
     if "single" in classes or "single-post" in classes:
         return "single"
-    themed = any(c.startswith(("wp-", "td-", "jnews", "tie-")) for c in classes)
+    themed = any(c.startswith(_THEMED_BODY) for c in classes)
     if classes & _WP_ARCHIVE and themed:
         # A custom taxonomy's archive ("archive tax-language term-spanish") may be a plugin's
         # page with its own long text (on WCXB an annotated article): heuristics judge it.

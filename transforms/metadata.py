@@ -23,6 +23,7 @@ from lxml.html import HtmlElement
 
 from khabar.urls import article_url
 from transforms import authors as authors_
+from transforms import themes
 from transforms.authors import letters as _letters
 from transforms.authors import split_authors
 
@@ -260,13 +261,14 @@ def title(
     return None
 
 
-# Standfirst classes of the themes we know (tagDiv, JNews, French "chapo"/"chapeau"), read with a
-# regex over each element's class in a Python walk: libxml2's XPath string functions are slow,
-# an XPath of eleven contains() tests cost four times as much, one of four 30 % more.
-_SUBTITLE_CLASS = re.compile(
-    r"(?:^|\s)td-post-sub-title(?:\s|$)|post_subtitle|post-subtitle|entry-sub-title"
-    r"|article-subtitle|chapo|chapeau|standfirst|articlesubtitle|jeg_post_subtitle"
-)
+# Standfirst classes: general ones (French "chapo"/"chapeau", "standfirst") and the themes' own
+# (``transforms/themes/``: tagDiv, JNews, Jannah), read with a regex over each element's class in
+# a Python walk: libxml2's XPath string functions are slow, an XPath of eleven contains() tests
+# cost four times as much, one of four 30 % more.
+_SUBTITLE_CLASS = re.compile("|".join((
+    "post_subtitle", "post-subtitle", "article-subtitle", "chapo", "chapeau", "standfirst",
+    "articlesubtitle", *themes.subtitle_classes(),
+)))
 def _subtitle_hint(classes: str) -> bool:
     return ("ubtitle" in classes or "ub-title" in classes or "chap" in classes
             or "standfirst" in classes)
@@ -385,10 +387,10 @@ def _ld_list(value: Any) -> list[str]:
     return []
 
 
-_CATEGORY_LINKS = XPath(
-    ".//a[contains(concat(' ', @rel, ' '), ' category ')]"
-    " | .//ul[contains(@class, 'td-category')]//a | .//a[contains(@class, 'post-cat')]"
-)
+# rel=category links (WordPress's the_category()), then the themes' section labels.
+_CATEGORY_LINKS = XPath(" | ".join((
+    ".//a[contains(concat(' ', @rel, ' '), ' category ')]", *themes.category_links(),
+)))
 
 
 def categories(root: HtmlElement, meta: dict[str, str], ld: dict[str, Any]) -> list[str]:
