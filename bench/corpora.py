@@ -589,6 +589,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--markdown", type=Path, help="write this module's BENCHMARKS.md section")
     parser.add_argument("--pages-json", type=Path, help="write per-page scores as JSON")
     args = parser.parse_args(argv)
+    systems = (args.systems.split(",") if args.systems
+               else ["ours", "bare", "bare-options"] if args.quick else list(SYSTEMS))
+    unknown = [s for s in systems if s not in SYSTEMS]
+    if unknown or not {"ours", "bare"} <= set(systems):
+        # The lost / collapse / speed table and the targets compare ours with bare.
+        parser.error(f"--systems {','.join(systems)}: must include ours and bare, among "
+                     f"{', '.join(SYSTEMS)}")
     console = Console(width=200)
     folder = datasets_folder(args.datasets)
     if folder is None:
@@ -597,8 +604,6 @@ def main(argv: list[str] | None = None) -> int:
         if args.markdown:
             args.markdown.write_text(skipped_markdown(Path(where)), encoding="utf-8")
         return 0
-    systems = (args.systems.split(",") if args.systems
-               else ["ours", "bare", "bare-options"] if args.quick else list(SYSTEMS))
     sample = args.sample or (300 if args.quick else None)
     pages: list[CorpusPage] = []
     if args.corpus in (None, "scrapinghub") and (folder / "scrapinghub").is_dir():

@@ -166,3 +166,16 @@ def test_prefect_overhead_section_follows_the_contract():
     targets = parse_targets("prefect_overhead", section)
     assert [t.met for t in targets] == [False, True]
     assert targets[0].verdict.startswith("missed by 1.0 s (largest stage difference: load +2.0 s")
+
+
+@pytest.mark.parametrize("systems", ["ours", "bare", "ours,nope"])
+def test_corpora_refuses_systems_its_tables_cannot_compare(systems: str,
+                                                          capsys: pytest.CaptureFixture) -> None:
+    """``bench.corpora --systems ours`` crashed with ``KeyError: 'bare'`` after scoring every
+    page: the lost / collapse / speed table compares ours with bare. One line, before any work."""
+    from bench.corpora import main
+
+    with pytest.raises(SystemExit) as stopped:
+        main(["--systems", systems, "--datasets", "/nonexistent"])
+    assert stopped.value.code == 2
+    assert "must include ours and bare" in capsys.readouterr().err
