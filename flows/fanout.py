@@ -21,10 +21,12 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
+from uuid import UUID
 
 from prefect import flow, get_run_logger
 from prefect.client.orchestration import get_client
+from prefect.client.schemas.objects import FlowRun
 from prefect.deployments import run_deployment
 from prefect.states import Completed, Failed, State
 from pydantic import Field
@@ -80,8 +82,9 @@ def fanout(
                                   "extract_workers": extract_workers}
         if runs_dir:
             params["runs_dir"] = runs_dir
-        run = run_deployment(SHARD_DEPLOYMENT, parameters=params, timeout=0,
-                             flow_run_name=f"shard-{'+'.join(group)}"[:100])
+        # called from a sync flow, run_deployment runs to completion and returns the FlowRun
+        run = cast(FlowRun, run_deployment(SHARD_DEPLOYMENT, parameters=params, timeout=0,
+                                           flow_run_name=f"shard-{'+'.join(group)}"[:100]))
         started[str(run.id)] = group
         logger.info("shard %s: %s", run.id, ", ".join(group))
     finals = _wait(started, timeout_seconds)
@@ -103,15 +106,15 @@ def _wait(started: dict[str, list[str]], timeout: float) -> dict[str, str]:
             for fid in started:
                 if fid in finals:
                     continue
-                state = client.read_flow_run(fid).state  # type: ignore[arg-type]
+                state = client.read_flow_run(UUID(fid)).state
                 if state is not None and state.is_final():
-                    finals[fid] = state.name
+                    finals[fid] = state.name or state.type.value
             if len(finals) == len(started) or time.monotonic() > deadline:
                 break
             time.sleep(2)
         for fid in started:
             if fid not in finals:
-                state = client.read_flow_run(fid).state  # type: ignore[arg-type]
+                state = client.read_flow_run(UUID(fid)).state
                 finals[fid] = f"not finished ({state.type.value if state else 'no state'})"
     return {fid: finals[fid] for fid in started}
 

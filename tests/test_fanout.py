@@ -11,9 +11,11 @@ one ``runs`` folder both workers see (the shared mount of a real deployment).
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -40,9 +42,10 @@ class Fleet:
         self.server.env.update({"KHABAR_WAREHOUSE": f"ducklake:{lake.catalog}",
                                 "KHABAR_LAKE_DATA": str(lake.data_path)})
         self.workers: dict[str, subprocess.Popen] = {}
+        self.tmpdirs: list[str] = []
 
     def start(self) -> None:
-        from prefect.client.schemas.actions import WorkPoolCreate
+        from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate, WorkPoolCreate
         from prefect.workers.process import ProcessWorker
 
         self.server.start()
@@ -50,16 +53,22 @@ class Fleet:
             client.create_work_pool(WorkPoolCreate(
                 name="khabar", type="process",
                 base_job_template=ProcessWorker.get_default_base_job_template()))
+            # the runbook's limit for the DuckDB file: the lake's shards must not queue on it
+            client.create_global_concurrency_limit(
+                GlobalConcurrencyLimitCreate(name="warehouse-writes", limit=1))
         self.server.cli("--no-prompt", "deploy", "--all")
 
     def worker(self, name: str) -> subprocess.Popen:
         """``prefect worker start`` in its own folder (cwd, TMPDIR), one flow run at a time."""
         home = self.tmp / f"worker-{name}"
-        (home / "tmp").mkdir(parents=True, exist_ok=True)
+        home.mkdir(parents=True, exist_ok=True)
+        # Short: multiprocessing puts AF_UNIX sockets there (108 bytes at most on Linux).
+        tmpdir = tempfile.mkdtemp(prefix=f"kw{name}-", dir="/tmp")
+        self.tmpdirs.append(tmpdir)
         log = (home / "worker.log").open("ab")
         proc = subprocess.Popen(
             [*PREFECT, "worker", "start", "--pool", "khabar", "--limit", "1", "--name", name],
-            cwd=home, env={**self.server.env, "TMPDIR": str(home / "tmp")}, stdout=log,
+            cwd=home, env={**self.server.env, "TMPDIR": tmpdir}, stdout=log,
             stderr=subprocess.STDOUT, start_new_session=True)
         self.workers[name] = proc
         return proc
@@ -79,6 +88,8 @@ class Fleet:
         for proc in self.workers.values():
             _stop(proc)
         self.server.stop()
+        for tmpdir in self.tmpdirs:
+            shutil.rmtree(tmpdir, ignore_errors=True)
 
 
 def _shards(out: str) -> dict[str, str]:
@@ -146,8 +157,10 @@ def test_two_workers_load_one_lake_then_survive_a_killed_worker(tmp_path, pg_clu
         with _client(fleet.server) as client:
             runs = [client.read_flow_run(f) for f in shards]
         assert all(r.state.is_completed() for r in runs), [r.state for r in runs]
-        # the shards ran at the same time on the two workers
+        # the shards ran at the same time on the two workers, and only the lake's write lock
+        # serialised their loads (the warehouse-writes limit is the DuckDB file's)
         assert sorted(r.start_time for r in runs)[1] < max(r.end_time for r in runs)
+        assert not any("warehouse-writes: acquired" in fleet.log(n) for n in ("a", "b"))
     finally:
         fleet.stop()
     base = _lake_counts(clean)
