@@ -26,7 +26,7 @@ from tests.test_deploy import ROOT, Server, _client, _stop
 pytestmark = [
     pytest.mark.integration,
     pytest.mark.skipif(not os.environ.get("KHABAR_SLOW_TESTS"),
-                       reason="~4 min; `make reliability` runs it (KHABAR_SLOW_TESTS=1)"),
+                       reason="~5.5 min; `make reliability` runs it (KHABAR_SLOW_TESTS=1)"),
 ]
 
 OUTLETS = ["lebrief", "lepetitjournalmarocain", "maghress_fr"]
