@@ -36,6 +36,7 @@ bench: env
 .PHONY: reliability
 reliability: env
 	$(BIN)/python -m tests.reliability_report
+	KHABAR_SLOW_TESTS=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_fanout.py
 
 lint: env
 	$(BIN)/ruff check .

@@ -57,15 +57,20 @@ _WRITER_RETRIES: dict[str, Any] = {
 
 
 @contextmanager
-def warehouse_writes() -> Iterator[None]:
+def warehouse_writes(run: RunContext | None = None) -> Iterator[None]:
     """Hold the ``warehouse-writes`` slot: one writer at a time, across workers and machines.
 
     Where the limit does not exist (one worker, a run without a server), nothing is held: the
     DuckDB file lock still serialises writers, and asking the API for a missing limit costs
     1.5-1.8 s each time (measured by bench/prefect_overhead.py), four times a night.
+
+    On the DuckLake (``run.db`` None) nothing is held either: the lake's PostgreSQL write lock
+    (``warehouse.lake.write_lock``) serialises only each load's transaction, so the shards of a
+    fanned-out night (``flows/fanout.py``) prepare, summarise and report at the same time.
+    No ``run`` (maintenance): a DuckDB file.
     """
     logger = get_run_logger()
-    if not _limit_exists(str(flow_run.id)):
+    if (run is not None and run.db is None) or not _limit_exists(str(flow_run.id)):
         yield
         return
     with concurrency(WAREHOUSE_WRITES, occupy=1, strict=False):
@@ -102,7 +107,7 @@ def _retry_helps(task: Any, task_run: Any, state: Any) -> bool:
 def prepare_run(run: RunContext, outlets: list[Outlet], parameters: dict
                 ) -> dict[str, dict[str, Any]]:
     """``pipeline.stages.prepare_run`` holding the warehouse-writes slot."""
-    with warehouse_writes():
+    with warehouse_writes(run):
         return stages.prepare_run(run, outlets, parameters, get_run_logger())
 
 
@@ -150,14 +155,14 @@ def extract(run: RunContext, outlets: list[Outlet], workers: int | None) -> dict
 def load(run: RunContext) -> None:
     """``pipeline.stages.load`` holding the slot; a retry after a lock or crash reloads
     cleanly."""
-    with warehouse_writes():
+    with warehouse_writes(run):
         stages.load(run, get_run_logger())
 
 
 @task(name="publish", **_WRITER_RETRIES)
 def publish(run: RunContext) -> str:
     """``pipeline.stages.publish`` holding the slot."""
-    with warehouse_writes():
+    with warehouse_writes(run):
         return stages.publish(run, get_run_logger())
 
 
@@ -192,7 +197,7 @@ def fail_night(run: RunContext, error: BaseException) -> str:
       retry_delay_seconds=exponential_backoff(WRITE_RETRY_DELAY))
 def close_failed_run(run: RunContext, line: str) -> None:
     """``pipeline.stages.close_failed_run``, and the line published as the run's summary."""
-    with warehouse_writes():
+    with warehouse_writes(run):
         stages.close_failed_run(run, line, get_run_logger())
     create_markdown_artifact(key=f"{run.flow}-summary",
                              markdown=f"# {run.flow.capitalize()} run `{run.run_id}` failed\n\n"
@@ -203,7 +208,7 @@ def close_failed_run(run: RunContext, line: str) -> None:
 @task(name="summarise")
 def summarise(run: RunContext, crawls: Crawls, history_runs: int) -> tuple[list[dict], list]:
     """``pipeline.stages.summarise`` (it opens the warehouse read-write: the slot is held)."""
-    with warehouse_writes():
+    with warehouse_writes(run):
         return stages.summarise(run, crawls, history_runs, get_run_logger())
 
 
@@ -222,7 +227,7 @@ def check_quality(rows: list[dict], history_runs: list[dict],
 def report(run: RunContext, rows: list[dict], failed: dict[str, str],
            warnings: list[str]) -> str:
     """``pipeline.stages.report``, and the per-outlet table and summary artifacts."""
-    with warehouse_writes():
+    with warehouse_writes(run):
         status = stages.report(run, rows, failed, warnings, get_run_logger())
     create_table_artifact(key=f"{run.flow}-outlets", table=artifact_table(rows),
                           description=f"Per-outlet counts of {run.flow} run {run.run_id}")
