@@ -12,7 +12,7 @@ the product-grid check costs 1.9 % of the extraction time.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import NamedTuple
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -172,6 +172,38 @@ _CARD_MIN_GROUP = 4
 _CARD_MAX_WORDS = 80
 
 
+def _card_groups(scope: HtmlElement, weight: Callable[[HtmlElement], int],
+                 skipped: frozenset[str] = frozenset()) -> Iterator[list[int]]:
+    """The card weights of each group of at least ``_CARD_MIN_GROUP`` alike siblings (same tag
+    and class; tags in ``skipped`` left out) of which three in four are cards (``weight`` > 0).
+    A card's descendants are not searched again."""
+    inside: set[HtmlElement] = set()
+    for parent in scope.iter():
+        if len(parent) < _CARD_MIN_GROUP or parent in inside:
+            continue
+        groups: dict[tuple[str, str | None], list[HtmlElement]] = {}
+        for child in parent:
+            if isinstance(child.tag, str) and child.tag not in skipped:
+                groups.setdefault((child.tag, child.get("class")), []).append(child)
+        for members in groups.values():
+            if len(members) < _CARD_MIN_GROUP:
+                continue
+            cards = [(member, w) for member in members if (w := weight(member))]
+            if len(cards) >= _CARD_MIN_GROUP and len(cards) >= 0.75 * len(members):
+                for member, _ in cards:
+                    inside.update(member.iter())
+                yield [w for _, w in cards]
+
+
+def _link_card_size(member: HtmlElement) -> int:
+    """A teaser card's text length: linked, at most ``_CARD_MAX_WORDS`` words; else 0."""
+    text = " ".join(_STRING(member).split())
+    if text and len(text.split()) <= _CARD_MAX_WORDS and any(
+            (a.get("href") or "#")[:1] != "#" for a in member.iter("a")):
+        return len(text)
+    return 0
+
+
 def link_card_share(scope: HtmlElement) -> float:
     """Share of the page's text inside repeated link cards: groups of at least four alike
     siblings (same tag and class) of which three in four hold a link and at most 80 words, the
@@ -180,29 +212,7 @@ def link_card_share(scope: HtmlElement) -> float:
     total = len(" ".join(_STRING(scope).split()))
     if not total:
         return 0.0
-    counted = 0
-    inside: set[HtmlElement] = set()
-    for parent in scope.iter():
-        if len(parent) < _CARD_MIN_GROUP or parent in inside:
-            continue
-        groups: dict[tuple[str, str | None], list[HtmlElement]] = {}
-        for child in parent:
-            if isinstance(child.tag, str):
-                groups.setdefault((child.tag, child.get("class")), []).append(child)
-        for members in groups.values():
-            if len(members) < _CARD_MIN_GROUP:
-                continue
-            cards = []
-            for member in members:
-                text = " ".join(_STRING(member).split())
-                if text and len(text.split()) <= _CARD_MAX_WORDS and any(
-                        (a.get("href") or "#")[:1] != "#" for a in member.iter("a")):
-                    cards.append((member, len(text)))
-            if len(cards) >= _CARD_MIN_GROUP and len(cards) >= 0.75 * len(members):
-                counted += sum(size for _, size in cards)
-                for member, _ in cards:
-                    inside.update(member.iter())
-    return counted / total
+    return sum(sum(sizes) for sizes in _card_groups(scope, _link_card_size)) / total
 
 
 # Path segments that name a listing template (category, tag, topic, section, author, search,
@@ -322,21 +332,9 @@ def shop_cards(scope: HtmlElement) -> int:
     which three in four hold a link and a price or product markup (``_is_offer``). A shop's
     category page, whatever the length of the buying guide its SEO writers put above the
     grid; an article's paragraphs are neither linked cards nor priced."""
-    found = 0
-    inside: set[HtmlElement] = set()
-    for parent in scope.iter():
-        if len(parent) < _CARD_MIN_GROUP or parent in inside:
-            continue
-        groups: dict[tuple[str, str | None], list[HtmlElement]] = {}
-        for child in parent:
-            if isinstance(child.tag, str) and child.tag not in ("p", "br", "script", "style"):
-                groups.setdefault((child.tag, child.get("class")), []).append(child)
-        for members in groups.values():
-            if len(members) < _CARD_MIN_GROUP:
-                continue
-            offers = [m for m in members if _is_offer(m)]
-            if len(offers) >= _CARD_MIN_GROUP and len(offers) >= 0.75 * len(members):
-                found += len(offers)
-                for member in offers:
-                    inside.update(member.iter())
-    return found
+    return sum(len(offers) for offers in _card_groups(
+        scope, lambda member: int(_is_offer(member)), _NOT_CARDS))
+
+
+# Siblings that are never product cards (paragraphs of a guide, line breaks, code).
+_NOT_CARDS = frozenset({"p", "br", "script", "style"})
