@@ -24,6 +24,10 @@ from pipeline.params import CrawlScope
 from pipeline.quality import Breach, QualityThresholds, QualityVerdict
 from registry import Outlet, load_outlets, select_outlets
 
+# The crawl settings (read by ``spiders/snapshot_handler.py``) that send every request of a crawl
+# to a loopback replay server instead of the web.
+SNAPSHOT_SETTINGS = ("SNAPSHOT_WARC", "SNAPSHOT_HOSTS")
+
 
 class Stages(Protocol):
     """The stages a night calls, by name (``pipeline.stages`` or ``flows.tasks``)."""
@@ -61,6 +65,18 @@ class NightPlan:
     # The checks against each outlet's history; None for a backfill, whose numbers are not a
     # night's: no checks, no trends, and one earlier run read.
     quality: QualityThresholds | None = None
+
+    @property
+    def goes_online(self) -> bool:
+        """Whether the crawls reach the real web (and the night first checks that it is there).
+
+        Not when they replay the bundled snapshot, nor when their Scrapy settings route every
+        request to a replay server (``SNAPSHOT_SETTINGS``: the synthetic web of ``bench/``, the
+        fault servers of ``tests/``), whose made-up host names resolve nowhere: the probe failed
+        such a night as "offline" before it crawled (``bench.night``, 2026-12-06).
+        """
+        settings = self.crawl_options.get("settings") or {}
+        return not (self.snapshot or any(settings.get(name) for name in SNAPSHOT_SETTINGS))
 
 
 @dataclass
@@ -104,7 +120,7 @@ def run_night(run: RunContext, plan: NightPlan, stages: Stages = plain) -> Night
     timed: Any = _Timed(stages, outcome.seconds)
     try:
         state = timed.prepare_run(run, plan.outlets, plan.parameters)
-        if not plan.snapshot:
+        if plan.goes_online:
             timed.require_network(plan.outlets)
         crawls = timed.crawl_outlets(run, plan.outlets, plan.crawl_options, state,
                                      max_parallel=plan.max_parallel)
