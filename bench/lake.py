@@ -38,7 +38,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from bench.tables import markdown_results, print_results
+from bench.report import Section, Table
 from bench.warehouse import generate, signatures, write_run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -174,14 +174,15 @@ def notes(results: list[Result]) -> list[str]:
     ]
 
 
-def markdown(results: list[Result], quick: bool) -> str:
-    lines = ["## DuckLake writers (bench/lake.py)", "",
-             "`python -m bench.lake" + (" --quick" if quick else "") + "`: one night split over "
+def section(results: list[Result], quick: bool) -> Section:
+    """This module's section of BENCHMARKS.md (notes, no targets)."""
+    intro = ("`python -m bench.lake" + (" --quick" if quick else "") + "`: one night split over "
              "two run folders, loaded by `python -m warehouse load` processes, one after the "
              "other or both at once, into a new DuckDB file and into a new DuckLake (PostgreSQL "
-             "15 catalog on loopback, data on local disk), same run."]
-    lines += markdown_results(tables(results), notes(results))
-    return "\n".join(lines)
+             "15 catalog on loopback, data on local disk), same run.")
+    return Section("DuckLake writers (bench/lake.py)",
+                   [intro, *(Table(*table, left_columns=2) for table in tables(results))],
+                   notes=notes(results))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -204,9 +205,10 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
-    print_results(console, tables(results), notes(results), left_columns=2)
+    report = section(results, args.quick)
+    report.print(console)
     if args.markdown:
-        args.markdown.write_text(markdown(results, args.quick), encoding="utf-8")
+        report.write(args.markdown)
     return 0
 
 

@@ -33,7 +33,8 @@ from pathlib import Path
 from rich.console import Console
 
 from bench.child import run_json
-from bench.tables import int_list, markdown_results, print_results
+from bench.report import Section, Table, Target, Unit
+from bench.tables import int_list
 from bench.warehouse import generate, signatures, write_run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -240,40 +241,35 @@ def tables(res: Results) -> list[tuple[str, list[str], list[list[str]]]]:
     return out
 
 
-def targets(res: Results) -> list[str]:
-    """``target …: met`` or ``missed by X (why)`` lines."""
+def targets(res: Results) -> list[Target]:
+    """The fts, publication and ranking targets at the size nearest ``TARGET_SIZE``."""
     k = min(res.sizes, key=lambda s: abs(s - TARGET_SIZE))
     m = res.nights[0]
     inc, before = res.incremental[k, m], res.rebuild[k]
-    lines = []
     ratio = inc.step("fts") / before.step("fts")
-    what = (f"incremental fts update of a {m:,}-article night ≤ {FTS_TARGET:.0%} of a rebuild "
-            f"({k:,} articles)")
-    if ratio <= FTS_TARGET:
-        lines.append(f"target {what}: met ({ratio:.1%}: {inc.step('fts'):.2f} s vs "
-                     f"{before.step('fts'):.2f} s)")
-    else:
-        lines.append(f"target {what}: missed by {ratio - FTS_TARGET:.1%} ({ratio:.1%})")
+    found = [Target(f"incremental fts update of a {m:,}-article night ≤ {FTS_TARGET:.0%} of a "
+                    f"rebuild ({k:,} articles)", ratio, FTS_TARGET, "<=", Unit(".1%"),
+                    note=f"{ratio:.1%}: {inc.step('fts'):.2f} s vs {before.step('fts'):.2f} s",
+                    why=f"{ratio:.1%}")]
     ratio = inc.total / before.total
     copy = inc.step("copy") + inc.step("fsync")
-    what = f"publication of a {m:,}-article night ≤ {PUBLISH_TARGET:.0%} of before ({k:,} articles)"
-    if ratio <= PUBLISH_TARGET:
-        lines.append(f"target {what}: met ({ratio:.0%}: {inc.total:.2f} s vs {before.total:.2f} s;"
-                     f" {copy:.2f} s of it is copying and fsyncing the {inc.size_mb:,.0f} MB file,"
-                     " which grows with the warehouse, not the night)")
-    else:
-        lines.append(f"target {what}: missed by {ratio - PUBLISH_TARGET:.0%} ({ratio:.0%}; "
-                     f"copy + fsync of the {inc.size_mb:,.0f} MB file: {copy:.2f} s, O(file))")
+    found.append(Target(
+        f"publication of a {m:,}-article night ≤ {PUBLISH_TARGET:.0%} of before ({k:,} articles)",
+        ratio, PUBLISH_TARGET, "<=", Unit(".0%"),
+        note=f"{ratio:.0%}: {inc.total:.2f} s vs {before.total:.2f} s; {copy:.2f} s of it is "
+             f"copying and fsyncing the {inc.size_mb:,.0f} MB file, which grows with the "
+             "warehouse, not the night",
+        why=f"{ratio:.0%}; copy + fsync of the {inc.size_mb:,.0f} MB file: {copy:.2f} s, O(file)"))
     same = all(_same_rankings(res.incremental[s, res.nights[0]], res.rebuild[s])
                for s in res.sizes)
-    what = "incremental index ranks as the rebuild (top 10, BM25 scores to 1e-6)"
-    lines.append(f"target {what}: " + ("met" if same else "missed by a ranking difference"))
-    return lines
+    found.append(Target.check("incremental index ranks as the rebuild (top 10, BM25 scores to "
+                              "1e-6)", same, shortfall="a ranking difference"))
+    return found
 
 
-def markdown(res: Results, quick: bool) -> str:
-    lines = ["## Publication: fts index and read copy after a night (`bench/publish.py`)", ""]
-    lines.append(
+def section(res: Results, quick: bool) -> Section:
+    """This module's section of BENCHMARKS.md."""
+    intro = (
         f"Warehouses of {', '.join(f'{k:,}' for k in res.sizes)} generated articles "
         f"{'(--quick) ' if quick else ''}loaded by `load_run` (raw page bodies "
         f"~{PAGE_BYTES // 1000} KB each, a ~100 KB page compressed), published once; then a "
@@ -283,7 +279,9 @@ def markdown(res: Results, quick: bool) -> str:
         "(before)* publishes the same night as before the incremental index: "
         "`build_search_index` from scratch, then `publish_read_copy`. Copies are in the page "
         "cache; fsync writes them to disk.")
-    return "\n".join(lines + markdown_results(tables(res), targets(res)))
+    return Section("Publication: fts index and read copy after a night (`bench/publish.py`)",
+                   [intro, *(Table(*table, left_columns=2) for table in tables(res))],
+                   targets=targets(res))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -309,9 +307,10 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
-    print_results(console, tables(res), targets(res), left_columns=2)
+    report = section(res, args.quick)
+    report.print(console)
     if args.markdown:
-        args.markdown.write_text(markdown(res, args.quick), encoding="utf-8")
+        report.write(args.markdown)
     return 0
 
 

@@ -43,7 +43,8 @@ from rich.console import Console
 
 from bench import storyset
 from bench.child import run_json
-from bench.tables import int_list, markdown_results, print_results
+from bench.report import Section, Table, Target
+from bench.tables import int_list
 from bench.warehouse import exponent
 from khabar.run.layout import RunFolder
 
@@ -511,12 +512,12 @@ def tables(quality: dict, cross: list[list[str]], sized: dict[int, dict]
     return out
 
 
-def targets(quality: dict, sized: dict[int, dict]) -> list[str]:
+def targets(quality: dict, sized: dict[int, dict]) -> list[Target]:
     q = quality["after"]
-    lines = []
+    lines: list[Target] = []
 
     def line(what: str, ok: bool, value: str) -> None:
-        lines.append(f"target {what}: {'met' if ok else 'missed'} ({value})")
+        lines.append(Target.check(what, ok, note=value, why=value))
 
     line("copies pairwise precision ≥ 0.99 and recall ≥ 0.97",
          q.copies[0] >= 0.99 and q.copies[1] >= 0.97, f"{q.copies[0]:.3f}, {q.copies[1]:.3f}")
@@ -568,21 +569,21 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
-    print_results(console, tables(quality, cross, sized), targets(quality, sized))
+    report = Section(
+        "Stories: copies and stories across outlets (`bench/stories.py`)",
+        [f"Labelled set `bench/storyset` (README there), loaded night by night; baseline in "
+         f"the same run: the grouping it replaced (link only at MinHash Jaccard ≥ 0.7). "
+         f"Scale: generated articles (Zipf pseudo-words and names), {PER_DAY:,} a day (10% "
+         f"independent write-ups, 12% wire copies with their own headline and lead and a "
+         f"paragraph dropped, 8% aggregator copies), N loaded by `load_run` into a new "
+         f"warehouse in runs of {RUN:,} (each article grouped as it arrives), then a night of "
+         f"{args.night:,} on top"
+         f"{' (--quick sizes)' if args.quick else ''}.",
+         *(Table(*table) for table in tables(quality, cross, sized))],
+        targets=targets(quality, sized))
+    report.print(console)
     if args.markdown:
-        body = [
-            "## Stories: copies and stories across outlets (`bench/stories.py`)", "",
-            f"Labelled set `bench/storyset` (README there), loaded night by night; baseline in "
-            f"the same run: the grouping it replaced (link only at MinHash Jaccard ≥ 0.7). "
-            f"Scale: generated articles (Zipf pseudo-words and names), {PER_DAY:,} a day (10% "
-            f"independent write-ups, 12% wire copies with their own headline and lead and a "
-            f"paragraph dropped, 8% aggregator copies), N loaded by `load_run` into a new "
-            f"warehouse in runs of {RUN:,} (each article grouped as it arrives), then a night of "
-            f"{args.night:,} on top"
-            f"{' (--quick sizes)' if args.quick else ''}.",
-        ]
-        args.markdown.write_text("\n".join(body + markdown_results(
-            tables(quality, cross, sized), targets(quality, sized))), encoding="utf-8")
+        report.write(args.markdown)
     return 0
 
 
