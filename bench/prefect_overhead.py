@@ -55,11 +55,12 @@ STARTUP_TARGET = 20.0  # seconds: the README promises ~10-20 s for the temporary
 # What the direct night imports: the runners, which import no Prefect.
 STAGE_MODULES = ("pipeline.night", "pipeline.stages", "pipeline.preflight", "registry",
                  "snapshot", "warehouse", "warehouse.load", "warehouse.monitoring")
-IMPORTS = {
-    "python (nothing imported)": "pass",
-    "import prefect": "import prefect",
-    "import flows.nightly": "import flows.nightly",
-    "import the stage modules (no Prefect)": "import " + ", ".join(STAGE_MODULES),
+# What each import-time row imports (``python -m bench.importtime NAME…``).
+IMPORTS: dict[str, tuple[str, ...]] = {
+    "python (nothing imported)": (),
+    "import prefect": ("prefect",),
+    "import flows.nightly": ("flows.nightly",),
+    "import the stage modules (no Prefect)": STAGE_MODULES,
 }
 
 
@@ -166,12 +167,13 @@ def run_one_night(mode: str, quick: bool, workdir: Path, max_parallel: int) -> d
 
 # ----------------------------------------------------------------- the benchmark (parent)
 
-def import_seconds(statement: str, repeat: int, env: dict[str, str]) -> float:
-    """Median wall time of ``python -c statement`` in a fresh interpreter."""
+def import_seconds(modules: tuple[str, ...], repeat: int, env: dict[str, str]) -> float:
+    """Median wall time of importing ``modules`` in a fresh interpreter."""
     times = []
     for _ in range(repeat):
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-c", statement], cwd=ROOT, env=env, check=True)
+        subprocess.run([sys.executable, "-m", "bench.importtime", *modules], cwd=ROOT, env=env,
+                       check=True)
         times.append(time.perf_counter() - started)
     return statistics.median(times)
 
@@ -292,8 +294,8 @@ def measure(quick: bool, repeat: int, max_parallel: int, work: Path, console: Co
     """Imports, server start-ups, then the nights alternating flow-first and direct-first."""
     env = _isolate(work / "prefect")
     imports = {}
-    for label, statement in list(IMPORTS.items())[: 2 if quick else None]:
-        imports[label] = import_seconds(statement, 1 if quick else 3, env)
+    for label, modules in list(IMPORTS.items())[: 2 if quick else None]:
+        imports[label] = import_seconds(modules, 1 if quick else 3, env)
         console.log(f"{label}: {imports[label]:.2f} s")
     startup = {}
     server, startup["fresh database"] = start_server()

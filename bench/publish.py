@@ -37,7 +37,6 @@ from bench.report import Section, Table, Target, Unit
 from bench.tables import int_list
 from bench.warehouse import generate, signatures, write_run
 
-ROOT = Path(__file__).resolve().parents[1]
 SIZES = (10_000, 20_000)
 QUICK_SIZES = (1_000, 2_000)
 NIGHTS = (50, 1_000)
@@ -48,78 +47,6 @@ FTS_TARGET = 0.10  # incremental fts update of the smallest night ≤ this share
 PUBLISH_TARGET = 0.25  # whole publication of the smallest night ≤ this share of before
 QUERIES = ("élections Rabat", "gouvernement réforme", "Casablanca", "الحكومة", "water")
 STEPS = ("fts", "checkpoint", "copy", "fsync", "open_check", "rename")
-
-_CHILD = r"""
-import json, os, shutil, sys, time
-task = json.loads(sys.argv[1])
-
-def peak_mb():
-    with open("/proc/self/status") as status:
-        line = next(x for x in status if x.startswith("VmHWM:"))
-    return int(line.split()[1]) / 1024
-
-from warehouse import after_load, connect, publish_read_copy, read_copy_path
-from warehouse.load import load_run
-from warehouse.search import build_search_index
-
-db = task["db"]
-out = {}
-if task["kind"] == "build":
-    import pyarrow as pa
-    con = connect(db)
-    load_run(con, "bench", task["run_dir"])
-    urls = [r[0] for r in con.execute("SELECT url FROM pages").fetchall()]
-    # Pages as if fetched with real bodies: inserted, not updated (an UPDATE leaves the next
-    # load to rewrite the whole table and the file twice its size: not what a night sees).
-    con.begin()
-    con.execute("CREATE TEMP TABLE padded AS FROM pages LIMIT 0")
-    for i in range(0, len(urls), 1000):
-        part = urls[i:i + 1000]
-        con.register("pad", pa.table({"url": part,
-                                      "body": [os.urandom(task["page_bytes"]) for _ in part]}))
-        con.execute("INSERT INTO padded SELECT p.* REPLACE (pad.body AS body) "
-                    "FROM pages AS p JOIN pad USING (url)")
-        con.unregister("pad")
-    con.execute("DELETE FROM pages")
-    con.execute("INSERT INTO pages FROM padded")
-    con.execute("DROP TABLE padded")
-    con.commit()
-    con.close()
-else:
-    shutil.copyfile(task["base"], db)
-    shutil.copyfile(task["base_copy"], read_copy_path(db))
-    con = connect(db)
-    load_run(con, "night", task["run_dir"])
-    con.close()
-start_rss = peak_mb()
-timings = {}
-started = time.perf_counter()
-if task["kind"] == "rebuild":
-    con = connect(db)
-    w0 = time.perf_counter()
-    build_search_index(con)
-    timings["fts"] = time.perf_counter() - w0
-    publish_read_copy(db, con=con, timings=timings)
-    con.close()
-else:
-    after_load(db, timings=timings)
-out["total"] = time.perf_counter() - started
-out["timings"] = timings
-out["start_rss_mb"] = start_rss
-out["peak_rss_mb"] = peak_mb()
-out["size_mb"] = os.path.getsize(db) / 1e6
-import duckdb
-con = duckdb.connect(str(read_copy_path(db)), read_only=True)
-from warehouse.search import load_fts
-load_fts(con)
-out["free_mb"] = con.execute(
-    "SELECT free_blocks * block_size / 1e6 FROM pragma_database_size()").fetchone()[0]
-out["rankings"] = {q: [[r[0], round(r[1], 9)] for r in con.execute(
-    "SELECT article_id, score FROM search_articles(?, max_results := 10)", [q]).fetchall()]
-    for q in task["queries"]}
-con.close()
-print(json.dumps(out))
-"""
 
 
 @dataclass
@@ -141,7 +68,7 @@ def measure(task: dict) -> Measure:
     env = dict(os.environ)
     if task["kind"] == "build":  # padding every page in one transaction needs the room
         env["KHABAR_DUCKDB_MEMORY"] = "4GB"
-    out = run_json(_CHILD, task, cwd=ROOT, env=env)
+    out = run_json("bench.publish_child", task, env=env)
     return Measure(out["total"], out["timings"], out["peak_rss_mb"], out["start_rss_mb"],
                    out["size_mb"], out["free_mb"], out["rankings"])
 

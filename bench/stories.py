@@ -73,70 +73,7 @@ BUILD_MEMORY = "1GB"
 NIGHT_RETRY_MEMORY = "512MB"
 LINEAR_TARGET = 1.1
 CASABLANCA = ZoneInfo("Africa/Casablanca")
-
-_CHILD = r"""
-import json, os, shutil, sys, time
-task = json.loads(sys.argv[1])
-
-def peak_mb():
-    with open("/proc/self/status") as status:
-        return int(next(x for x in status if x.startswith("VmHWM:")).split()[1]) / 1024
-
-def cpu():
-    # user + system seconds of this process, every thread: on a machine other sessions share,
-    # wall time measures the others too
-    t = os.times()
-    return t.user + t.system
-
-import warehouse.load
-import warehouse.stories
-from warehouse import connect
-spent, spent_cpu = [], []
-real = warehouse.stories.update_stories
-def timed(con, *args):
-    start, start_cpu = time.perf_counter(), cpu()
-    try:
-        return real(con, *args)
-    finally:
-        spent.append(time.perf_counter() - start)
-        spent_cpu.append(cpu() - start_cpu)
-warehouse.load.update_stories = timed
-if task.get("copy_from"):
-    shutil.copyfile(task["copy_from"], task["db"])
-seconds = seconds_cpu = close = close_cpu = 0.0
-loaded = 0
-sizes = {}
-for run_id, run_dir, rows in task["runs"]:  # in order, each its own transaction
-    # A connection per run, as the nightly flow opens one per load: DuckDB keeps the ART index
-    # nodes a connection has read, and one connection loading 1M articles ran out of 256 MB.
-    con = connect(task["db"])
-    start, start_cpu = time.perf_counter(), cpu()
-    warehouse.load.load_run(con, run_id, run_dir)
-    seconds += time.perf_counter() - start
-    seconds_cpu += cpu() - start_cpu
-    loaded += rows
-    if str(loaded) in task.get("keep", {}):  # a copy of the warehouse at this size
-        counts = con.execute(
-            "select (select count(*) from articles), (select count(*) from stories), "
-            "(select count(*) from story_links), (select count(*) from articles where "
-            "duplicate_of is not null)").fetchone()
-        con.close()
-        shutil.copyfile(task["db"], task["keep"][str(loaded)])
-        sizes[loaded] = {"seconds": seconds, "grouping": sum(spent), "cpu": seconds_cpu,
-                         "grouping_cpu": sum(spent_cpu), "peak_rss_mb": peak_mb(),
-                         "articles": counts[0], "stories": counts[1], "links": counts[2],
-                         "copies": counts[3]}
-    else:
-        # Closing checkpoints the night into the file (the nightly flow's close does the same).
-        start, start_cpu = time.perf_counter(), cpu()
-        con.close()
-        close += time.perf_counter() - start
-        close_cpu += cpu() - start_cpu
-print(json.dumps({"seconds": seconds, "grouping": sum(spent), "cpu": seconds_cpu,
-                  "grouping_cpu": sum(spent_cpu), "close": close, "close_cpu": close_cpu,
-                  "peak_rss_mb": peak_mb(), "sizes": sizes}))
-"""
-
+CHILD = "bench.stories_child"  # the scale measurement, a fresh interpreter each
 
 # --- 1. the labelled set ----------------------------------------------------------------------
 
@@ -420,7 +357,7 @@ def scale(args: argparse.Namespace, work: Path, console: Console) -> dict[int, d
     bounds = sorted({0, *sizes, *range(RUN, sizes[-1], RUN)})
     runs = _run_folders(source, work, bounds, sizes, args.night)
     keep = {str(n): str(work / f"stored-{n}.duckdb") for n in sizes}
-    build = run_json(_CHILD, {"db": str(work / "build.duckdb"), "runs": runs, "keep": keep},
+    build = run_json(CHILD, {"db": str(work / "build.duckdb"), "runs": runs, "keep": keep},
                      cwd=ROOT, env={**os.environ, "KHABAR_DUCKDB_MEMORY": BUILD_MEMORY})
     shutil.rmtree(work / "runs")
     (work / "build.duckdb").unlink()
@@ -432,7 +369,7 @@ def scale(args: argparse.Namespace, work: Path, console: Console) -> dict[int, d
         night = [("night", str(work / f"night-{n}" / "night"), args.night)]
         task = {"db": str(work / "night.duckdb"), "copy_from": keep[str(n)], "runs": night}
         try:
-            tonight = run_json(_CHILD, task, cwd=ROOT)
+            tonight = run_json(CHILD, task, cwd=ROOT)
             tonight["memory"] = "default"
         except RuntimeError as exc:
             if "Out of Memory" not in str(exc):
@@ -441,7 +378,7 @@ def scale(args: argparse.Namespace, work: Path, console: Console) -> dict[int, d
             # into, each loaded whole (~50 MB per 1,000,000 articles): 256 MB is not enough at
             # 1,000,000 stored. Measured again with more, and said in the table.
             (work / "night.duckdb").unlink(missing_ok=True)
-            tonight = run_json(_CHILD, task, cwd=ROOT,
+            tonight = run_json(CHILD, task, cwd=ROOT,
                                env={**os.environ, "KHABAR_DUCKDB_MEMORY": NIGHT_RETRY_MEMORY})
             tonight["memory"] = f"{NIGHT_RETRY_MEMORY} (default: out of memory)"
         Path(keep[str(n)]).unlink()

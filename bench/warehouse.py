@@ -91,66 +91,6 @@ _GLUE = (
     "lors entre contre vers chez depuis pendant et ou mais donc car qui que dont où"
 ).split()
 
-# Runs in a fresh interpreter, in the checkout being measured (``cwd``), so that its imports
-# are that checkout's and ru_maxrss is this one measurement's. Prints one JSON line.
-_CHILD = r"""
-import json, os, shutil, sys, time
-task = json.loads(sys.argv[1])
-
-def peak_mb():
-    # VmHWM: this process's peak RSS (ru_maxrss would include the parent's, kept across exec)
-    with open("/proc/self/status") as status:
-        line = next(x for x in status if x.startswith("VmHWM:"))
-    return int(line.split()[1]) / 1024
-
-def clock():
-    t = os.times()
-    return time.perf_counter(), t.user + t.system
-
-import duckdb
-from warehouse import connect
-from warehouse.load import load_run
-from warehouse.queries import sql
-from warehouse.stories import update_stories
-out = {"start_rss_mb": peak_mb()}
-if task["kind"] == "copy":
-    con = duckdb.connect(task["db"])
-    con.execute(sql("bench_create_plain_articles"), {"path": task["parquet"]})
-    w0, c0 = clock()
-    con.execute(sql("bench_copy_plain_articles"), {"path": task["parquet"]})
-    w1, c1 = clock()
-    con.execute("CHECKPOINT")
-    w2, c2 = clock()
-    con.close()
-    out.update(seconds=w1 - w0, total=w2 - w0, cpu=c2 - c0)
-elif task["kind"] == "load":
-    if task.get("copy_from"):
-        shutil.copyfile(task["copy_from"], task["db"])
-    con = connect(task["db"])
-    w0, c0 = clock()
-    report = load_run(con, task["run_id"], task["run_dir"])
-    w1, c1 = clock()
-    con.execute("CHECKPOINT")
-    w2, c2 = clock()
-    con.close()
-    out.update(seconds=w1 - w0, total=w2 - w0, cpu=c2 - c0, articles=report.total.articles_new)
-elif task["kind"] == "stories":
-    con = connect(task["db"])
-    best = None
-    for _ in range(task["repeat"]):
-        con.begin()
-        w0, c0 = clock()
-        stories = update_stories(con)
-        w1, c1 = clock()
-        con.rollback()
-        if best is None or w1 - w0 < best[0]:
-            best = (w1 - w0, c1 - c0)
-    con.close()
-    out.update(seconds=best[0], total=best[0], cpu=best[1], stories=stories)
-out["peak_rss_mb"] = peak_mb()
-print(json.dumps(out))
-"""
-
 
 @dataclass
 class Doc:
@@ -339,7 +279,7 @@ def write_run(run_dir: Path, docs: list[Doc], sigs: list[tuple[str, list[int]]],
 
 def measure(task: dict, code: Path = ROOT) -> Measure:
     """Run one measurement in a fresh interpreter inside checkout ``code``."""
-    out = run_json(_CHILD, task, cwd=code)
+    out = run_json("bench.warehouse_child", task, cwd=code)
     return Measure(out["seconds"], out["total"], out["cpu"], out["peak_rss_mb"],
                    out["start_rss_mb"], out.get("articles") or out.get("stories") or 0)
 
