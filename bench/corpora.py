@@ -62,10 +62,10 @@ from bench.metadata_match import (
     title_matches,
 )
 from bench.report import Section, Table, Target, Unit
+from khabar.paths import PROJECT_ROOT as ROOT
 from transforms.extract import extract_article
 from transforms.record import Article, Verdict
 
-ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATASETS = ROOT.parent / "shared" / "datasets"
 # The upstream commits the copies in ../shared/datasets were taken at (their SOURCE_COMMIT).
 SCRAPINGHUB_REPO = "https://github.com/scrapinghub/article-extraction-benchmark"

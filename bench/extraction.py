@@ -56,11 +56,11 @@ from rich.table import Table
 
 from bench.report import Section, Target, Unit
 from bench.report import Table as MarkdownTable
+from khabar.paths import PROJECT_ROOT as ROOT
 from khabar.run.layout import RunFolder
 from transforms.extract import extract_article
 from transforms.record import ExtractionHints
 
-ROOT = Path(__file__).resolve().parents[1]
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 OVERHEAD_TARGET = 1.15  # ours within 1.15x bare trafilatura's time per page (issue 7)
 SPEEDUP_TARGET = 1.8  # 2 processes at least 1.8x one (issue 7)

@@ -40,8 +40,8 @@ from rich.console import Console
 
 from bench.report import Section, Table
 from bench.warehouse import generate, signatures, write_run
+from khabar.paths import PROJECT_ROOT as ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 ARTICLES = 2_000
 QUICK_ARTICLES = 300
 

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import psutil
 
-ROOT = Path(__file__).resolve().parents[1]
+from khabar.paths import PROJECT_ROOT as ROOT
+
 LIBRARIES = ("scrapy", "trafilatura", "duckdb", "prefect")
 
 

@@ -34,8 +34,8 @@ from pathlib import Path
 from rich.console import Console
 
 from bench.report import Section, Table, Target, Unit
+from khabar.paths import PROJECT_ROOT as ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 STAGES = ("prepare", "crawl", "extract", "load", "summarise", "report")
 # Task names in flows/tasks.py and flows/quality.py → the stage they belong to.
 # ``publish`` (the read copy, once the run's end is recorded) was part of the load until the

@@ -46,9 +46,9 @@ from bench.child import run_json
 from bench.report import Section, Table, Target
 from bench.tables import int_list
 from bench.warehouse import exponent
+from khabar.paths import PROJECT_ROOT as ROOT
 from khabar.run.layout import RunFolder
 
-ROOT = Path(__file__).resolve().parents[1]
 # Up to 1,000,000 (the goal): generating it takes ~12 minutes on the 2 cores here (kept
 # in --cache), loading it ~50 minutes with other sessions running (make bench gives this module
 # 3 hours: bench/__main__.py).

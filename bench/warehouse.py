@@ -53,6 +53,7 @@ from rich.console import Console
 from bench.child import run_json
 from bench.report import Section, Table, Target, Unit
 from bench.tables import int_list
+from khabar.paths import PROJECT_ROOT as ROOT
 from khabar.run.layout import RunFolder
 from khabar.run.records import RawPage
 from khabar.run.schemas import ARTICLE_SCHEMA, PAGES_SCHEMA, raw_files_stamp
@@ -61,7 +62,6 @@ from pipeline.extraction import page_row
 from transforms.dedup import content_hash, minhash_signature
 from transforms.story import features_row
 
-ROOT = Path(__file__).resolve().parents[1]
 OUTLETS = [
     "lebrief", "le360", "hespress_fr", "medias24", "telquel", "lematin", "lavieeco",
     "leseco", "h24info", "yabiladi", "barlamane", "maghress_fr",
