@@ -28,7 +28,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 from rich.text import Text
 
@@ -85,7 +92,7 @@ def _importable(module: str) -> bool:
 
 
 def run_module(run: ModuleRun, *, quick: bool, workdir: Path, timeout: float,
-               load_interval: float, progress: Progress, task: int) -> ModuleRun:
+               load_interval: float, progress: Progress, task: TaskID) -> ModuleRun:
     """Run ``python -m <module>`` in a new session; stream its stdout; keep its stderr tail."""
     run.before = sample_load(load_interval)
     if not _importable(run.module):
@@ -100,7 +107,9 @@ def run_module(run: ModuleRun, *, quick: bool, workdir: Path, timeout: float,
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, errors="replace", bufsize=1,
                             start_new_session=True)
-    reader = threading.Thread(target=lambda: tail.extend(line.rstrip() for line in proc.stderr),
+    assert proc.stdout is not None and proc.stderr is not None  # both PIPE
+    stderr = proc.stderr
+    reader = threading.Thread(target=lambda: tail.extend(line.rstrip() for line in stderr),
                               daemon=True)
     reader.start()
     timed_out = threading.Event()

@@ -84,8 +84,8 @@ def measure(task: Task) -> dict[str, Any]:
     out["size_mb"] = os.path.getsize(db) / 1e6
     read = duckdb.connect(str(read_copy_path(db)), read_only=True)
     load_fts(read)
-    out["free_mb"] = read.execute(
-        "SELECT free_blocks * block_size / 1e6 FROM pragma_database_size()").fetchone()[0]
+    (out["free_mb"],) = read.execute(
+        "SELECT free_blocks * block_size / 1e6 FROM pragma_database_size()").fetchall()[0]
     out["rankings"] = {q: [[r[0], round(r[1], 9)] for r in read.execute(
         "SELECT article_id, score FROM search_articles(?, max_results := 10)", [q]).fetchall()]
         for q in task["queries"]}

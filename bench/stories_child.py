@@ -53,6 +53,7 @@ def measure(task: Task) -> dict[str, Any]:
                 "select (select count(*) from articles), (select count(*) from stories), "
                 "(select count(*) from story_links), (select count(*) from articles where "
                 "duplicate_of is not null)").fetchone()
+            assert counts is not None  # one row: four counts
             con.close()
             shutil.copyfile(task["db"], task["keep"][str(loaded)])
             sizes[loaded] = {"seconds": seconds, "grouping": sum(spent), "cpu": seconds_cpu,
