@@ -28,7 +28,7 @@ _COMPARE: dict[str, Callable[[float, float], bool]] = {
 
 @dataclass(frozen=True)
 class Unit:
-    """How a number of a target is written: format spec, suffix, scale (``Unit(".0f", " MB",
+    """How a number of a target is written: format spec, suffix, scale (``Unit(",.0f", " MB",
     1 / 2**20)`` writes bytes as ``1,044 MB``)."""
 
     spec: str = ".2f"
@@ -53,7 +53,7 @@ class Target:
     value: float
     goal: float
     comparison: Comparison = ">="
-    unit: Unit | None = None
+    unit: Unit | None = Unit()
     note: str = ""
     why: str = ""
     shortfall: str = ""

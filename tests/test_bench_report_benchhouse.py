@@ -101,3 +101,7 @@ def test_targets_travel_as_data_beside_the_section(tmp_path) -> None:
 def test_a_section_without_bullets_ends_after_its_last_block() -> None:
     assert Section("Skipped", ["Nothing to measure."]).markdown() == (
         "## Skipped\n\nNothing to measure.\n")
+
+
+def test_a_numeric_target_shows_its_gap_by_default() -> None:
+    assert Target("ratio ≥ 1.8", 1.64, 1.8).verdict == "missed by 0.16"
