@@ -14,6 +14,7 @@ import pytest
 
 from bench.child import BENCH_ROOT, run_json
 from bench.warehouse import T0, generate, write_run
+from khabar.run.layout import RunFolder
 from transforms.dedup import content_hash, minhash_signature
 
 ARTICLES = 120
@@ -34,7 +35,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 def test_warehouse_child_measures_copy_load_and_grouping(runs, tmp_path) -> None:
     run_dir, _ = runs
-    parquet = str(run_dir / "articles.parquet")
+    parquet = str(RunFolder(run_dir).articles)
     copy = run_json("bench.warehouse_child",
                     {"kind": "copy", "db": str(tmp_path / "copy.duckdb"), "parquet": parquet})
     assert 0 < copy["seconds"] <= copy["total"] and copy["cpu"] > 0
