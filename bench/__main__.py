@@ -223,11 +223,11 @@ def summary_table(runs: list[ModuleRun]) -> Table:
     for column in ("module", "status", "seconds", "targets met", "load before → after"):
         table.add_column(column)
     for run in runs:
-        targets = run.targets
         load = (f"{run.before.loadavg[0]:.2f} → {run.after.loadavg[0]:.2f}"
                 if run.before and run.after else "—")
+        met = f"{sum(t.met for t in run.targets)}/{len(run.targets)}"
         table.add_row(run.name, run.status if run.ok else f"[red]{run.status}[/red]",
-                      f"{run.seconds:.0f}", f"{sum(t.met for t in targets)}/{len(targets)}", load)
+                      f"{run.seconds:.0f}", met, load)
     return table
 
 

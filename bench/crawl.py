@@ -196,8 +196,8 @@ class CrawlRun:
         return Target(f"crawl ≥ {TARGET:.0%} of bound, {self.mode.name}, "
                       f"{self.latency * 1000:.0f} ms", self.share, TARGET, ">=",
                       Unit(".0f", " points", 100), note=f"{self.share:.0%}",
-                      why=f"{self.share:.0%} of {self.bound:,.0f} pages/s; "
-                          + (self.why() if self.share < TARGET else ""))
+                      why=(f"{self.share:.0%} of {self.bound:,.0f} pages/s; {self.why()}"
+                           if self.share < TARGET else ""))
 
 
 _LOG_TIME = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) ")
