@@ -4,7 +4,8 @@
 
 Each module runs in its own process (Scrapy's reactor runs once per process, and one module's
 memory must not count against the next) with ``--markdown FILE`` and, if asked, ``--quick``.
-Its stdout is shown as it comes; its section and the machine's load before and after it go into
+Its stdout is shown as it comes; its section, its targets (``bench.report``: written as data
+beside the section, never parsed out of it) and the machine's load before and after it go into
 the report. A module that fails or does not exist gets a section saying so, the others still
 run, and the exit status is then 1.
 """
@@ -14,7 +15,6 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -28,11 +28,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 from rich.text import Text
 
 from bench.machine import ROOT, Load, Machine, describe, machine_markdown, sample_load
+from bench.report import Target, read_targets
 
 # The heavy full night goes last: a failure or a timeout there costs the others nothing.
 MODULES = ("extraction", "corpora", "warehouse", "stories", "publish", "lake", "crawl",
@@ -41,24 +49,6 @@ STDERR_TAIL = 40
 # Modules given more than --timeout: stories builds a 1,000,000-article warehouse (generation
 # ~12 minutes, loading ~50 minutes with other sessions on the 2 cores, 2026-12-05).
 TIMEOUT_FACTOR = {"stories": 3.0}
-
-# "target load ≥ 0.5× COPY: met", "- **target** F1 ≥ 0.9: missed by 0.02 (why)"
-_TARGET = re.compile(r"^[\s>*_`-]*target\b[*_`]*\s*(?P<what>.*?)\s*:\s*[*_`]*"
-                     r"(?P<verdict>(?:met|missed)\b.*?)[*_`]*\s*$", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Target:
-    """One target line of a section."""
-
-    module: str
-    what: str
-    verdict: str
-
-    @property
-    def met(self) -> bool:
-        return self.verdict.lower().startswith("met")
-
 
 @dataclass
 class ModuleRun:
@@ -72,21 +62,12 @@ class ModuleRun:
     before: Load | None = None
     after: Load | None = None
     section: str = ""
+    targets: list[Target] = field(default_factory=list)
     stderr_tail: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return self.status == "ok"
-
-
-def parse_targets(module: str, section: str) -> list[Target]:
-    """Every ``target …: met`` / ``target …: missed by X (why)`` line of a section."""
-    targets = []
-    for line in section.splitlines():
-        match = _TARGET.match(line)
-        if match:
-            targets.append(Target(module, match["what"].strip(" *_`"), match["verdict"]))
-    return targets
 
 
 def _kill_group(proc: subprocess.Popen, grace: float = 10.0) -> None:
@@ -111,7 +92,7 @@ def _importable(module: str) -> bool:
 
 
 def run_module(run: ModuleRun, *, quick: bool, workdir: Path, timeout: float,
-               load_interval: float, progress: Progress, task: int) -> ModuleRun:
+               load_interval: float, progress: Progress, task: TaskID) -> ModuleRun:
     """Run ``python -m <module>`` in a new session; stream its stdout; keep its stderr tail."""
     run.before = sample_load(load_interval)
     if not _importable(run.module):
@@ -126,7 +107,9 @@ def run_module(run: ModuleRun, *, quick: bool, workdir: Path, timeout: float,
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, errors="replace", bufsize=1,
                             start_new_session=True)
-    reader = threading.Thread(target=lambda: tail.extend(line.rstrip() for line in proc.stderr),
+    assert proc.stdout is not None and proc.stderr is not None  # both PIPE
+    stderr = proc.stderr
+    reader = threading.Thread(target=lambda: tail.extend(line.rstrip() for line in stderr),
                               daemon=True)
     reader.start()
     timed_out = threading.Event()
@@ -153,6 +136,7 @@ def run_module(run: ModuleRun, *, quick: bool, workdir: Path, timeout: float,
         run.returncode = proc.returncode
         run.stderr_tail = list(tail)
         run.section = markdown.read_text(encoding="utf-8") if markdown.exists() else ""
+        run.targets = read_targets(markdown)
         run.after = sample_load(load_interval)
     if timed_out.is_set():
         run.status = "timeout"
@@ -195,8 +179,8 @@ def _cell(text: str) -> str:
 def render_report(machine: Machine, runs: list[ModuleRun], *, quick: bool, started: datetime,
                   command: str) -> str:
     """The whole BENCHMARKS.md."""
-    targets = [t for run in runs for t in parse_targets(run.name, run.section)]
-    met = sum(t.met for t in targets)
+    targets = [(run.name, t) for run in runs for t in run.targets]
+    met = sum(t.met for _, t in targets)
     lines = [
         "# Khabar benchmarks" + (" (quick sizes)" if quick else ""),
         "",
@@ -225,8 +209,8 @@ def render_report(machine: Machine, runs: list[ModuleRun], *, quick: bool, start
               f"{met} of {len(targets)} targets met; "
               f"{sum(not r.ok for r in runs)} of {len(runs)} modules did not finish.", "",
               "| module | target | verdict |", "|---|---|---|"]
-    lines += [f"| {t.module} | {_cell(t.what)} | {'✅' if t.met else '❌'} {_cell(t.verdict)} |"
-              for t in targets]
+    lines += [f"| {name} | {_cell(t.name)} | {'✅' if t.met else '❌'} {_cell(t.verdict)} |"
+              for name, t in targets]
     lines += [f"| {run.name} | (the whole module) | ❌ {_cell(_why_not_ok(run))} |"
               for run in runs if not run.ok]
     lines += ["", *(module_section(run) + "\n" for run in runs)]
@@ -239,11 +223,11 @@ def summary_table(runs: list[ModuleRun]) -> Table:
     for column in ("module", "status", "seconds", "targets met", "load before → after"):
         table.add_column(column)
     for run in runs:
-        targets = parse_targets(run.name, run.section)
         load = (f"{run.before.loadavg[0]:.2f} → {run.after.loadavg[0]:.2f}"
                 if run.before and run.after else "—")
+        met = f"{sum(t.met for t in run.targets)}/{len(run.targets)}"
         table.add_row(run.name, run.status if run.ok else f"[red]{run.status}[/red]",
-                      f"{run.seconds:.0f}", f"{sum(t.met for t in targets)}/{len(targets)}", load)
+                      f"{run.seconds:.0f}", met, load)
     return table
 
 

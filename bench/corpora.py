@@ -61,11 +61,11 @@ from bench.metadata_match import (
     date_matches,
     title_matches,
 )
-from bench.tables import markdown_results, print_results
+from bench.report import Section, Table, Target, Unit
+from khabar.paths import PROJECT_ROOT as ROOT
 from transforms.extract import extract_article
 from transforms.record import Article, Verdict
 
-ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATASETS = ROOT.parent / "shared" / "datasets"
 # The upstream commits the copies in ../shared/datasets were taken at (their SOURCE_COMMIT).
 SCRAPINGHUB_REPO = "https://github.com/scrapinghub/article-extraction-benchmark"
@@ -89,6 +89,8 @@ WCXB_STORED_LISTINGS_GOAL = 0.05
 SPEED_GOAL = 1.15
 NON_ARTICLE_TYPES = ("listing", "collection")
 BARE_GOOD, OURS_BAD = 0.8, 0.5
+TITLE = "Extraction on real corpora"
+_PAGES, _SHARE = Unit(".0f", " pages"), Unit(".1%")  # how a missed target's gap is written
 
 
 # --- pages ---------------------------------------------------------------------------------
@@ -472,55 +474,47 @@ def article_table(results: Sequence[PageResult]) -> tuple[str, list[str], list[l
     return "Articles lost, collapses against bare, embeds, speed", header, rows
 
 
-def targets(results: Sequence[PageResult]) -> list[str]:
-    """The goal lines of issue 13 that these pages can check."""
-    lines = []
-
-    def verdict(ok: bool, gap: str) -> str:
-        return "met" if ok else f"missed by {gap}"
-
+def targets(results: Sequence[PageResult]) -> list[Target]:
+    """The goals of issue 13 that these pages can check."""
+    found = []
     shub = [r for r in results if r.page.corpus == "scrapinghub"]
     if shub:
         ours, bare = summarise(shub, "ours"), summarise(shub, "bare")
         lost = len(shub) - ours.stored
-        lines.append(f"target ScrapingHub F1 ≥ {SCRAPINGHUB_F1_GOAL} (ours {ours.f1:.3f}, bare "
-                     f"{bare.f1:.3f}): "
-                     + verdict(ours.f1 >= SCRAPINGHUB_F1_GOAL,
-                               f"{SCRAPINGHUB_F1_GOAL - ours.f1:.3f}"))
-        lines.append(f"target ScrapingHub 0 articles lost ({lost}/{len(shub)}): "
-                     + verdict(lost == 0, f"{lost} pages"))
+        found.append(Target(f"ScrapingHub F1 ≥ {SCRAPINGHUB_F1_GOAL} (ours {ours.f1:.3f}, bare "
+                            f"{bare.f1:.3f})", ours.f1, SCRAPINGHUB_F1_GOAL, ">=", Unit(".3f")))
+        found.append(Target(f"ScrapingHub 0 articles lost ({lost}/{len(shub)})", lost, 0, "<=",
+                            _PAGES))
     articles = [r for r in results if r.page.corpus == "wcxb" and r.page.page_type == "article"]
     if articles:
         ours, bare = summarise(articles, "ours"), summarise(articles, "bare")
         goal = max(WCXB_ARTICLE_F1_GOAL, bare.f1 + WCXB_ARTICLE_MARGIN)
-        lines.append(f"target WCXB articles F1 ≥ bare + {WCXB_ARTICLE_MARGIN} and ≥ "
-                     f"{WCXB_ARTICLE_F1_GOAL} (ours {ours.f1:.4f}, bare {bare.f1:.4f}): "
-                     + verdict(ours.f1 >= goal, f"{goal - ours.f1:.4f}"))
+        found.append(Target(f"WCXB articles F1 ≥ bare + {WCXB_ARTICLE_MARGIN} and ≥ "
+                            f"{WCXB_ARTICLE_F1_GOAL} (ours {ours.f1:.4f}, bare {bare.f1:.4f})",
+                            ours.f1, goal, ">=", Unit(".4f")))
         lost = len(articles) - ours.stored
         share = lost / len(articles)
-        lines.append(f"target WCXB articles lost ≤ {WCXB_LOST_GOAL:.1%} ({lost}/{len(articles)}"
-                     f", {share:.1%}): "
-                     + verdict(share <= WCXB_LOST_GOAL, f"{share - WCXB_LOST_GOAL:.1%}"))
+        found.append(Target(f"WCXB articles lost ≤ {WCXB_LOST_GOAL:.1%} ({lost}/{len(articles)}"
+                            f", {share:.1%})", share, WCXB_LOST_GOAL, "<=", _SHARE))
     listings = [r for r in results if r.page.corpus == "wcxb"
                 and r.page.page_type in NON_ARTICLE_TYPES]
     if listings:
         stored = sum(r.outputs["ours"].stored for r in listings)
         share = stored / len(listings)
-        lines.append(f"target WCXB listing + collection pages stored as articles ≤ "
-                     f"{WCXB_STORED_LISTINGS_GOAL:.0%} ({stored}/{len(listings)}, {share:.1%}): "
-                     + verdict(share <= WCXB_STORED_LISTINGS_GOAL,
-                               f"{share - WCXB_STORED_LISTINGS_GOAL:.1%}"))
+        found.append(Target(f"WCXB listing + collection pages stored as articles ≤ "
+                            f"{WCXB_STORED_LISTINGS_GOAL:.0%} ({stored}/{len(listings)}, "
+                            f"{share:.1%})", share, WCXB_STORED_LISTINGS_GOAL, "<=", _SHARE))
     bad = collapses(results)
-    lines.append(f"target no article page where bare F1 ≥ {BARE_GOOD} and ours < {OURS_BAD} "
-                 f"({len(bad)}): " + verdict(not bad, f"{len(bad)} pages"))
+    found.append(Target(f"no article page where bare F1 ≥ {BARE_GOOD} and ours < {OURS_BAD} "
+                        f"({len(bad)})", len(bad), 0, "<=", _PAGES))
     for name, group in (("ScrapingHub", shub), ("WCXB", [r for r in results
                                                         if r.page.corpus == "wcxb"])):
         if group:
             ratio = time_ratio(group)
-            lines.append(f"target ours ≤ {SPEED_GOAL}× bare trafilatura's time per page, {name} "
-                         f"({ratio:.2f}×): " + verdict(ratio <= SPEED_GOAL,
-                                                       f"{ratio - SPEED_GOAL:.2f}×"))
-    return lines
+            found.append(Target(f"ours ≤ {SPEED_GOAL}× bare trafilatura's time per page, "
+                                f"{name} ({ratio:.2f}×)", ratio, SPEED_GOAL, "<=",
+                                Unit(".2f", "×")))
+    return found
 
 
 def worst(results: Sequence[PageResult], count: int) -> list[str]:
@@ -540,8 +534,8 @@ def page_records(results: Sequence[PageResult]) -> list[dict[str, Any]]:
             for r in results for name, o in r.outputs.items()]
 
 
-def markdown(results: Sequence[PageResult], systems: Sequence[str], loadavg: tuple[float, float],
-             note: str) -> str:
+def section(results: Sequence[PageResult], systems: Sequence[str], loadavg: tuple[float, float],
+            note: str) -> Section:
     """This module's section of BENCHMARKS.md."""
     intro = (
         f"trafilatura {trafilatura.__version__}. ScrapingHub's article-extraction-benchmark "
@@ -556,22 +550,19 @@ def markdown(results: Sequence[PageResult], systems: Sequence[str], loadavg: tup
         "same set of names; date: the same day in the page's own offset). Time: CPU time of "
         "ours and bare back to back on each page, alternating order; "
         f"machine load average {loadavg[0]:.1f} before, {loadavg[1]:.1f} after.")
-    tables = _tables(results, systems)
-    return "\n".join(["## Extraction on real corpora", "", intro,
-                      *markdown_results(tables, targets(results))])
+    return Section(TITLE, [intro, *_tables(results, systems)], targets=targets(results))
 
 
-def _tables(results: Sequence[PageResult],
-            systems: Sequence[str]) -> list[tuple[str, list[str], list[list[str]]]]:
+def _tables(results: Sequence[PageResult], systems: Sequence[str]) -> list[Table]:
     tables = [quality_table(results, systems), article_table(results)]
     meta = metadata_table(results, systems)
-    return [*tables, meta] if meta is not None else tables
+    return [Table(*table, left_columns=2)
+            for table in ([*tables, meta] if meta is not None else tables)]
 
 
-def skipped_markdown(folder: Path) -> str:
-    return (f"## Extraction on real corpora\n\nSkipped: no `scrapinghub/` or `wcxb-dev/` under "
-            f"`{folder}`. With internet, fetch them at the pinned commits:\n\n```sh\n{FETCH}\n"
-            "```\n")
+def skipped_section(folder: Path) -> Section:
+    return Section(TITLE, [f"Skipped: no `scrapinghub/` or `wcxb-dev/` under `{folder}`. With "
+                           f"internet, fetch them at the pinned commits:\n\n```sh\n{FETCH}\n```"])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -602,7 +593,7 @@ def main(argv: list[str] | None = None) -> int:
         where = args.datasets or os.environ.get("KHABAR_DATASETS") or DEFAULT_DATASETS
         console.print(f"No datasets under {where}; fetch them with:\n{FETCH}", highlight=False)
         if args.markdown:
-            args.markdown.write_text(skipped_markdown(Path(where)), encoding="utf-8")
+            skipped_section(Path(where)).write(args.markdown)
         return 0
     sample = args.sample or (300 if args.quick else None)
     pages: list[CorpusPage] = []
@@ -615,13 +606,13 @@ def main(argv: list[str] | None = None) -> int:
     before = os.getloadavg()[0]
     results = run_corpus(pages, systems, console)
     loadavg = (before, os.getloadavg()[0])
-    tables = _tables(results, systems)
-    print_results(console, tables, targets(results), left_columns=2)
+    note = (f"WCXB sample of {sample} pages" if sample else "every page") + f", from `{folder}`"
+    report = section(results, systems, loadavg, note)
+    report.print(console)
     for line in worst(results, args.worst):
         console.print(line, highlight=False, soft_wrap=True)
-    note = (f"WCXB sample of {sample} pages" if sample else "every page") + f", from `{folder}`"
     if args.markdown:
-        args.markdown.write_text(markdown(results, systems, loadavg, note), encoding="utf-8")
+        report.write(args.markdown)
     if args.pages_json:
         args.pages_json.write_text(json.dumps(page_records(results), default=str),
                                    encoding="utf-8")

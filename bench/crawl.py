@@ -47,9 +47,9 @@ from pathlib import Path
 import psutil
 from rich.console import Console
 
+from bench.report import Block, Section, Table, Target, Unit
 from bench.synthweb import SynthWeb, SynthWebProcess, WebConfig, write_registry
 from bench.synthweb.crawling import bytecode_cache, synthetic_crawls
-from bench.tables import markdown_table, rich_table
 from khabar.paths import PROJECT_ROOT
 from khabar.run.layout import RunFolder
 from pipeline.crawl import CrawlResult, crawl_command, crawl_outlet
@@ -192,13 +192,12 @@ class CrawlRun:
             reasons.append(f"failed crawls: {', '.join(self.failed)}")
         return "; ".join(reasons) or "no single cause found (see the phases table)"
 
-    def target_line(self) -> str:
-        what = (f"crawl ≥ {TARGET:.0%} of bound, {self.mode.name}, "
-                f"{self.latency * 1000:.0f} ms")
-        if self.share >= TARGET:
-            return f"target {what}: met ({self.share:.0%})"
-        return (f"target {what}: missed by {(TARGET - self.share) * 100:.0f} points "
-                f"({self.share:.0%} of {self.bound:,.0f} pages/s; {self.why()})")
+    def target(self) -> Target:
+        return Target(f"crawl ≥ {TARGET:.0%} of bound, {self.mode.name}, "
+                      f"{self.latency * 1000:.0f} ms", self.share, TARGET, ">=",
+                      Unit(".0f", " points", 100), note=f"{self.share:.0%}",
+                      why=(f"{self.share:.0%} of {self.bound:,.0f} pages/s; {self.why()}"
+                           if self.share < TARGET else ""))
 
 
 _LOG_TIME = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) ")
@@ -404,14 +403,13 @@ def _cost_table(runs: list[CrawlRun], reference: ScrapyBench) -> Rows:
     return header, rows
 
 
-def markdown(web: SynthWeb, runs: list[CrawlRun], reference: ScrapyBench, quick: bool,
-             cached: bool) -> str:
+def section(web: SynthWeb, runs: list[CrawlRun], reference: ScrapyBench, quick: bool,
+            cached: bool) -> Section:
+    """This module's section of BENCHMARKS.md: its text introduces the tables."""
     themes = {t: sum(o.theme == t for o in web.outlets) for t in dict.fromkeys(web.config.themes)}
     cores = psutil.cpu_count() or 1
     per_core = reference.rate
-    parts = [
-        "## Crawl: pages per second against the concurrency / latency bound",
-        "",
+    blocks: list[Block] = [
         f"A synthetic web of {len(web.outlets)} outlets ("
         + ", ".join(f"{n} {t}-like" for t, n in themes.items() if n)
         + f") and {web.config.articles:,} article pages (`bench.synthweb`, its own process on "
@@ -426,26 +424,23 @@ def markdown(web: SynthWeb, runs: list[CrawlRun], reference: ScrapyBench, quick:
            "modules first). " if cached else "Every crawl process compiles its modules from "
            "source (no bytecode cache). ")
         + ("**Quick sizes.**" if quick else ""),
-        "",
-        markdown_table(*_results_table(runs, reference)),
-        "",
+        Table("Whole-night crawl of the synthetic web", *_results_table(runs, reference),
+              left_columns=2, heading=False),
         "Where the time and the CPU went (CPU from the processes' own accounting; *machine* "
         "is every process on the machine, other jobs included; *CPU ceiling* = cores / CPU "
         "per response, what the machine could crawl doing nothing else — a throttled crawl's "
         "CPU per response also carries its processes' idle-loop wake-ups, so its ceiling is "
         "pessimistic):",
-        "",
-        markdown_table(*_cost_table(runs, reference)),
-        "",
+        Table("Where the time went", *_cost_table(runs, reference), left_columns=2,
+              heading=False),
         f"`scrapy bench` reaches {per_core:,.0f} pages/s in one process with no latency; with "
         f"{cores} cores the engine's CPU ceiling is roughly {per_core * cores:,.0f} pages/s for "
         "its trivial pages (our pages are 20-30 KB of real HTML through robots.txt, the "
         "guards, the raw store and gzip).",
-        "",
+        *notes(runs),
     ]
-    parts += notes(runs)
-    parts += [f"- {run.target_line()}" for run in runs]
-    return "\n".join(parts) + "\n"
+    return Section("Crawl: pages per second against the concurrency / latency bound", blocks,
+                   targets=[run.target() for run in runs])
 
 
 def notes(runs: list[CrawlRun]) -> list[str]:
@@ -480,7 +475,7 @@ def notes(runs: list[CrawlRun]) -> list[str]:
                 f"defaults ({', '.join(f'`{k}={v}`' for k, v in SCRAPY_DEFAULTS.items())}): crawl "
                 f"CPU per response {after * 1000:.1f} against {before * 1000:.1f} ms "
                 f"({after / before - 1:+.0%}), {ours.rate:,.1f} against {run.rate:,.1f} pages/s.")
-    return [part for line in lines for part in (line, "")]
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -533,15 +528,10 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
-    console.print(rich_table("Whole-night crawl of the synthetic web",
-                             *_results_table(runs, reference), left_columns=2))
-    console.print(rich_table("Where the time went", *_cost_table(runs, reference),
-                             left_columns=2))
-    for run in runs:
-        console.print(run.target_line())
+    report = section(web, runs, reference, args.quick, cached)
+    report.print(console)
     if args.markdown:
-        args.markdown.write_text(markdown(web, runs, reference, args.quick, cached),
-                                 encoding="utf-8")
+        report.write(args.markdown)
     return 0
 
 

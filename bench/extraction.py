@@ -54,15 +54,17 @@ import trafilatura
 from rich.console import Console
 from rich.table import Table
 
-from bench.tables import markdown_table
+from bench.report import Section, Target, Unit
+from bench.report import Table as MarkdownTable
+from khabar.paths import PROJECT_ROOT as ROOT
 from khabar.run.layout import RunFolder
 from transforms.extract import extract_article
 from transforms.record import ExtractionHints
 
-ROOT = Path(__file__).resolve().parents[1]
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 OVERHEAD_TARGET = 1.15  # ours within 1.15x bare trafilatura's time per page (issue 7)
 SPEEDUP_TARGET = 1.8  # 2 processes at least 1.8x one (issue 7)
+_TIMES = Unit(".2f", "x")  # a missed ratio's gap
 
 
 @dataclass(frozen=True)
@@ -453,38 +455,38 @@ def _scaling_rows(scaling: Scaling) -> tuple[list[str], list[list[str]]]:
     return header, rows
 
 
-def targets(results: list[GroupResult], scaling: Scaling) -> list[str]:
-    """The issue's target lines, plus the quality guard (never worse than bare)."""
+def targets(results: list[GroupResult], scaling: Scaling) -> list[Target]:
+    """The issue's targets, plus the quality guard (never worse than bare)."""
     lines = []
     for r in results:
         if r.outlet != "ALL":
             continue
         ratio = r.overhead.with_row
-        verdict = "met" if ratio <= OVERHEAD_TARGET else (
-            f"missed by {ratio - OVERHEAD_TARGET:.2f}x (ours {ratio:.2f}x bare's time per page; "
-            "see the load figures: a shared machine moves this ratio by ±0.1)")
-        lines.append(f"target ours within {OVERHEAD_TARGET}x bare trafilatura's time per page, "
-                     f"{r.set_name} set ({ratio:.2f}x with the page's pages row, "
-                     f"{r.overhead.ratio:.2f}x without): {verdict}")
+        lines.append(Target(
+            f"ours within {OVERHEAD_TARGET}x bare trafilatura's time per page, {r.set_name} set "
+            f"({ratio:.2f}x with the page's pages row, {r.overhead.ratio:.2f}x without)",
+            ratio, OVERHEAD_TARGET, "<=", _TIMES,
+            why=f"ours {ratio:.2f}x bare's time per page; see the load figures: a shared "
+                "machine moves this ratio by ±0.1"))
     for r in results:
         if r.outlet != "ALL":
             continue
         ours, bare = r.quality["ours"], r.quality["bare"]
         good = ours.f1 >= bare.f1 and ours.leaks <= bare.leaks
-        lines.append(f"target quality at least bare's, {r.set_name} set (F1 {ours.f1:.3f} vs "
-                     f"{bare.f1:.3f}, boilerplate left {ours.leaks} vs {bare.leaks}): "
-                     + ("met" if good else "missed (extraction quality dropped)"))
+        lines.append(Target.check(f"quality at least bare's, {r.set_name} set (F1 "
+                                  f"{ours.f1:.3f} vs {bare.f1:.3f}, boilerplate left "
+                                  f"{ours.leaks} vs {bare.leaks})", good,
+                                  why="extraction quality dropped"))
     speedup = scaling.speedup()
     others = [r.cpu_others / r.seconds for r in scaling.runs if r.cpu_others is not None]
     busy = f"other processes took {statistics.median(others):.2f} cores, " if others else ""
     projected = scaling.projected_speedup()
     idle = (f"; the CPU the runs used projects {projected:.2f}x on an idle machine"
             if projected else "")
-    verdict = "met" if speedup >= SPEEDUP_TARGET else (
-        f"missed by {SPEEDUP_TARGET - speedup:.2f}x (2 workers need both cores: {busy}"
-        f"load {max(r.load_after for r in scaling.runs):.1f}{idle})")
-    lines.append(f"target 2 processes at least {SPEEDUP_TARGET}x one ({speedup:.2f}x): "
-                 f"{verdict}")
+    lines.append(Target(f"2 processes at least {SPEEDUP_TARGET}x one ({speedup:.2f}x)", speedup,
+                        SPEEDUP_TARGET, ">=", _TIMES,
+                        why=f"2 workers need both cores: {busy}load "
+                            f"{max(r.load_after for r in scaling.runs):.1f}{idle}"))
     return lines
 
 
@@ -497,12 +499,9 @@ def _projection_note(scaling: Scaling) -> str:
             "their sum shared by both cores). ")
 
 
-def markdown(results: list[GroupResult], scaling: Scaling, rounds: int) -> str:
-    """This module's section of BENCHMARKS.md."""
-    quality_header, quality_rows = _quality_rows(results)
-    scaling_header, scaling_rows = _scaling_rows(scaling)
-    return "\n\n".join([
-        "## Extraction",
+def section(results: list[GroupResult], scaling: Scaling, rounds: int) -> Section:
+    """This module's section of BENCHMARKS.md (the console has its own tables: print_tables)."""
+    return Section("Extraction", [
         f"trafilatura {trafilatura.__version__}. **Bare** is `trafilatura.extract(body, url=url)` "
         "with its default options on the same bytes: decode, parse, extract the text (comments "
         "included), no metadata. **Ours** is `extract_article`: decoding, metadata (JSON-LD, "
@@ -514,19 +513,18 @@ def markdown(results: list[GroupResult], scaling: Scaling, rounds: int) -> str:
         "`time ours+row/bare` counts it.",
         f"### Quality and time per page, one process ({rounds} rounds, alternating order; "
         "time ratio = median over rounds)",
-        markdown_table(quality_header, quality_rows),
+        MarkdownTable("", *_quality_rows(results)),
         f"### `extract_run` in the forkserver pool, 2 workers against 1 ({scaling.pages} pages: "
         "the snapshot's articles repeated, each copy's bytes distinct; learning and extraction "
         "passes, Parquet written by the parent)",
-        markdown_table(scaling_header, scaling_rows),
+        MarkdownTable("", *_scaling_rows(scaling)),
         "Pool start is timed apart from the runs (the first start includes the forkserver "
         "importing `pipeline.extraction`). CPU ms/page: this process (reading raw files, counting "
         "fingerprints, writing Parquet) + the forkserver and its workers; other processes' CPU "
         "is the rest of the machine's busy time during the runs. "
         + _projection_note(scaling)
         + "Outputs at 1 and 2 workers: " + ("identical." if scaling.identical else "DIFFERENT."),
-        "\n".join(f"- {line}" for line in targets(results, scaling)),
-    ]) + "\n"
+    ], targets=targets(results, scaling))
 
 
 def print_tables(console: Console, results: list[GroupResult], scaling: Scaling,
@@ -547,8 +545,8 @@ def print_tables(console: Console, results: list[GroupResult], scaling: Scaling,
     for row in rows:
         table.add_row(*row)
     console.print(table)
-    for line in targets(results, scaling):
-        console.print(line, highlight=False)
+    for target in targets(results, scaling):
+        console.print(target.line(), highlight=False)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -578,7 +576,7 @@ def main(argv: list[str] | None = None) -> int:
     scaling = scaling_runs(hints, load_pages(args.warc), count, repeats, console)
     print_tables(console, results, scaling, rounds)
     if args.markdown:
-        args.markdown.write_text(markdown(results, scaling, rounds), encoding="utf-8")
+        section(results, scaling, rounds).write(args.markdown)
     return 0
 
 

@@ -38,10 +38,10 @@ from pathlib import Path
 
 from rich.console import Console
 
-from bench.tables import markdown_results, print_results
+from bench.report import Section, Table
 from bench.warehouse import generate, signatures, write_run
+from khabar.paths import PROJECT_ROOT as ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 ARTICLES = 2_000
 QUICK_ARTICLES = 300
 
@@ -131,9 +131,8 @@ def run_all(args: argparse.Namespace, work: Path, console: Console) -> list[Resu
                         env["KHABAR_WAREHOUSE"] = f"ducklake:{cluster.url(name)}"
                         env["KHABAR_LAKE_DATA"] = str(work / f"{name}-data")
                         # Created and migrated before the timed loads (``info`` only reads).
-                        subprocess.run([sys.executable, "-c", "import warehouse; "
-                                        "warehouse.connect().close()"], cwd=ROOT, env=env,
-                                       check=True, timeout=600)
+                        subprocess.run([sys.executable, "-m", "bench.lake", "--migrate"],
+                                       cwd=ROOT, env=env, check=True, timeout=600)
                     timing = _load_processes(runs, env, db, concurrent=writers == 2)
                     if best is None or timing[0] < best[0]:
                         best = timing
@@ -174,14 +173,15 @@ def notes(results: list[Result]) -> list[str]:
     ]
 
 
-def markdown(results: list[Result], quick: bool) -> str:
-    lines = ["## DuckLake writers (bench/lake.py)", "",
-             "`python -m bench.lake" + (" --quick" if quick else "") + "`: one night split over "
+def section(results: list[Result], quick: bool) -> Section:
+    """This module's section of BENCHMARKS.md (notes, no targets)."""
+    intro = ("`python -m bench.lake" + (" --quick" if quick else "") + "`: one night split over "
              "two run folders, loaded by `python -m warehouse load` processes, one after the "
              "other or both at once, into a new DuckDB file and into a new DuckLake (PostgreSQL "
-             "15 catalog on loopback, data on local disk), same run."]
-    lines += markdown_results(tables(results), notes(results))
-    return "\n".join(lines)
+             "15 catalog on loopback, data on local disk), same run.")
+    return Section("DuckLake writers (bench/lake.py)",
+                   [intro, *(Table(*table, left_columns=2) for table in tables(results))],
+                   notes=notes(results))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -194,7 +194,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "khabar-bench",
                         help="where generated signatures are kept between runs")
+    parser.add_argument("--migrate", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.migrate:  # a child process: create and migrate the warehouse its env names
+        import warehouse
+
+        warehouse.connect().close()
+        return 0
     args.articles = args.articles or (QUICK_ARTICLES if args.quick else ARTICLES)
     console = Console()
     work = args.workdir or Path(tempfile.mkdtemp(prefix="khabar-bench-lake-"))
@@ -204,9 +210,10 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
-    print_results(console, tables(results), notes(results), left_columns=2)
+    report = section(results, args.quick)
+    report.print(console)
     if args.markdown:
-        args.markdown.write_text(markdown(results, args.quick), encoding="utf-8")
+        report.write(args.markdown)
     return 0
 
 

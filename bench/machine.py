@@ -17,7 +17,9 @@ from pathlib import Path
 
 import psutil
 
-ROOT = Path(__file__).resolve().parents[1]
+from bench.tables import markdown_table
+from khabar.paths import PROJECT_ROOT as ROOT
+
 LIBRARIES = ("scrapy", "trafilatura", "duckdb", "prefect")
 
 
@@ -152,15 +154,13 @@ def machine_markdown(machine: Machine) -> str:
     if machine.cores_physical:
         cores += f", {machine.cores_physical} physical"
     rows = [
-        ("CPU", machine.cpu),
-        ("cores", cores),
-        ("RAM", f"{machine.ram_gb:.1f} GB"),
-        ("OS", machine.os),
-        ("kernel", machine.kernel),
-        ("Python", machine.python),
-        *((name, version) for name, version in machine.libraries.items()),
-        ("git commit", machine.commit),
+        ["CPU", machine.cpu],
+        ["cores", cores],
+        ["RAM", f"{machine.ram_gb:.1f} GB"],
+        ["OS", machine.os],
+        ["kernel", machine.kernel],
+        ["Python", machine.python],
+        *([name, version] for name, version in machine.libraries.items()),
+        ["git commit", machine.commit],
     ]
-    lines = ["| what | value |", "|---|---|"]
-    lines += [f"| {what} | {value} |" for what, value in rows]
-    return "\n".join(lines)
+    return markdown_table(["what", "value"], rows)

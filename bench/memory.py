@@ -25,7 +25,8 @@ from typing import Self
 
 import psutil
 from rich.console import Console
-from rich.table import Table
+
+from bench.report import Table
 
 __all__ = ["MB", "SERVER", "Peak", "TreeSampler", "classify"]
 
@@ -167,15 +168,14 @@ class TreeSampler:
         self.stop()
 
     def table(self, title: str) -> Table:
-        table = Table(title=title)
-        for column in ("group", "RSS at the peak (MB)", "own peak (MB)"):
-            table.add_column(column, justify="left" if column == "group" else "right")
-        for name in sorted(self.group_peaks, key=self.group_peaks.get, reverse=True):
-            table.add_row(name, f"{self.peak.by_group.get(name, 0) / MB:,.0f}",
-                          f"{self.group_peaks[name] / MB:,.0f}")
-        table.add_row("[b]whole tree[/b]", f"[b]{self.peak.rss / MB:,.0f}[/b]",
-                      f"PSS {self.peak_pss / MB:,.0f}" if self.peak_pss else "")
-        return table
+        """Each group's RSS at the tree's peak and its own peak, then the whole tree."""
+        rows = [[name, f"{self.peak.by_group.get(name, 0) / MB:,.0f}",
+                 f"{self.group_peaks[name] / MB:,.0f}"]
+                for name in sorted(self.group_peaks, key=lambda g: self.group_peaks[g],
+                                   reverse=True)]
+        rows.append(["whole tree", f"{self.peak.rss / MB:,.0f}",
+                     f"PSS {self.peak_pss / MB:,.0f}" if self.peak_pss else ""])
+        return Table(title, ["group", "RSS at the peak (MB)", "own peak (MB)"], rows)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -191,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     returncode = process.wait()
     sampler.stop()
     Console().print(sampler.table(f"Peak memory of {' '.join(command)[:60]} "
-                                  f"({sampler.samples} samples)"))
+                                  f"({sampler.samples} samples)").rich())
     return returncode
 
 

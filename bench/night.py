@@ -42,9 +42,9 @@ from typing import Any
 from rich.console import Console
 
 from bench.memory import MB, SERVER, TreeSampler
+from bench.report import Block, Section, Table, Target, Unit
 from bench.synthweb import SynthWeb, SynthWebProcess, WebConfig, write_registry
 from bench.synthweb.crawling import bytecode_cache, synthetic_crawls
-from bench.tables import markdown_table, rich_table
 from khabar.run.layout import RunFolder
 
 MEMORY_TARGET = 1024 * MB
@@ -258,7 +258,7 @@ def memory_table(night: Night) -> Rows:
     return header, rows
 
 
-def target_lines(nights: list[Night], full_size: bool) -> list[str]:
+def targets(nights: list[Night], full_size: bool) -> list[Target]:
     first = nights[0]
     lines = []
     size = " (20,000-page night)" if full_size else " (quick sizes)"
@@ -279,11 +279,9 @@ def target_lines(nights: list[Night], full_size: bool) -> list[str]:
         detail = (f"PSS {pss / MB:,.0f} MB; RSS summed over the processes "
                   f"{peak.rss / MB:,.0f} MB at its peak, during {first.stage_at(peak.at)}: "
                   f"{split}")
-        if pss < MEMORY_TARGET:
-            lines.append(f"target {what}: met ({detail})")
-        else:
-            lines.append(f"target {what}: missed by {(pss - MEMORY_TARGET) / MB:,.0f} MB "
-                         f"({detail}; the whole tree's RSS peak per stage: {stages})")
+        lines.append(Target(what, pss, MEMORY_TARGET, "<", Unit(",.0f", " MB", 1 / MB),
+                            note=detail,
+                            why=f"{detail}; the whole tree's RSS peak per stage: {stages}"))
     if len(nights) > 1:
         second = nights[1]
         first_stages, second_stages = first.stage_seconds(), second.stage_seconds()
@@ -298,22 +296,17 @@ def target_lines(nights: list[Night], full_size: bool) -> list[str]:
                  f"night 2's stages: {where}; the stages that do not shrink with the work are "
                  "fixed costs")):
             ratio = two / one if one else 0.0
-            if ratio < INCREMENTAL_TARGET:
-                lines.append(f"target incremental night 2 < 5 % of night 1 ({name}): met "
-                             f"({ratio:.1%})")
-            else:
-                lines.append(f"target incremental night 2 < 5 % of night 1 ({name}): missed by "
-                             f"{(ratio - INCREMENTAL_TARGET) * 100:.1f} points ({ratio:.1%}; "
-                             f"{why})")
+            lines.append(Target(f"incremental night 2 < 5 % of night 1 ({name})", ratio,
+                                INCREMENTAL_TARGET, "<", Unit(".1f", " points", 100),
+                                note=f"{ratio:.1%}", why=f"{ratio:.1%}; {why}"))
     return lines
 
 
-def markdown(web: SynthWeb, nights: list[Night], latency: float, parallel: int, quick: bool,
-             cached: bool) -> str:
+def section(web: SynthWeb, nights: list[Night], latency: float, parallel: int, quick: bool,
+            cached: bool) -> Section:
+    """This module's section of BENCHMARKS.md: its text introduces the tables."""
     first = nights[0]
-    parts = [
-        "## Night: the nightly flow end to end on the synthetic web",
-        "",
+    blocks: list[Block] = [
         f"`flows.nightly.nightly` in-process (temporary Prefect API, fresh warehouse) over "
         f"{len(web.outlets)} synthetic outlets and {web.config.articles:,} article pages served "
         f"with {latency * 1000:.0f} ms latency; {parallel} crawl processes at a time (the flow's "
@@ -321,27 +314,20 @@ def markdown(web: SynthWeb, nights: list[Night], latency: float, parallel: int, 
         f"web published {web.config.new_per_night} new articles per outlet. "
         + ("Child processes cache their bytecode (see the crawl section). " if cached else "")
         + ("**Quick sizes.**" if quick else ""),
-        "",
-        markdown_table(*nights_table(nights)),
-        "",
+        Table("Nightly flow on the synthetic web", *nights_table(nights), heading=False),
         "Night 1: total against the slowest stage (the stages run one after the other):",
-        "",
-        markdown_table(*overlap_table(first)),
-        "",
+        Table("Night 1: total against the slowest stage", *overlap_table(first), heading=False),
         f"Night 1's crawl stage made {first.crawl_rate():,.1f} pages/s; with {parallel} crawls "
         f"at a time under AutoThrottle (target concurrency 1) its bound is {parallel} / "
         f"{latency * 1000:.0f} ms = {parallel / latency:,.0f} pages/s "
         f"({first.crawl_rate() * latency / parallel:.0%} of it; the crawl section measures "
         "every outlet at once).",
-        "",
         "Night 1: peak memory of the process tree (RSS summed over processes, sampled every "
         f"{first.memory.interval:g} s; PSS shares shared pages out):",
-        "",
-        markdown_table(*memory_table(first)),
-        "",
+        Table("Night 1: peak memory of the process tree", *memory_table(first), heading=False),
     ]
-    parts += [f"- {line}" for line in target_lines(nights, web.config.articles >= 20_000)]
-    return "\n".join(parts) + "\n"
+    return Section("Night: the nightly flow end to end on the synthetic web", blocks,
+                   targets=targets(nights, web.config.articles >= 20_000))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -382,14 +368,10 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
-    console.print(rich_table("Nightly flow on the synthetic web", *nights_table(nights)))
-    console.print(rich_table("Night 1: total against the slowest stage", *overlap_table(nights[0])))
-    console.print(rich_table("Night 1: peak memory of the process tree", *memory_table(nights[0])))
-    for line in target_lines(nights, web.config.articles >= 20_000):
-        console.print(line)
+    report = section(web, nights, args.latency, args.parallel, args.quick, cached)
+    report.print(console)
     if args.markdown:
-        args.markdown.write_text(markdown(web, nights, args.latency, args.parallel, args.quick,
-                                          cached), encoding="utf-8")
+        report.write(args.markdown)
     return 0 if all(n.state in ("Completed", "Warned") for n in nights) else 1
 
 

@@ -33,9 +33,9 @@ from pathlib import Path
 
 from rich.console import Console
 
-from bench.tables import rich_table
+from bench.report import Section, Table, Target, Unit
+from khabar.paths import PROJECT_ROOT as ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 STAGES = ("prepare", "crawl", "extract", "load", "summarise", "report")
 # Task names in flows/tasks.py and flows/quality.py → the stage they belong to.
 # ``publish`` (the read copy, once the run's end is recorded) was part of the load until the
@@ -50,15 +50,17 @@ RUNNER_STAGES = {"prepare_run": "prepare", "require_network": "prepare", "crawl_
                  "publish_trends": "report", "fail_night": "report"}
 OVERHEAD_TARGET = 0.10  # of the direct work: a night's orchestration should not cost a tenth
 CALLS, CALLS_QUICK = 10, 3  # tasks per flow when measuring fixed costs
+_SECONDS = Unit(".1f", " s")  # a missed target's gap
 STARTUP_TARGET = 20.0  # seconds: the README promises ~10-20 s for the temporary API
 # What the direct night imports: the runners, which import no Prefect.
 STAGE_MODULES = ("pipeline.night", "pipeline.stages", "pipeline.preflight", "registry",
                  "snapshot", "warehouse", "warehouse.load", "warehouse.monitoring")
-IMPORTS = {
-    "python (nothing imported)": "pass",
-    "import prefect": "import prefect",
-    "import flows.nightly": "import flows.nightly",
-    "import the stage modules (no Prefect)": "import " + ", ".join(STAGE_MODULES),
+# What each import-time row imports (``python -m bench.importtime NAME…``).
+IMPORTS: dict[str, tuple[str, ...]] = {
+    "python (nothing imported)": (),
+    "import prefect": ("prefect",),
+    "import flows.nightly": ("flows.nightly",),
+    "import the stage modules (no Prefect)": STAGE_MODULES,
 }
 
 
@@ -165,12 +167,13 @@ def run_one_night(mode: str, quick: bool, workdir: Path, max_parallel: int) -> d
 
 # ----------------------------------------------------------------- the benchmark (parent)
 
-def import_seconds(statement: str, repeat: int, env: dict[str, str]) -> float:
-    """Median wall time of ``python -c statement`` in a fresh interpreter."""
+def import_seconds(modules: tuple[str, ...], repeat: int, env: dict[str, str]) -> float:
+    """Median wall time of importing ``modules`` in a fresh interpreter."""
     times = []
     for _ in range(repeat):
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-c", statement], cwd=ROOT, env=env, check=True)
+        subprocess.run([sys.executable, "-m", "bench.importtime", *modules], cwd=ROOT, env=env,
+                       check=True)
         times.append(time.perf_counter() - started)
     return statistics.median(times)
 
@@ -291,8 +294,8 @@ def measure(quick: bool, repeat: int, max_parallel: int, work: Path, console: Co
     """Imports, server start-ups, then the nights alternating flow-first and direct-first."""
     env = _isolate(work / "prefect")
     imports = {}
-    for label, statement in list(IMPORTS.items())[: 2 if quick else None]:
-        imports[label] = import_seconds(statement, 1 if quick else 3, env)
+    for label, modules in list(IMPORTS.items())[: 2 if quick else None]:
+        imports[label] = import_seconds(modules, 1 if quick else 3, env)
         console.log(f"{label}: {imports[label]:.2f} s")
     startup = {}
     server, startup["fresh database"] = start_server()
@@ -365,52 +368,39 @@ def _tables(r: Results) -> list[tuple[str, list[str], list[list[str]]]]:
     ]
 
 
-def target_lines(r: Results) -> list[str]:
-    """One line per target: met, or missed by how much and why."""
+def targets(r: Results) -> list[Target]:
+    """The overhead and start-up targets: met, or missed by how much and why."""
     direct, overhead = r.median("direct"), r.overhead()
-    allowed = OVERHEAD_TARGET * direct
     fs, ds = r.stage_medians("flow"), r.stage_medians("direct")
     worst = max((*STAGES, "outside"), key=lambda s: fs[s] - ds[s])
-    what = (f"target Prefect overhead on a snapshot night ≤ {OVERHEAD_TARGET:.0%} of the direct "
-            f"work ({overhead:+.1f} s on {direct:.1f} s, {overhead / direct:+.0%})")
-    lines = [f"{what}: met" if overhead <= allowed else
-             f"{what}: missed by {overhead - allowed:.1f} s (largest stage difference: {worst} "
-             f"{fs[worst] - ds[worst]:+.1f} s; each task costs {r.calls['task']:.2f} s and each "
-             f"of the night's 4 warehouse-writes slots {r.calls['slot']:.2f} s)"]
     fresh = r.startup["fresh database"]
-    what = (f"target temporary API server start-up on a fresh PREFECT_HOME ≤ "
-            f"{STARTUP_TARGET:.0f} s ({fresh:.1f} s)")
-    lines.append(f"{what}: met" if fresh <= STARTUP_TARGET else
-                 f"{what}: missed by {fresh - STARTUP_TARGET:.1f} s (migrating a new Prefect "
-                 f"database; load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores)")
-    return lines
+    return [
+        Target(f"Prefect overhead on a snapshot night ≤ {OVERHEAD_TARGET:.0%} of the direct "
+               f"work ({overhead:+.1f} s on {direct:.1f} s, {overhead / direct:+.0%})",
+               overhead, OVERHEAD_TARGET * direct, "<=", _SECONDS,
+               why=f"largest stage difference: {worst} {fs[worst] - ds[worst]:+.1f} s; each "
+                   f"task costs {r.calls['task']:.2f} s and each of the night's 4 "
+                   f"warehouse-writes slots {r.calls['slot']:.2f} s"),
+        Target(f"temporary API server start-up on a fresh PREFECT_HOME ≤ {STARTUP_TARGET:.0f} s "
+               f"({fresh:.1f} s)", fresh, STARTUP_TARGET, "<=", _SECONDS,
+               why=f"migrating a new Prefect database; load average {os.getloadavg()[0]:.2f} "
+                   f"on {os.cpu_count()} cores"),
+    ]
 
 
-def markdown(r: Results) -> str:
+def section(r: Results) -> Section:
     """The ``## Prefect overhead`` section of BENCHMARKS.md."""
     scope = ("one snapshot outlet, 3 pages (--quick)" if r.quick
              else "every snapshot outlet, flow defaults (4 parallel crawls, one extraction "
                   "process per core)")
-    out = ["## Prefect overhead", "",
-           "The nightly flow (`flows.nightly.nightly(snapshot=True)`) against the same work as "
-           "plain calls without Prefect, each night in a fresh process with a fresh warehouse, "
-           f"alternating which goes first; scope: {scope}. Overhead = flow − direct, ratio = "
-           "flow / direct (baseline: the direct calls of the same round). Temporary "
-           "PREFECT_HOME and Prefect database.", ""]
-    for title, columns, rows in _tables(r):
-        out += [f"**{title}**", "", "| " + " | ".join(columns) + " |",
-                "|---|" + "---:|" * (len(columns) - 1)]
-        out += ["| " + " | ".join(row) + " |" for row in rows]
-        out.append("")
-    out += [f"- {line}" for line in target_lines(r)]
-    return "\n".join(out) + "\n"
-
-
-def print_results(r: Results, console: Console) -> None:
-    for title, columns, rows in _tables(r):
-        console.print(rich_table(title, columns, rows))
-    for line in target_lines(r):
-        console.print(line)
+    intro = ("The nightly flow (`flows.nightly.nightly(snapshot=True)`) against the same work as "
+             "plain calls without Prefect, each night in a fresh process with a fresh warehouse, "
+             f"alternating which goes first; scope: {scope}. Overhead = flow − direct, ratio = "
+             "flow / direct (baseline: the direct calls of the same round). Temporary "
+             "PREFECT_HOME and Prefect database.")
+    return Section("Prefect overhead",
+                   [intro, *(Table(*table, align=True) for table in _tables(r))],
+                   targets=targets(r))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -435,9 +425,10 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if not args.workdir:
             shutil.rmtree(work, ignore_errors=True)
-    print_results(results, console)
+    report = section(results)
+    report.print(console)
     if args.markdown:
-        args.markdown.write_text(markdown(results), encoding="utf-8")
+        report.write(args.markdown)
     return 0
 
 

@@ -33,10 +33,10 @@ from pathlib import Path
 from rich.console import Console
 
 from bench.child import run_json
-from bench.tables import int_list, markdown_results, print_results
+from bench.report import Section, Table, Target, Unit
+from bench.tables import int_list
 from bench.warehouse import generate, signatures, write_run
 
-ROOT = Path(__file__).resolve().parents[1]
 SIZES = (10_000, 20_000)
 QUICK_SIZES = (1_000, 2_000)
 NIGHTS = (50, 1_000)
@@ -47,78 +47,6 @@ FTS_TARGET = 0.10  # incremental fts update of the smallest night ≤ this share
 PUBLISH_TARGET = 0.25  # whole publication of the smallest night ≤ this share of before
 QUERIES = ("élections Rabat", "gouvernement réforme", "Casablanca", "الحكومة", "water")
 STEPS = ("fts", "checkpoint", "copy", "fsync", "open_check", "rename")
-
-_CHILD = r"""
-import json, os, shutil, sys, time
-task = json.loads(sys.argv[1])
-
-def peak_mb():
-    with open("/proc/self/status") as status:
-        line = next(x for x in status if x.startswith("VmHWM:"))
-    return int(line.split()[1]) / 1024
-
-from warehouse import after_load, connect, publish_read_copy, read_copy_path
-from warehouse.load import load_run
-from warehouse.search import build_search_index
-
-db = task["db"]
-out = {}
-if task["kind"] == "build":
-    import pyarrow as pa
-    con = connect(db)
-    load_run(con, "bench", task["run_dir"])
-    urls = [r[0] for r in con.execute("SELECT url FROM pages").fetchall()]
-    # Pages as if fetched with real bodies: inserted, not updated (an UPDATE leaves the next
-    # load to rewrite the whole table and the file twice its size: not what a night sees).
-    con.begin()
-    con.execute("CREATE TEMP TABLE padded AS FROM pages LIMIT 0")
-    for i in range(0, len(urls), 1000):
-        part = urls[i:i + 1000]
-        con.register("pad", pa.table({"url": part,
-                                      "body": [os.urandom(task["page_bytes"]) for _ in part]}))
-        con.execute("INSERT INTO padded SELECT p.* REPLACE (pad.body AS body) "
-                    "FROM pages AS p JOIN pad USING (url)")
-        con.unregister("pad")
-    con.execute("DELETE FROM pages")
-    con.execute("INSERT INTO pages FROM padded")
-    con.execute("DROP TABLE padded")
-    con.commit()
-    con.close()
-else:
-    shutil.copyfile(task["base"], db)
-    shutil.copyfile(task["base_copy"], read_copy_path(db))
-    con = connect(db)
-    load_run(con, "night", task["run_dir"])
-    con.close()
-start_rss = peak_mb()
-timings = {}
-started = time.perf_counter()
-if task["kind"] == "rebuild":
-    con = connect(db)
-    w0 = time.perf_counter()
-    build_search_index(con)
-    timings["fts"] = time.perf_counter() - w0
-    publish_read_copy(db, con=con, timings=timings)
-    con.close()
-else:
-    after_load(db, timings=timings)
-out["total"] = time.perf_counter() - started
-out["timings"] = timings
-out["start_rss_mb"] = start_rss
-out["peak_rss_mb"] = peak_mb()
-out["size_mb"] = os.path.getsize(db) / 1e6
-import duckdb
-con = duckdb.connect(str(read_copy_path(db)), read_only=True)
-from warehouse.search import load_fts
-load_fts(con)
-out["free_mb"] = con.execute(
-    "SELECT free_blocks * block_size / 1e6 FROM pragma_database_size()").fetchone()[0]
-out["rankings"] = {q: [[r[0], round(r[1], 9)] for r in con.execute(
-    "SELECT article_id, score FROM search_articles(?, max_results := 10)", [q]).fetchall()]
-    for q in task["queries"]}
-con.close()
-print(json.dumps(out))
-"""
 
 
 @dataclass
@@ -140,7 +68,7 @@ def measure(task: dict) -> Measure:
     env = dict(os.environ)
     if task["kind"] == "build":  # padding every page in one transaction needs the room
         env["KHABAR_DUCKDB_MEMORY"] = "4GB"
-    out = run_json(_CHILD, task, cwd=ROOT, env=env)
+    out = run_json("bench.publish_child", task, env=env)
     return Measure(out["total"], out["timings"], out["peak_rss_mb"], out["start_rss_mb"],
                    out["size_mb"], out["free_mb"], out["rankings"])
 
@@ -240,40 +168,35 @@ def tables(res: Results) -> list[tuple[str, list[str], list[list[str]]]]:
     return out
 
 
-def targets(res: Results) -> list[str]:
-    """``target …: met`` or ``missed by X (why)`` lines."""
+def targets(res: Results) -> list[Target]:
+    """The fts, publication and ranking targets at the size nearest ``TARGET_SIZE``."""
     k = min(res.sizes, key=lambda s: abs(s - TARGET_SIZE))
     m = res.nights[0]
     inc, before = res.incremental[k, m], res.rebuild[k]
-    lines = []
     ratio = inc.step("fts") / before.step("fts")
-    what = (f"incremental fts update of a {m:,}-article night ≤ {FTS_TARGET:.0%} of a rebuild "
-            f"({k:,} articles)")
-    if ratio <= FTS_TARGET:
-        lines.append(f"target {what}: met ({ratio:.1%}: {inc.step('fts'):.2f} s vs "
-                     f"{before.step('fts'):.2f} s)")
-    else:
-        lines.append(f"target {what}: missed by {ratio - FTS_TARGET:.1%} ({ratio:.1%})")
+    found = [Target(f"incremental fts update of a {m:,}-article night ≤ {FTS_TARGET:.0%} of a "
+                    f"rebuild ({k:,} articles)", ratio, FTS_TARGET, "<=", Unit(".1%"),
+                    note=f"{ratio:.1%}: {inc.step('fts'):.2f} s vs {before.step('fts'):.2f} s",
+                    why=f"{ratio:.1%}")]
     ratio = inc.total / before.total
     copy = inc.step("copy") + inc.step("fsync")
-    what = f"publication of a {m:,}-article night ≤ {PUBLISH_TARGET:.0%} of before ({k:,} articles)"
-    if ratio <= PUBLISH_TARGET:
-        lines.append(f"target {what}: met ({ratio:.0%}: {inc.total:.2f} s vs {before.total:.2f} s;"
-                     f" {copy:.2f} s of it is copying and fsyncing the {inc.size_mb:,.0f} MB file,"
-                     " which grows with the warehouse, not the night)")
-    else:
-        lines.append(f"target {what}: missed by {ratio - PUBLISH_TARGET:.0%} ({ratio:.0%}; "
-                     f"copy + fsync of the {inc.size_mb:,.0f} MB file: {copy:.2f} s, O(file))")
+    found.append(Target(
+        f"publication of a {m:,}-article night ≤ {PUBLISH_TARGET:.0%} of before ({k:,} articles)",
+        ratio, PUBLISH_TARGET, "<=", Unit(".0%"),
+        note=f"{ratio:.0%}: {inc.total:.2f} s vs {before.total:.2f} s; {copy:.2f} s of it is "
+             f"copying and fsyncing the {inc.size_mb:,.0f} MB file, which grows with the "
+             "warehouse, not the night",
+        why=f"{ratio:.0%}; copy + fsync of the {inc.size_mb:,.0f} MB file: {copy:.2f} s, O(file)"))
     same = all(_same_rankings(res.incremental[s, res.nights[0]], res.rebuild[s])
                for s in res.sizes)
-    what = "incremental index ranks as the rebuild (top 10, BM25 scores to 1e-6)"
-    lines.append(f"target {what}: " + ("met" if same else "missed by a ranking difference"))
-    return lines
+    found.append(Target.check("incremental index ranks as the rebuild (top 10, BM25 scores to "
+                              "1e-6)", same, shortfall="a ranking difference"))
+    return found
 
 
-def markdown(res: Results, quick: bool) -> str:
-    lines = ["## Publication: fts index and read copy after a night (`bench/publish.py`)", ""]
-    lines.append(
+def section(res: Results, quick: bool) -> Section:
+    """This module's section of BENCHMARKS.md."""
+    intro = (
         f"Warehouses of {', '.join(f'{k:,}' for k in res.sizes)} generated articles "
         f"{'(--quick) ' if quick else ''}loaded by `load_run` (raw page bodies "
         f"~{PAGE_BYTES // 1000} KB each, a ~100 KB page compressed), published once; then a "
@@ -283,7 +206,9 @@ def markdown(res: Results, quick: bool) -> str:
         "(before)* publishes the same night as before the incremental index: "
         "`build_search_index` from scratch, then `publish_read_copy`. Copies are in the page "
         "cache; fsync writes them to disk.")
-    return "\n".join(lines + markdown_results(tables(res), targets(res)))
+    return Section("Publication: fts index and read copy after a night (`bench/publish.py`)",
+                   [intro, *(Table(*table, left_columns=2) for table in tables(res))],
+                   targets=targets(res))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -309,9 +234,10 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
-    print_results(console, tables(res), targets(res), left_columns=2)
+    report = section(res, args.quick)
+    report.print(console)
     if args.markdown:
-        args.markdown.write_text(markdown(res, args.quick), encoding="utf-8")
+        report.write(args.markdown)
     return 0
 
 

@@ -1,6 +1,7 @@
 """Disk space a load takes, against the estimate the load checks up front (warehouse.health).
 
     python -m bench.space [--first 5000] [--night 1000] [--nights 3] [--quick] [--workdir DIR]
+                          [--markdown FILE]
 
 A first run of ``--first`` articles, then ``--nights`` nights of ``--night`` more, each loaded
 with ``python -m warehouse load`` (load, fts update, read copy) into one warehouse, written as
@@ -28,9 +29,9 @@ from datetime import timedelta
 from pathlib import Path
 
 from rich.console import Console
-from rich.table import Table
 
 from bench.machine import ROOT
+from bench.report import Section, Table, Target, Unit
 from bench.warehouse import T0, generate, signatures, write_run
 from warehouse.health import required_bytes, run_input_bytes
 
@@ -87,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--nights", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="1,000 then 2 nights of 200")
     parser.add_argument("--workdir", type=Path)
+    parser.add_argument("--markdown", type=Path, help="write this module's report section")
     args = parser.parse_args(argv)
     if args.quick:
         args.first, args.night, args.nights = 1000, 200, 2
@@ -109,10 +111,7 @@ def main(argv: list[str] | None = None) -> int:
                                    fetched=T0 + timedelta(days=400 + night)), rid))
         db = work / "disk" / "news.duckdb"
         how = "tmpfs" if tmpfs else "directory listing"
-        table = Table(title=f"Disk space of a load and its read copy ({how})")
-        for name in ("run", "articles", "run files MB", "file before MB", "file after MB",
-                     "growth / run files", "peak taken MB", "estimate MB", "estimate / peak"):
-            table.add_column(name, justify="right")
+        rows, targets = [], []
         for run_dir, rid in runs:
             inputs = run_input_bytes(run_dir)
             before = db.stat().st_size if db.exists() else 0
@@ -120,11 +119,20 @@ def main(argv: list[str] | None = None) -> int:
             base, peak = load_peak(db, run_dir, rid, tmpfs)
             after = db.stat().st_size
             taken = peak - base
-            table.add_row(rid, str(args.first if rid == "r0" else args.night),
-                          f"{inputs / MB:.1f}", f"{before / MB:.1f}", f"{after / MB:.1f}",
-                          f"{(after - before) / inputs:.1f}x", f"{taken / MB:.1f}",
-                          f"{estimate / MB:.1f}", f"{estimate / max(taken, 1):.2f}")
-        console.print(table)
+            rows.append([rid, str(args.first if rid == "r0" else args.night),
+                         f"{inputs / MB:.1f}", f"{before / MB:.1f}", f"{after / MB:.1f}",
+                         f"{(after - before) / inputs:.1f}x", f"{taken / MB:.1f}",
+                         f"{estimate / MB:.1f}", f"{estimate / max(taken, 1):.2f}"])
+            targets.append(Target(f"load's estimate ≥ the peak it took, {rid}", estimate,
+                                  taken, ">=", Unit(".1f", " MB", 1 / MB)))
+        report = Section("Disk space of a load (`bench/space.py`)", [Table(
+            f"Disk space of a load and its read copy ({how})",
+            ["run", "articles", "run files MB", "file before MB", "file after MB",
+             "growth / run files", "peak taken MB", "estimate MB", "estimate / peak"], rows,
+            left_columns=0)], targets=targets)
+        report.print(console)
+        if args.markdown:
+            report.write(args.markdown)
     return 0
 
 

@@ -43,11 +43,12 @@ from rich.console import Console
 
 from bench import storyset
 from bench.child import run_json
-from bench.tables import int_list, markdown_results, print_results
+from bench.report import Section, Table, Target
+from bench.tables import int_list
 from bench.warehouse import exponent
+from khabar.paths import PROJECT_ROOT as ROOT
 from khabar.run.layout import RunFolder
 
-ROOT = Path(__file__).resolve().parents[1]
 # Up to 1,000,000 (the issue's goal): generating it takes ~12 minutes on the 2 cores here (kept
 # in --cache), loading it ~50 minutes with other sessions running (make bench gives this module
 # 3 hours: bench/__main__.py).
@@ -72,70 +73,7 @@ BUILD_MEMORY = "1GB"
 NIGHT_RETRY_MEMORY = "512MB"
 LINEAR_TARGET = 1.1
 CASABLANCA = ZoneInfo("Africa/Casablanca")
-
-_CHILD = r"""
-import json, os, shutil, sys, time
-task = json.loads(sys.argv[1])
-
-def peak_mb():
-    with open("/proc/self/status") as status:
-        return int(next(x for x in status if x.startswith("VmHWM:")).split()[1]) / 1024
-
-def cpu():
-    # user + system seconds of this process, every thread: on a machine other sessions share,
-    # wall time measures the others too
-    t = os.times()
-    return t.user + t.system
-
-import warehouse.load
-import warehouse.stories
-from warehouse import connect
-spent, spent_cpu = [], []
-real = warehouse.stories.update_stories
-def timed(con, *args):
-    start, start_cpu = time.perf_counter(), cpu()
-    try:
-        return real(con, *args)
-    finally:
-        spent.append(time.perf_counter() - start)
-        spent_cpu.append(cpu() - start_cpu)
-warehouse.load.update_stories = timed
-if task.get("copy_from"):
-    shutil.copyfile(task["copy_from"], task["db"])
-seconds = seconds_cpu = close = close_cpu = 0.0
-loaded = 0
-sizes = {}
-for run_id, run_dir, rows in task["runs"]:  # in order, each its own transaction
-    # A connection per run, as the nightly flow opens one per load: DuckDB keeps the ART index
-    # nodes a connection has read, and one connection loading 1M articles ran out of 256 MB.
-    con = connect(task["db"])
-    start, start_cpu = time.perf_counter(), cpu()
-    warehouse.load.load_run(con, run_id, run_dir)
-    seconds += time.perf_counter() - start
-    seconds_cpu += cpu() - start_cpu
-    loaded += rows
-    if str(loaded) in task.get("keep", {}):  # a copy of the warehouse at this size
-        counts = con.execute(
-            "select (select count(*) from articles), (select count(*) from stories), "
-            "(select count(*) from story_links), (select count(*) from articles where "
-            "duplicate_of is not null)").fetchone()
-        con.close()
-        shutil.copyfile(task["db"], task["keep"][str(loaded)])
-        sizes[loaded] = {"seconds": seconds, "grouping": sum(spent), "cpu": seconds_cpu,
-                         "grouping_cpu": sum(spent_cpu), "peak_rss_mb": peak_mb(),
-                         "articles": counts[0], "stories": counts[1], "links": counts[2],
-                         "copies": counts[3]}
-    else:
-        # Closing checkpoints the night into the file (the nightly flow's close does the same).
-        start, start_cpu = time.perf_counter(), cpu()
-        con.close()
-        close += time.perf_counter() - start
-        close_cpu += cpu() - start_cpu
-print(json.dumps({"seconds": seconds, "grouping": sum(spent), "cpu": seconds_cpu,
-                  "grouping_cpu": sum(spent_cpu), "close": close, "close_cpu": close_cpu,
-                  "peak_rss_mb": peak_mb(), "sizes": sizes}))
-"""
-
+CHILD = "bench.stories_child"  # the scale measurement, a fresh interpreter each
 
 # --- 1. the labelled set ----------------------------------------------------------------------
 
@@ -419,7 +357,7 @@ def scale(args: argparse.Namespace, work: Path, console: Console) -> dict[int, d
     bounds = sorted({0, *sizes, *range(RUN, sizes[-1], RUN)})
     runs = _run_folders(source, work, bounds, sizes, args.night)
     keep = {str(n): str(work / f"stored-{n}.duckdb") for n in sizes}
-    build = run_json(_CHILD, {"db": str(work / "build.duckdb"), "runs": runs, "keep": keep},
+    build = run_json(CHILD, {"db": str(work / "build.duckdb"), "runs": runs, "keep": keep},
                      cwd=ROOT, env={**os.environ, "KHABAR_DUCKDB_MEMORY": BUILD_MEMORY})
     shutil.rmtree(work / "runs")
     (work / "build.duckdb").unlink()
@@ -431,7 +369,7 @@ def scale(args: argparse.Namespace, work: Path, console: Console) -> dict[int, d
         night = [("night", str(work / f"night-{n}" / "night"), args.night)]
         task = {"db": str(work / "night.duckdb"), "copy_from": keep[str(n)], "runs": night}
         try:
-            tonight = run_json(_CHILD, task, cwd=ROOT)
+            tonight = run_json(CHILD, task, cwd=ROOT)
             tonight["memory"] = "default"
         except RuntimeError as exc:
             if "Out of Memory" not in str(exc):
@@ -440,7 +378,7 @@ def scale(args: argparse.Namespace, work: Path, console: Console) -> dict[int, d
             # into, each loaded whole (~50 MB per 1,000,000 articles): 256 MB is not enough at
             # 1,000,000 stored. Measured again with more, and said in the table.
             (work / "night.duckdb").unlink(missing_ok=True)
-            tonight = run_json(_CHILD, task, cwd=ROOT,
+            tonight = run_json(CHILD, task, cwd=ROOT,
                                env={**os.environ, "KHABAR_DUCKDB_MEMORY": NIGHT_RETRY_MEMORY})
             tonight["memory"] = f"{NIGHT_RETRY_MEMORY} (default: out of memory)"
         Path(keep[str(n)]).unlink()
@@ -511,12 +449,12 @@ def tables(quality: dict, cross: list[list[str]], sized: dict[int, dict]
     return out
 
 
-def targets(quality: dict, sized: dict[int, dict]) -> list[str]:
+def targets(quality: dict, sized: dict[int, dict]) -> list[Target]:
     q = quality["after"]
-    lines = []
+    lines: list[Target] = []
 
     def line(what: str, ok: bool, value: str) -> None:
-        lines.append(f"target {what}: {'met' if ok else 'missed'} ({value})")
+        lines.append(Target.check(what, ok, note=value, why=value))
 
     line("copies pairwise precision ≥ 0.99 and recall ≥ 0.97",
          q.copies[0] >= 0.99 and q.copies[1] >= 0.97, f"{q.copies[0]:.3f}, {q.copies[1]:.3f}")
@@ -568,21 +506,21 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
-    print_results(console, tables(quality, cross, sized), targets(quality, sized))
+    report = Section(
+        "Stories: copies and stories across outlets (`bench/stories.py`)",
+        [f"Labelled set `bench/storyset` (README there), loaded night by night; baseline in "
+         f"the same run: the grouping it replaced (link only at MinHash Jaccard ≥ 0.7). "
+         f"Scale: generated articles (Zipf pseudo-words and names), {PER_DAY:,} a day (10% "
+         f"independent write-ups, 12% wire copies with their own headline and lead and a "
+         f"paragraph dropped, 8% aggregator copies), N loaded by `load_run` into a new "
+         f"warehouse in runs of {RUN:,} (each article grouped as it arrives), then a night of "
+         f"{args.night:,} on top"
+         f"{' (--quick sizes)' if args.quick else ''}.",
+         *(Table(*table) for table in tables(quality, cross, sized))],
+        targets=targets(quality, sized))
+    report.print(console)
     if args.markdown:
-        body = [
-            "## Stories: copies and stories across outlets (`bench/stories.py`)", "",
-            f"Labelled set `bench/storyset` (README there), loaded night by night; baseline in "
-            f"the same run: the grouping it replaced (link only at MinHash Jaccard ≥ 0.7). "
-            f"Scale: generated articles (Zipf pseudo-words and names), {PER_DAY:,} a day (10% "
-            f"independent write-ups, 12% wire copies with their own headline and lead and a "
-            f"paragraph dropped, 8% aggregator copies), N loaded by `load_run` into a new "
-            f"warehouse in runs of {RUN:,} (each article grouped as it arrives), then a night of "
-            f"{args.night:,} on top"
-            f"{' (--quick sizes)' if args.quick else ''}.",
-        ]
-        args.markdown.write_text("\n".join(body + markdown_results(
-            tables(quality, cross, sized), targets(quality, sized))), encoding="utf-8")
+        report.write(args.markdown)
     return 0
 
 

@@ -51,7 +51,9 @@ import pyarrow.parquet as pq
 from rich.console import Console
 
 from bench.child import run_json
-from bench.tables import int_list, markdown_results, print_results
+from bench.report import Section, Table, Target, Unit
+from bench.tables import int_list
+from khabar.paths import PROJECT_ROOT as ROOT
 from khabar.run.layout import RunFolder
 from khabar.run.records import RawPage
 from khabar.run.schemas import ARTICLE_SCHEMA, PAGES_SCHEMA, raw_files_stamp
@@ -60,7 +62,6 @@ from pipeline.extraction import page_row
 from transforms.dedup import content_hash, minhash_signature
 from transforms.story import features_row
 
-ROOT = Path(__file__).resolve().parents[1]
 OUTLETS = [
     "lebrief", "le360", "hespress_fr", "medias24", "telquel", "lematin", "lavieeco",
     "leseco", "h24info", "yabiladi", "barlamane", "maghress_fr",
@@ -89,66 +90,6 @@ _GLUE = (
     "le la les un une des du de à au aux pour par sur dans avec sans selon après avant "
     "lors entre contre vers chez depuis pendant et ou mais donc car qui que dont où"
 ).split()
-
-# Runs in a fresh interpreter, in the checkout being measured (``cwd``), so that its imports
-# are that checkout's and ru_maxrss is this one measurement's. Prints one JSON line.
-_CHILD = r"""
-import json, os, shutil, sys, time
-task = json.loads(sys.argv[1])
-
-def peak_mb():
-    # VmHWM: this process's peak RSS (ru_maxrss would include the parent's, kept across exec)
-    with open("/proc/self/status") as status:
-        line = next(x for x in status if x.startswith("VmHWM:"))
-    return int(line.split()[1]) / 1024
-
-def clock():
-    t = os.times()
-    return time.perf_counter(), t.user + t.system
-
-import duckdb
-from warehouse import connect
-from warehouse.load import load_run
-from warehouse.queries import sql
-from warehouse.stories import update_stories
-out = {"start_rss_mb": peak_mb()}
-if task["kind"] == "copy":
-    con = duckdb.connect(task["db"])
-    con.execute(sql("bench_create_plain_articles"), {"path": task["parquet"]})
-    w0, c0 = clock()
-    con.execute(sql("bench_copy_plain_articles"), {"path": task["parquet"]})
-    w1, c1 = clock()
-    con.execute("CHECKPOINT")
-    w2, c2 = clock()
-    con.close()
-    out.update(seconds=w1 - w0, total=w2 - w0, cpu=c2 - c0)
-elif task["kind"] == "load":
-    if task.get("copy_from"):
-        shutil.copyfile(task["copy_from"], task["db"])
-    con = connect(task["db"])
-    w0, c0 = clock()
-    report = load_run(con, task["run_id"], task["run_dir"])
-    w1, c1 = clock()
-    con.execute("CHECKPOINT")
-    w2, c2 = clock()
-    con.close()
-    out.update(seconds=w1 - w0, total=w2 - w0, cpu=c2 - c0, articles=report.total.articles_new)
-elif task["kind"] == "stories":
-    con = connect(task["db"])
-    best = None
-    for _ in range(task["repeat"]):
-        con.begin()
-        w0, c0 = clock()
-        stories = update_stories(con)
-        w1, c1 = clock()
-        con.rollback()
-        if best is None or w1 - w0 < best[0]:
-            best = (w1 - w0, c1 - c0)
-    con.close()
-    out.update(seconds=best[0], total=best[0], cpu=best[1], stories=stories)
-out["peak_rss_mb"] = peak_mb()
-print(json.dumps(out))
-"""
 
 
 @dataclass
@@ -338,7 +279,7 @@ def write_run(run_dir: Path, docs: list[Doc], sigs: list[tuple[str, list[int]]],
 
 def measure(task: dict, code: Path = ROOT) -> Measure:
     """Run one measurement in a fresh interpreter inside checkout ``code``."""
-    out = run_json(_CHILD, task, cwd=code)
+    out = run_json("bench.warehouse_child", task, cwd=code)
     return Measure(out["seconds"], out["total"], out["cpu"], out["peak_rss_mb"],
                    out["start_rss_mb"], out.get("articles") or out.get("stories") or 0)
 
@@ -478,48 +419,39 @@ def tables(res: Results) -> list[tuple[str, list[str], list[list[str]]]]:
     return out
 
 
-def targets(res: Results) -> list[str]:
-    """The issue's three targets, each ``target …: met`` or ``missed by X (why)``."""
+def targets(res: Results) -> list[Target]:
+    """The issue's three targets: load speed against COPY, linear grouping, peak memory."""
     label = "after"
     night = min(res.sizes, key=lambda k: abs(k - NIGHT_SIZE))
     copy = res.copy[night]
     load = res.runs[label]["load"][night]
     alone = res.runs[label]["parquet"][night]
     ratio = copy.total / load.total
-    lines = []
-    what = f"load_run ≥ {LOAD_TARGET}× COPY rate ({night:,} articles, both with checkpoint)"
-    if ratio >= LOAD_TARGET:
-        lines.append(f"target {what}: met ({ratio:.2f}×)")
-    else:
-        lines.append(
-            f"target {what}: missed by {LOAD_TARGET - ratio:.2f} ({ratio:.2f}×; in CPU time "
-            f"{copy.cpu / load.cpu:.2f}×; COPY's input alone loads at "
+    found = [Target(
+        f"load_run ≥ {LOAD_TARGET}× COPY rate ({night:,} articles, both with checkpoint)",
+        ratio, LOAD_TARGET, ">=", Unit(".2f"), note=f"{ratio:.2f}×",
+        why=f"{ratio:.2f}×; in CPU time {copy.cpu / load.cpu:.2f}×; COPY's input alone loads at "
             f"{copy.total / alone.total:.2f}×. Most of the difference is the story grouping "
             "(about half of load_run's CPU at 10,000, profiled in BENCHMARKS.md); the rest is "
             "inserting the page bodies and writing the text twice, to articles and "
             "article_versions, within DuckDB's memory limit (KHABAR_DUCKDB_MEMORY, default "
-            "256 MB))")
+            "256 MB)")]
     slope = exponent({k: m.seconds for k, m in res.runs[label]["stories"].items()})
     sizes = ", ".join(f"{k // 1000}k" for k in res.sizes)
-    if slope <= LINEAR_TARGET:
-        lines.append(f"target story grouping linear ({sizes}): met (growth exponent "
-                     f"{slope:.2f} ≤ {LINEAR_TARGET})")
-    else:
-        lines.append(f"target story grouping linear ({sizes}): missed by {slope - 1:.2f} "
-                     f"(growth exponent {slope:.2f})")
+    found.append(Target(f"story grouping linear ({sizes})", slope, LINEAR_TARGET, "<=",
+                        Unit(".2f"), note=f"growth exponent {slope:.2f} ≤ {LINEAR_TARGET}",
+                        why=f"growth exponent {slope:.2f}"))
     peak = load.peak_rss_mb
-    what = f"peak RSS of the {night:,}-article load < {MEMORY_TARGET_MB:,} MB"
-    if peak < MEMORY_TARGET_MB:
-        lines.append(f"target {what}: met ({peak:,.0f} MB, of which {load.start_rss_mb:,.0f} "
-                     "MB is Python and imports; the whole night is measured by bench.memory)")
-    else:
-        lines.append(f"target {what}: missed by {peak - MEMORY_TARGET_MB:,.0f} MB")
-    return lines
+    found.append(Target(f"peak RSS of the {night:,}-article load < {MEMORY_TARGET_MB:,} MB",
+                        peak, MEMORY_TARGET_MB, "<", Unit(",.0f", " MB"),
+                        note=f"{peak:,.0f} MB, of which {load.start_rss_mb:,.0f} MB is Python "
+                             "and imports; the whole night is measured by bench.memory"))
+    return found
 
 
-def markdown(res: Results, quick: bool) -> str:
-    lines = ["## Warehouse: load speed, story grouping, memory (`bench/warehouse.py`)", ""]
-    lines.append(
+def section(res: Results, quick: bool) -> Section:
+    """This module's section of BENCHMARKS.md."""
+    intro = (
         f"Generated articles (~4 KB of French text, ~4.5 KB HTML pages, 12 outlets, 10% "
         f"near-duplicates, 5% aggregator copies) at {', '.join(f'{k:,}' for k in res.sizes)}"
         f"{' (--quick)' if quick else ''}. Baseline, same run and same parquet file: "
@@ -529,9 +461,10 @@ def markdown(res: Results, quick: bool) -> str:
         "second with the checkpoint on both sides (seconds without it in front). Each number "
         "comes from its own process.")
     if "before" in res.runs:
-        lines.append("`before` is the same measurement with the code of the checkout given by "
-                     "`--before`, in the same run.")
-    return "\n".join(lines + markdown_results(tables(res), targets(res)))
+        intro += ("\n`before` is the same measurement with the code of the checkout given by "
+                  "`--before`, in the same run.")
+    return Section("Warehouse: load speed, story grouping, memory (`bench/warehouse.py`)",
+                   [intro, *(Table(*table) for table in tables(res))], targets=targets(res))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -560,9 +493,10 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
-    print_results(console, tables(res), targets(res))
+    report = section(res, args.quick)
+    report.print(console)
     if args.markdown:
-        args.markdown.write_text(markdown(res, args.quick), encoding="utf-8")
+        report.write(args.markdown)
     return 0
 
 

@@ -1,5 +1,6 @@
 """The benchmark driver (``python -m bench``) with tiny fake modules in a temporary package:
-it runs each in its own process, gathers target lines into the summary, reports a failing or
+it runs each in its own process, gathers the targets they write (``bench.report``) into the
+summary, reports a failing or
 missing module with its stderr and exits non-zero, and describes the machine."""
 
 from __future__ import annotations
@@ -11,24 +12,22 @@ from pathlib import Path
 import psutil
 import pytest
 
-from bench.__main__ import main, parse_targets
+from bench.__main__ import main
 
 GOOD = '''
 import argparse, pathlib
+from bench.report import Section, Table, Target, Unit
 parser = argparse.ArgumentParser()
 parser.add_argument("--markdown", type=pathlib.Path)
 parser.add_argument("--quick", action="store_true")
 args = parser.parse_args()
 print("good table printed", "quick" if args.quick else "full")
-args.markdown.write_text("""## Good module
-
-| what | seconds | baseline | ratio |
-|---|---:|---:|---:|
-| thing | 1.0 | 2.0 | 0.50 |
-
-- target thing at most 0.8x baseline: met
-- target other ≥ 100/s: missed by 20/s (the disk is slow)
-""")
+Section("Good module",
+        [Table("", ["what", "seconds", "baseline", "ratio"], [["thing", "1.0", "2.0", "0.50"]],
+               align=True)],
+        targets=[Target("thing at most 0.8x baseline", 0.5, 0.8, "<="),
+                 Target("other ≥ 100/s", 80, 100, ">=", Unit(".0f", "/s"),
+                        why="the disk is slow")]).write(args.markdown)
 '''
 
 BAD = '''
@@ -130,26 +129,10 @@ def _alive(pid: int) -> bool:
         return False
 
 
-def test_parse_targets_accepts_markdown_decoration():
-    section = "\n".join([
-        "target plain: met",
-        "- **target** load ≥ 0.5× COPY: **missed by 0.1× (checkpoint)**",
-        "* target ratio 2:1 kept: met (1.3×)",
-        "Targets below are for the live web.",
-        "| target | met |",
-    ])
-    targets = parse_targets("m", section)
-    assert [(t.what, t.verdict, t.met) for t in targets] == [
-        ("plain", "met", True),
-        ("load ≥ 0.5× COPY", "missed by 0.1× (checkpoint)", False),
-        ("ratio 2:1 kept", "met (1.3×)", True),
-    ]
-
-
 def test_prefect_overhead_section_follows_the_contract():
     """Its section has the heading, each number with its same-run baseline, and target lines
     the driver reads (measurements made up: the real ones take minutes)."""
-    from bench.prefect_overhead import STAGES, Night, Results, markdown
+    from bench.prefect_overhead import STAGES, Night, Results, section
 
     stages = dict.fromkeys(STAGES, 1.0)
     nights = [Night("flow", 12.0, {**stages, "load": 3.0}, "completed", 36, 1.0),
@@ -158,14 +141,16 @@ def test_prefect_overhead_section_follows_the_contract():
                       startup={"fresh database": 12.0},
                       calls={"flow": 1.0, "task": 0.2, "slot": 1.0},
                       nights=nights, quick=True, repeat=1)
-    section = markdown(results)
-    assert section.startswith("## Prefect overhead\n")
-    assert "| 1 (flow first) | 12.0 | 10.0 | +2.0 | 1.20 | 36 / 36 |" in section
-    assert "| load | 1.00 | 3.00 | +2.00 |" in section
-    assert "| import prefect | 3.10 | +3.00 |" in section
-    targets = parse_targets("prefect_overhead", section)
-    assert [t.met for t in targets] == [False, True]
-    assert targets[0].verdict.startswith("missed by 1.0 s (largest stage difference: load +2.0 s")
+    report = section(results)
+    text = report.markdown()
+    assert text.startswith("## Prefect overhead\n")
+    assert "| 1 (flow first) | 12.0 | 10.0 | +2.0 | 1.20 | 36 / 36 |" in text
+    assert "| load | 1.00 | 3.00 | +2.00 |" in text
+    assert "| import prefect | 3.10 | +3.00 |" in text
+    assert [t.met for t in report.targets] == [False, True]
+    assert report.targets[0].verdict.startswith(
+        "missed by 1.0 s (largest stage difference: load +2.0 s")
+    assert f"- {report.targets[0].line()}" in text
 
 
 @pytest.mark.parametrize("systems", ["ours", "bare", "ours,nope"])
