@@ -122,7 +122,7 @@ def reextract_run(
     params = {"outlets": outlets, "only_older_versions": only_older_versions,
               "extractor_version": version}
     folder = RunFolder(run_dir)
-    folder.mark(run_id, FLOW_NAME)  # retention may delete it later (maintenance)
+    folder.claim(run_id, FLOW_NAME)  # never another run's folder; marked for retention
     with warehouse.connect(db_path) as con:
         loader.record_run_start(con, run_id, FLOW_NAME, params)
         pages = pages_for_reextract(con, version, outlets=outlets,

@@ -52,7 +52,7 @@ def retention_plan(runs_dir: Path, keep_days: int, statuses: dict[str, str] | No
         elif not path.is_dir():
             plan.skipped[name] = "not a directory"
         elif not RUN_ID.match(name) or (started := run_started(name)) is None:
-            plan.skipped[name] = "not named like a run id (YYYYMMDDTHHMMSS-NNNNN)"
+            plan.skipped[name] = "not named like a run id (YYYYMMDDTHHMMSS-NNNNN-xxxxxx)"
         elif started.timestamp() >= cutoff:
             plan.recent += 1
         elif RunFolder(path).marked_run_id() != name:
