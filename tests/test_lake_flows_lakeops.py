@@ -9,6 +9,7 @@ lake's articles and deletes old run folders the lake knows as ended. No DuckDB f
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -51,8 +52,6 @@ def night(pg_cluster, tmp_path_factory):
                       data_path=str(tmp / "lake-data"))
     env = {"KHABAR_WAREHOUSE": f"ducklake:{lake.catalog}", "KHABAR_LAKE_DATA": lake.data_path,
            "KHABAR_DB": str(tmp / "never.duckdb")}
-    import os
-
     done = subprocess.run([sys.executable, "-c", NIGHT, str(tmp / "runs")], cwd=ROOT,
                           env={**os.environ, **env}, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -130,4 +129,15 @@ def test_maintenance_flow_maintains_exports_and_cleans_runs_on_the_lake(
     assert ds.dataset(tmp / "export", format="parquet").count_rows() == articles
     assert result["removed_runs"] == [old] and not (runs / old).exists()
     assert (runs / night_id).is_dir()  # recent: kept
+    assert not (tmp / "never.duckdb").exists()
+
+
+def test_export_command_reads_the_configured_lake(night) -> None:
+    tmp, lake, _ = night
+    out = tmp / "cli-export"
+    done = subprocess.run([sys.executable, "-m", "warehouse", "export", str(out)], cwd=ROOT,
+                          env=dict(os.environ), capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    articles = _rows(lake, "select count(*) from articles")[0][0]
+    assert articles > 0 and ds.dataset(out, format="parquet").count_rows() == articles
     assert not (tmp / "never.duckdb").exists()
