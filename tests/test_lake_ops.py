@@ -144,16 +144,19 @@ def test_maintenance_waits_for_a_load_holding_the_write_lock(
     with connect_lake(lake) as con:
         _small_nights(con, tmp_path / "runs", 1)
     finished: list[float] = []
+    connected = threading.Event()
 
     def maintain() -> None:
         with connect_lake(lake) as other:
+            connected.set()
             maintain_lake(other, LakeRetention(grace_hours=0))
         finished.append(time.monotonic())
 
     with connect_lake(lake) as holder, write_lock(holder):
         worker = threading.Thread(target=maintain)
         worker.start()
-        worker.join(8)
+        assert connected.wait(300)
+        worker.join(8)  # unlocked, this maintenance took ~1 s of CPU (bench.lakemaint)
         assert worker.is_alive() and not finished  # waiting for the lock, not merging
         released = time.monotonic()
     worker.join(300)
@@ -193,3 +196,12 @@ def test_lake_connections_fit_their_memory_limit_to_the_lakes_articles(
     monkeypatch.setenv("KHABAR_DUCKDB_MEMORY", "300MB")  # the person's choice wins
     with connect_lake(lake) as con:
         assert _memory_limit(con) == _as_duckdb_shows("300MB")
+
+
+def test_maintain_on_the_duckdb_file_checkpoints(tmp_path: Path, capsys, monkeypatch) -> None:
+    from warehouse.__main__ import main as cli
+
+    monkeypatch.delenv("KHABAR_WAREHOUSE", raising=False)
+    db = tmp_path / "news.duckdb"
+    assert cli(["--db", str(db), "maintain"]) == 0
+    assert "checkpointed" in capsys.readouterr().out and db.is_file()
