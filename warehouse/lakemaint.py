@@ -155,7 +155,8 @@ def maintain_lake(con: duckdb.DuckDBPyConnection, retention: LakeRetention | Non
                              "the DuckDB file is checkpointed instead")
     retention = retention or LakeRetention()
     now = now or datetime.now(UTC)
-    report = LakeMaintenance(before=footprint(con), after=footprint(con))
+    before = footprint(con)
+    report = LakeMaintenance(before=before, after=before)
     params = {"catalog": CATALOG}
     with write_lock(con):
         con.execute(sql("lake_flush_inlined_data"), params)
