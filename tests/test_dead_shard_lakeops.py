@@ -49,3 +49,24 @@ def test_the_parent_treats_crashed_and_cancelled_shards_as_lost() -> None:
     assert Crashed().name in LOST_STATES and Cancelled().name in LOST_STATES
     # A failed shard closed its own run (its night ended); a completed one loaded.
     assert Failed().name not in LOST_STATES and Completed().name not in LOST_STATES
+
+
+@pytest.mark.integration
+def test_a_nightly_flow_run_records_its_prefect_flow_run_id(prefect_harness, tmp_path,
+                                                            monkeypatch) -> None:
+    """What the parent matches a lost shard's run by: ``parameters.flow_run`` of its run."""
+    import json
+
+    from flows.nightly import nightly
+    from pipeline.params import CrawlScope
+    from warehouse import connect
+
+    monkeypatch.delenv("KHABAR_WAREHOUSE", raising=False)
+    db = tmp_path / "news.duckdb"
+    state = nightly(scope=CrawlScope(outlets=["lebrief"], max_pages=4), snapshot=True,
+                    db_path=str(db), runs_dir=str(tmp_path / "runs"), extract_workers=0,
+                    return_state=True)
+    with connect(db, read_only=True) as con:
+        (parameters,) = con.execute("select parameters from crawl_runs").fetchone()
+    recorded = json.loads(parameters) if isinstance(parameters, str) else parameters
+    assert recorded[FLOW_RUN_KEY] == str(state.state_details.flow_run_id)
