@@ -43,8 +43,8 @@ from bench.machine import ROOT, Load, Machine, describe, machine_markdown, sampl
 from bench.report import Target, read_targets
 
 # The heavy full night goes last: a failure or a timeout there costs the others nothing.
-MODULES = ("extraction", "corpora", "warehouse", "stories", "publish", "lake", "crawl",
-           "prefect_overhead", "night")
+MODULES = ("extraction", "corpora", "warehouse", "stories", "publish", "lake", "lakemaint",
+           "crawl", "prefect_overhead", "night")
 STDERR_TAIL = 40
 # Modules given more than --timeout: stories builds a 1,000,000-article warehouse (generation
 # ~12 minutes, loading ~50 minutes with other sessions on the 2 cores, 2026-12-05).

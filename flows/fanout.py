@@ -12,6 +12,10 @@ Nothing a shard needs lives on another worker's disk: the crawl state it starts 
 URLs, HTTP validators, outlet bookkeeping) is read from the warehouse by ``prepare_run``, and
 its run folder is its own. A shard whose worker died is reported as not finished; the next
 night crawls its outlets again from what the lake holds (nothing of the lost run was loaded).
+A shard Prefect reports ``Crashed`` or ``Cancelled`` (its flow-run process exited, or, with
+flow-run heartbeats and the zombie automation of docs/lake.md, its machine went silent) has its
+run closed as ``abandoned`` at once (``pipeline.recovery.close_runs_of_lost_flow_runs``),
+rather than after 48 hours.
 
     python -m flows.fanout --snapshot --runs-dir /mnt/khabar/runs   # against PREFECT_API_URL
 """
@@ -31,12 +35,16 @@ from prefect.deployments import run_deployment
 from prefect.states import Completed, Failed, State
 from pydantic import Field
 
+import warehouse
 from pipeline.night import resolve_outlets
+from pipeline.recovery import close_runs_of_lost_flow_runs
 from warehouse.backend import configured_lake
 
 __all__ = ["fanout", "main", "shards"]
 
 SHARD_DEPLOYMENT = "nightly/nightly-shard"
+# Final states of a shard whose process is certainly gone (Prefect state names).
+LOST_STATES = ("Crashed", "Cancelled")
 
 
 def shards(outlets: list[str], per_run: int) -> list[list[str]]:
@@ -88,6 +96,7 @@ def fanout(
         started[str(run.id)] = group
         logger.info("shard %s: %s", run.id, ", ".join(group))
     finals = _wait(started, timeout_seconds)
+    _close_lost([fid for fid, name in finals.items() if name in LOST_STATES], logger)
     rows = [{"flow_run": fid, "outlets": started[fid], "state": name}
             for fid, name in finals.items()]
     bad = [r for r in rows if r["state"] not in ("Completed", "Warned")]
@@ -95,6 +104,22 @@ def fanout(
         return Failed(message="; ".join(f"{','.join(r['outlets'])}: {r['state']}" for r in bad),
                       data={"shards": rows})
     return Completed(message=f"{len(rows)} shards loaded", data={"shards": rows})
+
+
+def _close_lost(flow_runs: list[str], logger: Any) -> None:
+    """Close the warehouse runs of shards whose process is gone (the next night need not wait
+    48 hours for them); a warehouse that cannot be reached only costs that wait."""
+    if not flow_runs:
+        return
+    try:
+        with warehouse.connect() as con:
+            closed = close_runs_of_lost_flow_runs(con, flow_runs)
+    except warehouse.WarehouseError as exc:
+        logger.warning("could not close the runs of lost shards %s: %s", flow_runs, exc)
+        return
+    for run_id in closed:
+        logger.warning("run %s of a lost shard marked abandoned: the next night redoes its "
+                       "outlets", run_id)
 
 
 def _wait(started: dict[str, list[str]], timeout: float) -> dict[str, str]:

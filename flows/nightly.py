@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Annotated
 
 from prefect import flow
+from prefect.runtime import flow_run as prefect_flow_run
 from prefect.states import Completed, Failed, State
 from pydantic import Field, TypeAdapter
 
@@ -30,6 +31,7 @@ from pipeline.night import NightOutcome, new_run, nightly_plan, resolve_outlets,
 from pipeline.params import CrawlScope, CrawlSettings
 from pipeline.preflight import INPUT_ERRORS, check_paths, problem
 from pipeline.quality import Breach, QualityThresholds
+from pipeline.recovery import FLOW_RUN_KEY
 
 __all__ = ["final_state", "flow_state", "loaded", "main", "nightly"]
 
@@ -106,6 +108,8 @@ def nightly(
     plan = nightly_plan(outlets, scope, snapshot=snapshot, max_parallel=max_parallel_crawls,
                         extract_workers=extract_workers, quality=quality,
                         crawl_settings=crawl_settings)
+    # Recorded with the run: the fan-out parent closes the run of a shard Prefect saw crash.
+    plan.parameters[FLOW_RUN_KEY] = prefect_flow_run.get_id()
     return flow_state(run_night(run, plan, tasks))
 
 

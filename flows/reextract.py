@@ -14,8 +14,9 @@ from pathlib import Path
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_table_artifact
 
-from khabar.paths import default_db_path, default_runs_dir
+from khabar.paths import default_runs_dir
 from khabar.run.layout import new_run_id
+from pipeline.context import warehouse_target
 from pipeline.reextract import FLOW_NAME, ReextractReport, reextract_run
 
 __all__ = ["main", "reextract"]
@@ -31,7 +32,7 @@ def reextract(
 ) -> ReextractReport:
     """Re-extract stored pages made by an older extractor version; report changed articles."""
     logger = get_run_logger()
-    db = Path(db_path) if db_path else default_db_path()
+    db = warehouse_target(db_path)  # None: the DuckLake KHABAR_WAREHOUSE names
     run_id = new_run_id()
     run_dir = (Path(runs_dir) if runs_dir else default_runs_dir()) / run_id
     report = reextract_run(db, run_dir, run_id, outlets=outlets,
@@ -48,7 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     """Command line: run the flow once in-process and print the changed articles."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--outlets", help="comma-separated outlet ids (default: all)")
-    parser.add_argument("--db", help="DuckDB file (default: $KHABAR_DB or warehouse/news.duckdb)")
+    parser.add_argument("--db", help="DuckDB file (default: the DuckLake KHABAR_WAREHOUSE names, "
+                        "else $KHABAR_DB or warehouse/news.duckdb)")
     parser.add_argument("--all", action="store_true",
                         help="re-extract every stored page, not only older versions")
     args = parser.parse_args(argv)

@@ -12,6 +12,9 @@
 * **Killed runs are closed.** A run whose process died (SIGKILL, a lost machine) never reaches
   its report and stays ``running`` in ``crawl_runs``; the next run marks it ``abandoned``. Its
   files were never loaded (a load is one transaction), so the next crawl simply redoes its work.
+  A run on another host cannot be checked from here: it counts as gone after
+  ``STALE_AFTER_SECONDS``, unless the orchestrator says sooner that its flow run crashed
+  (``close_runs_of_lost_flow_runs``: the fan-out parent does, from Prefect's state).
 
 Files written per outlet under the run folder (names and formats: ``khabar.run.state``): the
 seen, known, validators, retry and recheck files (stored articles due for a re-check:
@@ -36,10 +39,14 @@ from khabar.run.layout import RunFolder
 from registry import Outlet
 from warehouse import load as loader
 from warehouse import rechecks, retries, validators
+from warehouse.lake import write_lock
 
 # A run row left ``running`` by a process this host cannot check (another machine, or no
 # process recorded) counts as abandoned after this long: no night runs for two days.
 STALE_AFTER_SECONDS = 48 * 3600
+# The run record's parameter naming the orchestrator's flow run that ran it (a Prefect flow run
+# id, set by flows.nightly), so that a flow run known to have crashed closes its run at once.
+FLOW_RUN_KEY = "flow_run"
 
 
 def write_crawl_state(con: duckdb.DuckDBPyConnection, run_dir: Path, outlet: Outlet,
@@ -93,6 +100,26 @@ def close_abandoned_runs(con: duckdb.DuckDBPyConnection, current_run_id: str) ->
                 run.parameters.get("process"), run.started_at)]
     retries.mark_abandoned(con, dead)
     return dead
+
+
+def close_runs_of_lost_flow_runs(con: duckdb.DuckDBPyConnection,
+                                 flow_runs: list[str]) -> list[str]:
+    """Mark ``abandoned`` every ``running`` run recorded by one of ``flow_runs`` (flow runs the
+    orchestrator reports crashed or cancelled: their process is gone, on whatever host), so the
+    next night does not wait ``STALE_AFTER_SECONDS`` for a dead worker's run. Returns their ids.
+
+    A run whose process in fact lives on (cut off from the orchestrator, not dead) still closes
+    itself when it ends: its end overwrites ``abandoned``, and its load, if it comes, is
+    idempotent like any other.
+    """
+    wanted = set(flow_runs)
+    if not wanted:
+        return []
+    with write_lock(con):
+        lost = [run.run_id for run in retries.running_runs(con)
+                if run.parameters.get(FLOW_RUN_KEY) in wanted]
+        retries.mark_abandoned(con, lost)
+    return lost
 
 
 def process_gone(process: Any, started_at: datetime, now: float | None = None) -> bool:

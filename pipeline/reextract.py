@@ -108,7 +108,7 @@ def changed_articles(parquet: Path, before: dict[str, dict]) -> list[dict]:
 
 
 def reextract_run(
-    db_path: Path,
+    db_path: Path | None,
     run_dir: Path,
     run_id: str,
     *,
@@ -116,13 +116,17 @@ def reextract_run(
     only_older_versions: bool = True,
     workers: int | None = None,
 ) -> ReextractReport:
-    """The whole re-extraction without Prefect (the flow below wraps it; tests call it too)."""
+    """The whole re-extraction without Prefect (the flow below wraps it; tests call it too).
+
+    ``db_path`` ``None``: the DuckLake ``KHABAR_WAREHOUSE`` names (``warehouse.connect``); the
+    re-extraction's load is then one lake snapshot named by ``run_id``.
+    """
     version = extract_module.EXTRACTOR_VERSION
     report = ReextractReport(run_id=run_id, version=version)
     params = {"outlets": outlets, "only_older_versions": only_older_versions,
               "extractor_version": version}
     folder = RunFolder(run_dir)
-    folder.mark(run_id, FLOW_NAME)  # retention may delete it later (maintenance)
+    folder.claim(run_id, FLOW_NAME)  # never another run's folder; marked for retention
     with warehouse.connect(db_path) as con:
         loader.record_run_start(con, run_id, FLOW_NAME, params)
         pages = pages_for_reextract(con, version, outlets=outlets,

@@ -52,7 +52,7 @@ def retention_plan(runs_dir: Path, keep_days: int, statuses: dict[str, str] | No
         elif not path.is_dir():
             plan.skipped[name] = "not a directory"
         elif not RUN_ID.match(name) or (started := run_started(name)) is None:
-            plan.skipped[name] = "not named like a run id (YYYYMMDDTHHMMSS-NNNNN)"
+            plan.skipped[name] = "not named like a run id (YYYYMMDDTHHMMSS-NNNNN-xxxxxx)"
         elif started.timestamp() >= cutoff:
             plan.recent += 1
         elif RunFolder(path).marked_run_id() != name:
@@ -70,10 +70,11 @@ def retention_plan(runs_dir: Path, keep_days: int, statuses: dict[str, str] | No
     return plan
 
 
-def remove_expired(runs_dir: Path, keep_days: int, db: Path,
+def remove_expired(runs_dir: Path, keep_days: int, db: Path | None,
                    log: Logger = LOG) -> dict[str, object]:
     """Delete the run folders older than ``keep_days`` that are provably ours (see the module);
-    log what was deleted and what was left alone, and why."""
+    log what was deleted and what was left alone, and why. ``db`` ``None``: the configured
+    warehouse (the DuckLake ``KHABAR_WAREHOUSE`` names) confirms the runs."""
     statuses: dict[str, str] | None = None
     names = [p.name for p in runs_dir.iterdir()] if runs_dir.is_dir() else []
     try:

@@ -68,7 +68,9 @@ def prepare_run(run: RunContext, outlets: list[Outlet], parameters: dict,
         source failed).
     """
     state: dict[str, dict[str, Any]] = {}
-    run.folder.mark(run.run_id, run.flow)  # ours: retention may delete it one day
+    # Exclusively: a folder that exists (another machine's run) is never reused. Marked: retention
+    # may delete it one day.
+    run.folder.claim(run.run_id, run.flow)
     with warehouse.connect(run.db) as con:
         for run_id in recovery.close_abandoned_runs(con, run.run_id):
             log.warning("run %s never finished (its process is gone): marked abandoned; "

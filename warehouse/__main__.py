@@ -20,7 +20,9 @@ With ``KHABAR_WAREHOUSE=ducklake:postgres://…`` (and no ``--db``) every comman
 DuckLake instead (``warehouse.backend``): ``load`` commits a snapshot named by the run id and
 publishes nothing; ``sql``, ``info`` and ``search`` read the latest snapshot, or a past one with
 ``--at-run RUN`` / ``--at-snapshot N``; ``snapshots`` lists each load's snapshot; ``reindex``
-and ``publish`` are refused (no read copy, no stored fts index: ``warehouse.lakeread``).
+and ``publish`` are refused (no read copy, no stored fts index: ``warehouse.lakeread``);
+``maintain`` merges small files, expires snapshots past the retention and deletes the files no
+snapshot needs (``warehouse.lakemaint``; on the DuckDB file it checkpoints).
 """
 
 from __future__ import annotations
@@ -41,6 +43,13 @@ from warehouse.db import WarehouseError, connect, pending_migrations, schema_ver
 from warehouse.export import export_counts, export_parquet
 from warehouse.health import check_space
 from warehouse.lake import current_snapshot, run_snapshots, snapshot_of_run
+from warehouse.lakemaint import (
+    DEFAULT_GRACE_HOURS,
+    DEFAULT_KEEP_DAYS,
+    DEFAULT_KEEP_NIGHTS,
+    LakeRetention,
+    maintain_lake,
+)
 from warehouse.lakeread import (
     check_read_only_sql,
     connect_lake_analyst,
@@ -48,6 +57,7 @@ from warehouse.lakeread import (
     search_lake,
 )
 from warehouse.load import load_run
+from warehouse.monitoring import checkpoint
 from warehouse.output import FORMATS, print_rows
 from warehouse.publish import after_load, publish_read_copy, read_copy_path
 from warehouse.queries import one, sql
@@ -272,6 +282,22 @@ def _snapshots(args: argparse.Namespace) -> None:
                wide=args.wide)
 
 
+def _maintain(args: argparse.Namespace) -> None:
+    lake = _lake(args)
+    if lake is None:
+        with connect(args.db) as con:
+            checkpoint(con)
+        print(f"checkpointed {_db(args)} (a DuckDB file keeps no snapshots to expire)")
+        return
+    retention = LakeRetention(args.keep_nights, args.keep_days, args.grace_hours)
+    with connect() as con:
+        done = maintain_lake(con, retention)
+    print(f"{lake.describe()}: data files {done.before.files} -> {done.after.files}, "
+          f"{done.before.bytes / 2**20:.1f} -> {done.after.bytes / 2**20:.1f} MB; "
+          f"{len(done.expired)} snapshots expired; time travel by run id reaches back to "
+          f"{done.oldest_kept_run or 'no run'}")
+
+
 def _add_snapshot_options(parser: argparse.ArgumentParser) -> None:
     at = parser.add_mutually_exclusive_group()
     at.add_argument("--at-run", metavar="RUN", help="DuckLake: read the lake as the latest load "
@@ -332,6 +358,19 @@ def _parser() -> argparse.ArgumentParser:
         "snapshots", help="DuckLake: each load's run id and snapshot, for --at-run/--at-snapshot")
     _add_output_options(snapshots)
     snapshots.set_defaults(func=_snapshots)
+    maintain = commands.add_parser(
+        "maintain", help="DuckLake: merge small files, expire snapshots past the retention, "
+        "delete files no snapshot needs, under the write lock (the DuckDB file: checkpoint)")
+    maintain.add_argument("--keep-nights", type=int, default=DEFAULT_KEEP_NIGHTS,
+                          help="time travel stays possible to this many latest runs "
+                          f"(default {DEFAULT_KEEP_NIGHTS})")
+    maintain.add_argument("--keep-days", type=float, default=DEFAULT_KEEP_DAYS,
+                          help="and to every snapshot younger than this many days "
+                          f"(default {DEFAULT_KEEP_DAYS:g})")
+    maintain.add_argument("--grace-hours", type=float, default=DEFAULT_GRACE_HOURS,
+                          help="delete unneeded files once unneeded this long, for readers "
+                          f"still scanning them (default {DEFAULT_GRACE_HOURS:g}; 0: now)")
+    maintain.set_defaults(func=_maintain)
     return parser
 
 

@@ -94,7 +94,12 @@ def memory_limit_for(articles: int) -> str:
 
 def fit_memory_limit(con: duckdb.DuckDBPyConnection) -> None:
     """Raise the open connection's memory limit to ``memory_limit_for`` its stored articles,
-    unless ``$KHABAR_DUCKDB_MEMORY`` chose one (the person's choice wins)."""
+    unless ``$KHABAR_DUCKDB_MEMORY`` chose one (the person's choice wins).
+
+    On a lake connection the count is DuckLake's ``estimated_size``: the ``record_count`` its
+    catalog keeps per table (``ducklake_table_stats``), read without a scan, as the file's
+    catalogue estimate is.
+    """
     if os.environ.get("KHABAR_DUCKDB_MEMORY"):
         return
     limit = memory_limit_for(one(con, "select_stored_article_estimate")[0])
@@ -368,6 +373,8 @@ def connect_lake(
         if not read_only and set(applied_versions(con)) != {m.version for m in migrations()}:
             with write_lock(con):
                 migrate(con, rewrite=lake_ddl)
+        fit_memory_limit(con)  # from the lake's own table stats: a transaction here holds
+        # what it writes in memory before its Parquet files, as a file's load does
     except BaseException:
         con.close()
         raise

@@ -238,12 +238,14 @@ def snapshot_of_run(con: duckdb.DuckDBPyConnection, run_id: str) -> int:
     """The snapshot the latest load of ``run_id`` committed.
 
     Raises:
-        WarehouseError: the run was never loaded into this lake.
+        WarehouseError: the run was never loaded into this lake, or its snapshot was expired
+            by lake maintenance (``warehouse.lakemaint``).
     """
     found = [r["snapshot_id"] for r in run_snapshots(con) if r["run_id"] == run_id]
     if not found:
-        raise WarehouseError(f"run {run_id!r} was never loaded into this lake (see `python -m "
-                             "warehouse snapshots`)")
+        raise WarehouseError(f"run {run_id!r} was never loaded into this lake, or its snapshot "
+                             "was expired by `warehouse maintain` (see `python -m warehouse "
+                             "snapshots`)")
     return found[-1]
 
 

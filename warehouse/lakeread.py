@@ -27,7 +27,7 @@ from typing import Any
 import duckdb
 
 from warehouse.backend import LakeConfig
-from warehouse.db import duckdb_config
+from warehouse.db import duckdb_config, fit_memory_limit
 from warehouse.errors import WarehouseError
 from warehouse.lake import attach_lake
 from warehouse.queries import one, sql
@@ -41,12 +41,14 @@ _READING = {"SELECT", "EXPLAIN"}
 def open_lake_reader(
     config: LakeConfig, snapshot: int | None = None, *, analyst: bool = False
 ) -> duckdb.DuckDBPyConnection:
-    """The lake attached read-only (at ``snapshot`` if given), session in UTC."""
+    """The lake attached read-only (at ``snapshot`` if given), session in UTC, its memory limit
+    fitted to the lake's articles (``warehouse.db.fit_memory_limit``)."""
     con = duckdb.connect(":memory:", config={**duckdb_config(), **(_OWN_INSTANCE if analyst
                                                                      else {})})
     try:
         attach_lake(con, config, read_only=True, snapshot=snapshot)
         con.execute(sql("set_utc_timezone"))
+        fit_memory_limit(con)  # a search copies the snapshot's articles into this instance
     except BaseException:
         con.close()
         raise

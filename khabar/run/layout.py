@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
+import socket
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -50,16 +52,28 @@ MARKER = ".khabar-run"
 EXTRACT_MODULE = "pipeline.extract_process"
 EXTRACT_COMMAND = f"python -m {EXTRACT_MODULE}"
 
-# A run id: its UTC start time and the flow process's PID (new_run_id).
-RUN_ID = re.compile(r"^\d{8}T\d{6}-\d{5}$")
+# A run id: its UTC start time, the flow process's PID and a random suffix (new_run_id); ids
+# made before the suffix (``20261123T023000-12345``) still match, so retention still knows them.
+RUN_ID = re.compile(r"^\d{8}T\d{6}-\d{5}(?:-[0-9a-f]{6})?$")
+# Random hex digits at the end of a run id: two shards started in the same second by processes
+# with the same PID (containers on two machines, each its PID 1 or 7) share a run id 1 time in
+# 16.7 million (3 bytes), and then the second one's claim of the folder fails (RunFolder.claim).
+_SUFFIX_BYTES = 3
 _STATE_SUFFIXES = {SEEN: ".txt", KNOWN: ".json", VALIDATORS: ".json", RETRY: ".json",
                    RECHECK: ".json"}
 
 
 def new_run_id(now: datetime | None = None) -> str:
-    """A sortable, unique-enough id stamped on every file and row of one run."""
+    """The id stamped on every file and row of one run: ``20261123T023000-12345-9f3a0c``.
+
+    Sorted as text, ids sort by start second (UTC); the PID and a random suffix keep apart runs
+    started in the same second, on one machine or several sharing a runs folder (the PID alone
+    did not: containers reuse small PIDs). ``RunFolder.claim`` makes sure a folder is never
+    reused even then.
+    """
     now = now or datetime.now(UTC)
-    return now.strftime("%Y%m%dT%H%M%S") + f"-{os.getpid() % 100000:05d}"
+    return (now.strftime("%Y%m%dT%H%M%S") + f"-{os.getpid() % 100000:05d}"
+            + f"-{secrets.token_hex(_SUFFIX_BYTES)}")
 
 
 def run_started(run_id: str) -> datetime | None:
@@ -186,14 +200,45 @@ class RunFolder:
     def mark(self, run_id: str, flow: str) -> None:
         """Create the folder and its marker (``{"run_id": ..., "flow": ...}``)."""
         self.path.mkdir(parents=True, exist_ok=True)
-        self.marker.write_text(json.dumps({"run_id": run_id, "flow": flow}) + "\n",
-                               encoding="utf-8")
+        self._write_marker({"run_id": run_id, "flow": flow})
 
-    def marked_run_id(self) -> str | None:
-        """The run id the folder's marker names, or None (no marker, or not one we wrote)."""
+    def claim(self, run_id: str, flow: str) -> None:
+        """Create the folder for this run, exclusively, and its marker naming this process.
+
+        ``mkdir`` either creates the folder or fails, atomically, on a local disk and on NFS:
+        two processes (on one machine or two sharing the runs folder) never both get it. A
+        folder that exists is used again only by the process that claimed it (a retried
+        prepare step): same run id, host and PID in its marker.
+
+        Raises:
+            FileExistsError: the folder exists and is not this process's claim (nothing in it
+                is touched).
+        """
+        owner = {"run_id": run_id, "flow": flow, "host": socket.gethostname(),
+                 "pid": os.getpid()}
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.mkdir()
+        except FileExistsError:
+            if self._read_marker() != owner:
+                raise FileExistsError(
+                    f"run folder {self.path} already exists and is not this run's: a run "
+                    "folder is never reused; start the run again (it gets a new id)") from None
+            return
+        self._write_marker(owner)
+
+    def _write_marker(self, content: dict[str, object]) -> None:
+        self.marker.write_text(json.dumps(content) + "\n", encoding="utf-8")
+
+    def _read_marker(self) -> dict[str, object] | None:
         try:
             data = json.loads(self.marker.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
-        run_id = data.get("run_id") if isinstance(data, dict) else None
+        return data if isinstance(data, dict) else None
+
+    def marked_run_id(self) -> str | None:
+        """The run id the folder's marker names, or None (no marker, or not one we wrote)."""
+        data = self._read_marker()
+        run_id = data.get("run_id") if data is not None else None
         return run_id if isinstance(run_id, str) else None
