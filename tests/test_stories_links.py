@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from bench import storyset
-from bench.storyset.runs import write_nights
+from bench.storyset.runs import evaluate, load_storyset, write_nights
 from transforms import story
 from transforms.dedup import minhash_signature
 from warehouse import connect
@@ -90,3 +90,12 @@ def test_the_run_folder_carries_the_passage_keys() -> None:
     row = story.features_row(rewrite.title, rewrite.text, rewrite.language)
     assert set(story.passage_keys(rewrite.text)) <= set(row["keys"])
     assert row["keys"] == sorted(row["keys"])
+
+
+def test_every_labelled_copy_is_linked_to_its_original(tmp_path: Path) -> None:
+    con = connect(tmp_path / "news.duckdb")
+    load_storyset(con, tmp_path / "runs")
+    quality = evaluate(con)
+    con.close()
+    assert quality.copies_linked == quality.copies_total, quality.misplaced
+    assert quality.copies[0] == 1.0, quality.misplaced  # and no false copy came with them
