@@ -328,8 +328,8 @@ def _load_articles(con: duckdb.DuckDBPyConnection, run_id: str, parquet: Path) -
         _merge_articles(con, run_id, parquet)
         con.execute(sql("update_published_dates"), by_run)
     # A run's first load has no earlier contribution to undo: each of these statements reads a
-    # whole stored table (0.4 s of CPU together in a night on 1,000,000 stored articles,
-    # bench/stories.py), so they run on a reload only.
+    # whole stored table (0.28-0.32 s of CPU for three of them in a night on 1,000,000 stored
+    # articles: BENCHMARKS.md, stories), so they run on a reload only.
     if one(con, "select_previous_run_article_count")[0]:
         for name in ("articles", "signatures", "versions"):
             con.execute(sql(f"delete_orphan_{name}"))
