@@ -6,9 +6,10 @@ Two stages, as in candidate-then-rerank systems (NEWS-COPY's two-stage baseline)
 1. **Candidates** come from keys an article shares with others published within ``WINDOW_DAYS``:
    its MinHash LSH buckets (``CANDIDATE_BANDS`` bands of ``CANDIDATE_ROWS`` values: a pair of
    wire copies with their own headline and lead and a paragraph dropped, Jaccard 0.4-0.65, is a
-   candidate with probability >= 0.93) and its rare entities (names, figures, title words). The
+   candidate with probability >= 0.93), its verbatim paragraphs (``passage_keys``: a copy
+   keeps some of its source's) and its rare entities (names, figures, title words). The
    warehouse joins the keys in SQL (``warehouse.stories``); a pair needs one shared bucket or
-   ``MIN_SHARED_KEYS`` shared entity keys.
+   passage, or ``MIN_SHARED_KEYS`` shared entity keys.
 2. **The scorer** (``score_pair``) decides: containment of the shorter text in the longer
    (estimated from the MinHash agreement and the two shingle counts), title and lead
    similarity, overlap of names and figures, and the time gap.
@@ -44,6 +45,17 @@ MIN_SHARED_KEYS = 2
 # stored, so a rebuild can differ from the nights that built a very large warehouse there.
 HOT_KEY_SHARE = 0.005
 HOT_KEY_MIN = 20
+# A copy keeps passages of its source verbatim (a wire rewrite swaps the headline and lead and
+# drops a paragraph, the rest is the agency's text): each paragraph of at least
+# PASSAGE_MIN_WORDS words is a candidate key that makes a pair a candidate by itself, as an LSH
+# bucket does. The buckets estimate Jaccard, not containment: a short dispatch rewritten down to
+# one of its paragraphs (Jaccard 0.25) shares a bucket with probability 0.48 only, and in
+# Arabic, where no names are found by their capitals, its new headline shares one key at most
+# (bench/storyset's ar-neg-bourita-ue/alyaoum24, the one copy missed before). Shorter lines are
+# captions, bylines and "read also" links that outlets repeat under every article. At most
+# MAX_PASSAGES per article, from the top (aggregators cut long texts at the end).
+PASSAGE_MIN_WORDS = 12
+MAX_PASSAGES = 16
 LEAD_WORDS = 60
 MAX_NAMES = 40
 MAX_NUMBERS = 30
@@ -232,7 +244,7 @@ def features_row(title: str | None, text: str | None, language: str | None) -> d
     made = story_features(title, text, language)
     return {"title": list(made.title), "lead": list(made.lead), "names": list(made.names),
             "numbers": list(made.numbers), "shingles": made.shingles,
-            "keys": entity_keys(made)}
+            "keys": candidate_keys(made, text)}
 
 
 def _key(kind: str, value: str) -> int:
@@ -249,6 +261,34 @@ def entity_keys(features: StoryFeatures) -> list[int]:
     keys |= {_key("#", n) for n in features.numbers}
     keys |= {_key("t" + lang, t) for t in features.title if t not in _COMMON and len(t) >= 4}
     return sorted(keys)
+
+
+def passage_keys(text: str | None) -> list[int]:
+    """Keys of the text's verbatim passages: each paragraph of at least ``PASSAGE_MIN_WORDS``
+    normalised words (the first ``MAX_PASSAGES`` of them).
+
+    A passage is stored as ``MIN_SHARED_KEYS`` keys (one per salt): the candidate search counts
+    shared keys, so one shared passage makes a pair a candidate alone, while the run folder's
+    ``story.keys`` and the warehouse's ``story_keys`` keep one list of keys.
+    """
+    keys: set[int] = set()
+    found = 0
+    for paragraph in (text or "").split("\n"):
+        words = normalized_text(paragraph).split()
+        if len(words) < PASSAGE_MIN_WORDS:
+            continue
+        passage = " ".join(words)
+        keys.update(_key(f"p{salt}", passage) for salt in range(MIN_SHARED_KEYS))
+        found += 1
+        if found == MAX_PASSAGES:
+            break
+    return sorted(keys)
+
+
+def candidate_keys(features: StoryFeatures, text: str | None) -> list[int]:
+    """Every candidate key of an article besides its LSH buckets: ``entity_keys`` and
+    ``passage_keys``."""
+    return sorted(set(entity_keys(features)) | set(passage_keys(text)))
 
 
 def _overlap(a: Sequence[str], b: Sequence[str]) -> float:

@@ -171,9 +171,9 @@ def _regroup(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(sql("stage_wanted_stories"))
         con.execute(sql("delete_changed_stories"))
         con.execute(sql("insert_stories"))
+        con.execute(sql("delete_orphan_stories"))
     finally:
         con.unregister("story_map")
-    con.execute(sql("delete_orphan_stories"))
     con.execute(sql("drop_wanted_stories"))
 
 

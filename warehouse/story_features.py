@@ -126,7 +126,7 @@ def _compute(con: duckdb.DuckDBPyConnection, first: int, stop: int) -> None:
                          "shingles": made.shingles, "outlet": outlet, "published": published,
                          "minhash": minhash or None})
         keys += [{"article_id": article_id, "day": day, "key": k, "band": False}
-                 for k in story.entity_keys(made)]
+                 for k in story.candidate_keys(made, text)]
     table = pa.Table.from_pylist(features, schema=_FEATURES)
     _register(con, "feature_rows", table, "insert_story_features")
     _register(con, "key_rows", pa.Table.from_pylist(keys, schema=_KEYS), "insert_story_keys")

@@ -1,4 +1,3 @@
 -- The articles to regroup, with what picks originals and first publishers.
-SELECT a.article_id, a.outlet, a.published_at, a.first_seen, a.story_id
-FROM articles AS a
-JOIN story_members AS m ON m.article_id = a.article_id;
+SELECT article_id, outlet, published_at, first_seen, story_id
+FROM story_members;
