@@ -249,6 +249,10 @@ class Removal:
     prose: int  # characters of prose on the page once never-prose tags are gone
     prose_removed: int  # of which inside the removed furniture
     kept: int = 0  # furniture-looking elements kept by the prose guard
+    # Of ``prose_removed``, inside elements that ``strong_only`` removal keeps: the most prose
+    # the extraction floor's untouched page (``strong_only=True``) can give back. An upper
+    # bound: a strong element nested in a weak one counts with it.
+    weak_prose_removed: int = 0
 
 
 def remove_selected(root: HtmlElement, selectors: Sequence[str]) -> int:
@@ -332,7 +336,8 @@ def remove_boilerplate_nodes(root: HtmlElement, selectors: Sequence[str] = (), *
     doomed: list[HtmlElement] = []
     gone: set[HtmlElement] = set()
     memo: dict[str, bool] = {}
-    prose_removed = kept = 0
+    strong_memo: dict[str, bool] = {}
+    prose_removed = weak_removed = kept = 0
     for element in scope.iter():
         # Inline fast path: this loop sees every node, and most carry no attribute.
         if not element.keys():
@@ -353,9 +358,11 @@ def remove_boilerplate_nodes(root: HtmlElement, selectors: Sequence[str] = (), *
         doomed.append(element)
         gone.add(element)
         prose_removed += prose
+        if prose and not strong_only and not _furniture_look(element, strong_memo, True):
+            weak_removed += prose
     for element in doomed:
         drop_element(element)
-    return Removal(removed + len(doomed), total, prose_removed, kept)
+    return Removal(removed + len(doomed), total, prose_removed, kept, weak_removed)
 
 
 _BLOCK_TAGS = {"p", "div", "section", "article", "ul", "ol", "table", "blockquote", "h1", "h2",
