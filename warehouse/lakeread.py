@@ -46,7 +46,7 @@ def open_lake_reader(
                                                                      else {})})
     try:
         attach_lake(con, config, read_only=True, snapshot=snapshot)
-        con.execute(sql("set_utc_timezone"))
+        con.execute(sql("connect", "set_utc_timezone"))
     except BaseException:
         con.close()
         raise
@@ -59,10 +59,10 @@ def connect_lake_analyst(
     """A session that reads the lake (at ``snapshot``) and can reach no other file."""
     con = open_lake_reader(config, snapshot, analyst=True)
     try:
-        (data_path,) = one(con, "select_lake_data_path")
+        (data_path,) = one(con, "lake", "select_lake_data_path")
         folder = str(data_path).rstrip("/") + "/"
         con.execute("SET allowed_directories = $folders", {"folders": [folder]})
-        con.execute(sql("lock_analyst_session"))
+        con.execute(sql("analyst", "lock_analyst_session"))
     except BaseException:
         con.close()
         raise
@@ -89,7 +89,7 @@ def search_lake(
     """BM25 search over the lake's articles at ``snapshot`` (default: the latest)."""
     con = open_lake_reader(config, snapshot)
     try:
-        con.execute(sql("lake_copy_search_articles"))
+        con.execute(sql("lake", "lake_copy_search_articles"))
         con.execute("USE memory")
         build_search_index(con)
         return search_articles(con, query, limit)
