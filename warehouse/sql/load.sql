@@ -119,7 +119,7 @@ WHERE p.prev IS NULL
 -- recent as the one it holds, so reloading an older run never rolls an article back; run_id
 -- moves only when title/text change. first_seen, story_id and duplicate_of are kept. The text
 -- (the bulk of a row) and the list columns (DuckDB updates a list by rewriting the whole row) are
--- written by update_article_texts.sql and update_article_lists.sql, only where they changed.
+-- written by update_article_texts and update_article_lists, only where they changed.
 UPDATE articles SET
     outlet = s.outlet,
     canonical_url = s.canonical_url,
@@ -148,7 +148,7 @@ FROM staged_articles($path) AS s
 WHERE s.stored AND articles.article_id = s.article_id AND s.fetched_at >= articles.last_seen;
 
 -- name: update_article_texts
--- Merge on article_id, part 1b: the text of the stored articles update_articles.sql just took a
+-- Merge on article_id, part 1b: the text of the stored articles update_articles just took a
 -- fetch for (their last_seen is now that fetch's time), where it differs. A re-fetch or a
 -- re-extraction mostly finds the same text, and rewriting it would cost as much as the rest.
 UPDATE articles SET text = s.text
@@ -159,7 +159,7 @@ WHERE s.stored
     AND articles.text IS DISTINCT FROM s.text;
 
 -- name: update_article_lists
--- Merge on article_id, part 1c: the list columns of the stored articles update_articles.sql just
+-- Merge on article_id, part 1c: the list columns of the stored articles update_articles just
 -- took a fetch for, where they differ (a list update rewrites the whole row in DuckDB).
 UPDATE articles SET authors = s.authors, categories = s.categories, tags = s.tags
 FROM staged_articles($path) AS s
@@ -447,7 +447,7 @@ WHERE file_row_number IN (
 
 -- name: insert_run_pages_all
 -- The run's pages from its pages.parquet when every URL in it was fetched once (bodies already
--- compressed by the extraction workers); insert_run_pages.sql otherwise.
+-- compressed by the extraction workers); insert_run_pages otherwise.
 INSERT INTO pages BY NAME
 SELECT run_id, outlet, url, final_url, status, headers, body, content_sha256, fetched_at, sources
 FROM read_parquet($path);

@@ -30,7 +30,7 @@ JOIN articles AS a ON a.article_id = f.article_id
 LEFT JOIN article_signatures AS s ON s.article_id = f.article_id;
 
 -- name: delete_feature_refill
--- The incomplete rows stage_feature_refill.sql completed.
+-- The incomplete rows stage_feature_refill completed.
 DELETE FROM story_features WHERE day BETWEEN $first AND $last AND outlet IS NULL;
 
 -- name: insert_feature_refill
@@ -116,11 +116,11 @@ SELECT count(*) > 0 FROM parquet_schema($path) WHERE name = 'story';
 -- name: stage_parquet_story
 -- The story features (and MinHash signature) the extraction workers computed, for the changed
 -- articles that hold a row of this file: the row the load just merged, the one whose fetch time
--- is the article's last_seen (update_articles.sql takes a fetch at least as recent as the
--- stored one, title and text with it; stage_articles.sql breaks ties by URL, as here). No text
+-- is the article's last_seen (load.sql:update_articles takes a fetch at least as recent as the
+-- stored one, title and text with it; load.sql:stage_articles breaks ties by URL, as here). No text
 -- is read: comparing hashes of the stored texts scanned every stored text. An empty signature
--- is not stored (upsert_signatures.sql keeps the old one): NULL here, filled from
--- article_signatures by update_parquet_story_signatures.sql.
+-- is not stored (load.sql:upsert_signatures keeps the old one): NULL here, filled from
+-- article_signatures by update_parquet_story_signatures.
 CREATE OR REPLACE TEMP TABLE parquet_story AS
 WITH matched AS (
     SELECT r.file_row_number, s.article_id
@@ -187,7 +187,7 @@ WHERE article_id NOT IN (SELECT article_id FROM parquet_story);
 
 -- name: stage_story_todo_all
 -- Every changed article's features are computed here (no run file gave them): see
--- stage_story_todo.sql.
+-- stage_story_todo.
 CREATE OR REPLACE TEMP TABLE story_todo AS
 SELECT *, row_number() OVER (ORDER BY day, article_id) - 1 AS seq
 FROM story_sources;
@@ -405,7 +405,7 @@ DELETE FROM version_changes WHERE article_id IN (SELECT article_id FROM story_ch
 
 -- name: stage_story_versioned
 -- The changed articles with a later version (a scan of two narrow columns): most nights have
--- few, and select_changed_versions.sql then reads only their texts.
+-- few, and select_changed_versions then reads only their texts.
 CREATE OR REPLACE TEMP TABLE story_versioned AS
 SELECT DISTINCT article_id
 FROM article_versions
