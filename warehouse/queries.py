@@ -65,6 +65,7 @@ def statements(path: Path) -> dict[str, str]:
     return {name: "".join(text).rstrip("\n") + "\n" for name, text in found.items()}
 
 
+@cache
 def sql(step: str, name: str) -> str:
     """Text of the statement ``name`` of ``warehouse/sql/<step>.sql``.
 
