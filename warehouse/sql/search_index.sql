@@ -1,56 +1,29 @@
--- The full-text index (warehouse.search): built from scratch with its bookkeeping, or
--- updated in place (the changes staged, counted, applied, dropped: scripts of several
--- statements, run one by one), then searched; last, what the check before an update reads.
+-- The full-text index (warehouse.search), in the order update_search_index runs it: the check
+-- that the index can be updated in place (it exists, its layout, fields and fingerprint); the
+-- update in place (the changes staged, counted, applied, dropped: scripts of several statements,
+-- run one by one); else the rebuild (build_search_index: the index, its macro, its bookkeeping);
+-- last, a search.
 
--- name: create_search_index
--- One index for every language. The tokenizer keeps letters and digits of any script (the fts
--- default keeps only a-z, which would drop Arabic); strip_accents folds é->e and Arabic hamza
--- forms; the French Snowball stemmer suits the French majority and leaves Arabic words as they are.
-PRAGMA create_fts_index(
-    'articles', 'article_id', 'title', 'text',
-    stemmer = 'french',
-    stopwords = 'none',
-    ignore = '[^\p{L}\p{N}]+',
-    strip_accents = 1,
-    lower = 1,
-    overwrite = 1
-);
+-- name: select_search_index_exists
+SELECT count(*) > 0 FROM duckdb_schemas() WHERE schema_name = 'fts_main_articles';
 
--- name: create_search_macro
--- search_articles('words'[, max_results := N]): BM25 matches over title and text, best first.
--- It reads the fts index, so it is (re)created right after the index (build_search_index).
-CREATE OR REPLACE MACRO search_articles(query_string, max_results := 20) AS TABLE
-SELECT
-    a.score,
-    a.article_id,
-    a.outlet,
-    coalesce(a.published_at, a.first_seen) AS published_at,
-    a.published_date,
-    a.language,
-    a.title,
-    a.canonical_url,
-    a.story_id,
-    a.duplicate_of
-FROM (
-    SELECT *, fts_main_articles.match_bm25(article_id, query_string) AS score FROM articles
-) AS a
-WHERE a.score IS NOT NULL
-ORDER BY a.score DESC, a.article_id
-LIMIT max_results;
+-- name: search_index_layout
+-- The fts index's tables and columns as DuckDB's catalog sees them (compared with the layout the
+-- incremental update was written for), plus its macros and their definitions.
+SELECT 'table' AS kind, table_name || '.' || column_name AS name, data_type AS detail
+FROM duckdb_columns()
+WHERE schema_name = 'fts_main_articles' AND database_name = current_database()
+UNION ALL
+SELECT 'macro', function_name, macro_definition
+FROM duckdb_functions()
+WHERE schema_name = 'fts_main_articles' AND database_name = current_database()
+ORDER BY kind, name;
 
--- name: search_index_create_state
--- Khabar's bookkeeping beside the fts index, in the index's own schema so that anything that
--- drops or rebuilds the index (PRAGMA create_fts_index / drop_fts_index) drops it too: an index
--- without it is never updated incrementally, only rebuilt.
--- indexed_articles: which article each docs row holds, and a hash of the (title, text) indexed.
--- settings: fingerprint of the indexing settings (create_search_index + the update's code).
-CREATE TABLE fts_main_articles.indexed_articles (name VARCHAR, docid BIGINT, content UBIGINT);
-CREATE TABLE fts_main_articles.settings (fingerprint VARCHAR);
-INSERT INTO fts_main_articles.settings VALUES ($fingerprint);
-INSERT INTO fts_main_articles.indexed_articles
-SELECT d.name, d.docid, hash(a.title, a.text)
-FROM fts_main_articles.docs AS d
-JOIN articles AS a ON a.article_id = d.name;
+-- name: search_index_fields
+SELECT fieldid, field FROM fts_main_articles.fields ORDER BY fieldid;
+
+-- name: search_index_fingerprint
+SELECT fingerprint FROM fts_main_articles.settings;
 
 -- name: search_index_changes
 -- What changed since the index was last updated: index rows to drop (article deleted, or its
@@ -179,11 +152,58 @@ DROP TABLE IF EXISTS search_added;
 DROP TABLE IF EXISTS search_removed_df;
 DROP TABLE IF EXISTS search_new_terms;
 
+-- name: create_search_index
+-- One index for every language. The tokenizer keeps letters and digits of any script (the fts
+-- default keeps only a-z, which would drop Arabic); strip_accents folds é->e and Arabic hamza
+-- forms; the French Snowball stemmer suits the French majority and leaves Arabic words as they are.
+PRAGMA create_fts_index(
+    'articles', 'article_id', 'title', 'text',
+    stemmer = 'french',
+    stopwords = 'none',
+    ignore = '[^\p{L}\p{N}]+',
+    strip_accents = 1,
+    lower = 1,
+    overwrite = 1
+);
+
+-- name: create_search_macro
+-- search_articles('words'[, max_results := N]): BM25 matches over title and text, best first.
+-- It reads the fts index, so it is (re)created right after the index (build_search_index).
+CREATE OR REPLACE MACRO search_articles(query_string, max_results := 20) AS TABLE
+SELECT
+    a.score,
+    a.article_id,
+    a.outlet,
+    coalesce(a.published_at, a.first_seen) AS published_at,
+    a.published_date,
+    a.language,
+    a.title,
+    a.canonical_url,
+    a.story_id,
+    a.duplicate_of
+FROM (
+    SELECT *, fts_main_articles.match_bm25(article_id, query_string) AS score FROM articles
+) AS a
+WHERE a.score IS NOT NULL
+ORDER BY a.score DESC, a.article_id
+LIMIT max_results;
+
+-- name: search_index_create_state
+-- Khabar's bookkeeping beside the fts index, in the index's own schema so that anything that
+-- drops or rebuilds the index (PRAGMA create_fts_index / drop_fts_index) drops it too: an index
+-- without it is never updated incrementally, only rebuilt.
+-- indexed_articles: which article each docs row holds, and a hash of the (title, text) indexed.
+-- settings: fingerprint of the indexing settings (create_search_index + the update's code).
+CREATE TABLE fts_main_articles.indexed_articles (name VARCHAR, docid BIGINT, content UBIGINT);
+CREATE TABLE fts_main_articles.settings (fingerprint VARCHAR);
+INSERT INTO fts_main_articles.settings VALUES ($fingerprint);
+INSERT INTO fts_main_articles.indexed_articles
+SELECT d.name, d.docid, hash(a.title, a.text)
+FROM fts_main_articles.docs AS d
+JOIN articles AS a ON a.article_id = d.name;
+
 -- name: search_index_count_docs
 SELECT count(*) FROM fts_main_articles.docs;
-
--- name: select_search_index_exists
-SELECT count(*) > 0 FROM duckdb_schemas() WHERE schema_name = 'fts_main_articles';
 
 -- name: search_articles
 SELECT article_id, outlet, title, canonical_url, published_at, score
@@ -193,21 +213,3 @@ FROM (
 WHERE score IS NOT NULL
 ORDER BY score DESC, article_id
 LIMIT $limit;
-
--- name: search_index_layout
--- The fts index's tables and columns as DuckDB's catalog sees them (compared with the layout the
--- incremental update was written for), plus its macros and their definitions.
-SELECT 'table' AS kind, table_name || '.' || column_name AS name, data_type AS detail
-FROM duckdb_columns()
-WHERE schema_name = 'fts_main_articles' AND database_name = current_database()
-UNION ALL
-SELECT 'macro', function_name, macro_definition
-FROM duckdb_functions()
-WHERE schema_name = 'fts_main_articles' AND database_name = current_database()
-ORDER BY kind, name;
-
--- name: search_index_fields
-SELECT fieldid, field FROM fts_main_articles.fields ORDER BY fieldid;
-
--- name: search_index_fingerprint
-SELECT fingerprint FROM fts_main_articles.settings;
