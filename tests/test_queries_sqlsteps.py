@@ -43,10 +43,12 @@ def named_statements(source: str) -> tuple[set[tuple[str, str]], list[str]]:
     unseen: list[str] = []
     for node in ast.walk(ast.parse(source)):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-                and node.func.id in _STEP_ARG and len(node.args) > _STEP_ARG[node.func.id] + 1):
+                and node.func.id in _STEP_ARG):
             continue
         at = _STEP_ARG[node.func.id]
-        steps, names = _literals(node.args[at]), _literals(node.args[at + 1])
+        # Too few arguments: a call of the old one-file-per-statement loader, sql("name").
+        steps, names = ((_literals(node.args[at]), _literals(node.args[at + 1]))
+                        if len(node.args) > at + 1 else (None, None))
         if steps is None or names is None:
             unseen.append(f"line {node.lineno}: {ast.unparse(node)[:100]}")
         else:
@@ -149,10 +151,12 @@ def test_the_checker_finds_missing_dead_and_unseen_statements() -> None:
     source = ("con.execute(sql('load', 'stage'))\n"
               "execute_each(con, 'load', ('insert', 'missing'), params)\n"
               "one(con, 'runs', 'start' if fresh else 'start')\n"
-              "con.execute(sql('load', name))\n")
+              "con.execute(sql('load', name))\n"
+              "con.execute(sql('insert_pages'))\n")
     assert problems({"m.py": source}, steps, {"t.py": "sql('runs', 'gone')"}) == [
         "m.py: load.sql has no statement 'missing'",
         "m.py: not a literal step and name, line 4: sql('load', name)",
+        "m.py: not a literal step and name, line 5: sql('insert_pages')",
         "t.py: runs.sql has no statement 'gone'",
         "load.sql: statement 'dead' is named nowhere (dead)",
     ]
