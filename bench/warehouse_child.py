@@ -23,15 +23,14 @@ def measure(task: Task) -> dict[str, Any]:
 
     from warehouse import connect
     from warehouse.load import load_run
-    from warehouse.queries import sql
     from warehouse.stories import update_stories
 
     out: dict[str, Any] = {"start_rss_mb": peak_mb()}
     if task["kind"] == "copy":
         con = duckdb.connect(task["db"])
-        con.execute(sql("bench_create_plain_articles"), {"path": task["parquet"]})
+        con.execute(task["create"], {"path": task["parquet"]})
         w0, c0 = clock()
-        con.execute(sql("bench_copy_plain_articles"), {"path": task["parquet"]})
+        con.execute(task["copy"], {"path": task["parquet"]})
         w1, c1 = clock()
         con.execute("CHECKPOINT")
         w2, c2 = clock()

@@ -14,8 +14,8 @@ Three horizons, one module, so that a change of mind is one edit:
   nights, whatever the sources say, until it has failed ``MAX_RETRY_NIGHTS`` nights in a row
   (:func:`retry_plan`); a refusal a retry cannot change (``PERMANENT_ERRORS``, a 4xx other than
   ``TRANSIENT_STATUSES``) is never retried; a 404/410 is not asked again for
-  ``GONE_RECHECK_DAYS``. ``warehouse/sql/select_failed_fetches.sql`` applies the classification
-  with these lists bound as parameters.
+  ``GONE_RECHECK_DAYS``. ``select_failed_fetches`` in ``warehouse/sql/retries.sql`` applies the
+  classification with these lists bound as parameters.
 
 Plain constants and functions: no Scrapy, no Prefect, no SQL.
 """

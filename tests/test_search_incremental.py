@@ -71,7 +71,7 @@ def _reference(con: duckdb.DuckDBPyConnection) -> tuple[dict, tuple, float]:
     load_fts(ref)
     ref.register("source", con.execute("SELECT article_id, title, text FROM articles").arrow())
     ref.execute("CREATE TABLE articles AS SELECT * FROM source")
-    ref.execute(sql("create_search_index"))
+    ref.execute(sql("search_index", "create_search_index"))
     avgdl = ref.execute("SELECT avgdl FROM fts_main_articles.stats").fetchone()[0]
     out = _scores(ref), _tables(ref), avgdl
     ref.close()
@@ -160,11 +160,11 @@ def test_falls_back_to_a_rebuild_when_the_index_is_not_its_own(con) -> None:
     _insert(con, [("x", "Dakhla", "port atlantique")])
     # Built by hand (or by an older Khabar): no bookkeeping tables.
     load_fts(con)
-    con.execute(sql("create_search_index"))
+    con.execute(sql("search_index", "create_search_index"))
     update = update_search_index(con)
     assert update.mode == "full" and "bookkeeping" in update.reason
     assert update_search_index(con).mode == "incremental"
-    # Settings changed since the build (e.g. another stemmer in create_search_index.sql).
+    # Settings changed since the build (e.g. another stemmer in create_search_index).
     con.execute("UPDATE fts_main_articles.settings SET fingerprint = 'older settings'")
     update = update_search_index(con)
     assert update.mode == "full" and "settings" in update.reason

@@ -42,6 +42,7 @@ from warehouse.load import (
     run_summary,
     sync_outlets,
 )
+from warehouse.queries import sql
 from warehouse.search import build_search_index, search_articles
 from warehouse.stories import band_keys, update_stories
 
@@ -688,7 +689,7 @@ def test_a_night_updates_the_story_graph_without_rebuilding_it(
     load_run(con, "r1", write_run(runs, "r1", pair))
     ran: list[str] = []
     real = stories.sql
-    monkeypatch.setattr(stories, "sql", lambda name: ran.append(name) or real(name))
+    monkeypatch.setattr(stories, "sql", lambda step, name: ran.append(name) or real(step, name))
     later = [art("hespress", "c", _variant(0, 2)), art("hespress", "d", words(4))]
     load_run(con, "r2", write_run(runs, "r2", later, fetched_at=T0 + timedelta(days=1)))
     assert "stage_story_changes" in ran and "stage_all_story_changes" not in ran
@@ -901,7 +902,7 @@ def test_migration_gives_stored_articles_their_local_day(tmp_path: Path) -> None
     path = tmp_path / "old.duckdb"
     raw = duckdb.connect(str(path))
     raw.execute("SET TimeZone = 'UTC'")
-    raw.execute((ROOT / "warehouse" / "sql" / "create_schema_migrations.sql").read_text())
+    raw.execute(sql("migrations", "create_schema_migrations"))
     for migration in migrations():
         if migration.version < 15:
             raw.execute(migration.path.read_text())

@@ -134,7 +134,7 @@ def _info(args: argparse.Namespace) -> None:
         if lake is not None:  # its path would show the catalog's password
             print(f"database: {lake.describe()}, snapshot {current_snapshot(con)}")
         else:
-            (database,) = one(con, "select_database_file")
+            (database,) = one(con, "info", "select_database_file")
             print(f"database: {database}")
         print(f"schema version: {schema_version(con)}")
         pending = pending_migrations(con)
@@ -143,7 +143,7 @@ def _info(args: argparse.Namespace) -> None:
             for migration in pending:
                 print(f"  {migration.name}")
             return
-        cursor = con.execute(sql("select_table_counts"))
+        cursor = con.execute(sql("info", "select_table_counts"))
         print_rows([d[0] for d in cursor.description], cursor.fetchall())
 
 

@@ -49,10 +49,10 @@ def connect_analyst(path: str | os.PathLike[str]) -> duckdb.DuckDBPyConnection:
     try:
         if block_size is not None:
             check_blocks(con, target, block_size)
-        con.execute(sql("set_utc_timezone"))
+        con.execute(sql("connect", "set_utc_timezone"))
         load_fts(con)
-        con.execute(sql("load_fts"))
-        con.execute(sql("lock_analyst_session"))
+        con.execute(sql("analyst", "load_fts"))
+        con.execute(sql("analyst", "lock_analyst_session"))
     except BaseException:
         con.close()
         raise

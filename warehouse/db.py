@@ -102,9 +102,9 @@ def fit_memory_limit(con: duckdb.DuckDBPyConnection) -> None:
     """
     if os.environ.get("KHABAR_DUCKDB_MEMORY"):
         return
-    limit = memory_limit_for(one(con, "select_stored_article_estimate")[0])
+    limit = memory_limit_for(one(con, "connect", "select_stored_article_estimate")[0])
     if limit != DEFAULT_MEMORY_LIMIT:
-        con.execute(sql("set_memory_limit"), {"limit": limit})
+        con.execute(sql("connect", "set_memory_limit"), {"limit": limit})
 
 
 def connect(
@@ -158,7 +158,7 @@ def connect(
             time.sleep(min(delay, left))
             delay = min(delay * 2, 5.0)
     try:
-        con.execute(sql("set_utc_timezone"))
+        con.execute(sql("connect", "set_utc_timezone"))
         register_functions(con)
         if block_size is not None:
             check_blocks(con, target, block_size)
@@ -296,9 +296,10 @@ def migrations() -> list[Migration]:
 
 def applied_versions(con: duckdb.DuckDBPyConnection) -> list[int]:
     """Versions recorded in ``schema_migrations`` (empty for a new file)."""
-    if not one(con, "select_schema_migrations_exists")[0]:
+    if not one(con, "migrations", "select_schema_migrations_exists")[0]:
         return []
-    return [row[0] for row in con.execute(sql("select_applied_migrations")).fetchall()]
+    rows = con.execute(sql("migrations", "select_applied_migrations")).fetchall()
+    return [row[0] for row in rows]
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
@@ -327,7 +328,7 @@ def migrate(
             migration is rolled back; earlier ones stay).
     """
     rewrite = rewrite or (lambda text: text)
-    con.execute(rewrite(sql("create_schema_migrations")))
+    con.execute(rewrite(sql("migrations", "create_schema_migrations")))
     known = {m.version for m in migrations()}
     unknown = sorted(set(applied_versions(con)) - known)
     if unknown:
@@ -341,7 +342,7 @@ def migrate(
         try:
             con.execute(rewrite(migration.path.read_text(encoding="utf-8")))
             con.execute(
-                sql("insert_schema_migration"),
+                sql("migrations", "insert_schema_migration"),
                 {"version": migration.version, "name": migration.name},
             )
             con.commit()
@@ -366,7 +367,7 @@ def connect_lake(
     con = duckdb.connect(":memory:", config=duckdb_config())
     try:
         attach_lake(con, config, read_only=read_only or snapshot is not None, snapshot=snapshot)
-        con.execute(sql("set_utc_timezone"))
+        con.execute(sql("connect", "set_utc_timezone"))
         register_functions(con)
         # Under the write lock only when there is something to do (or to refuse: a newer
         # lake): a worker opening the lake while another loads does not wait for that load.

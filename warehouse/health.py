@@ -93,18 +93,18 @@ def check_blocks(con: duckdb.DuckDBPyConnection, path: Path, block_size: int) ->
             fails for lack of bytes.
     """
     whole = (path.stat().st_size - 3 * _HEADER) // block_size
-    (database,) = one(con, "select_current_database")
+    (database,) = one(con, "health", "select_current_database")
     where = {"database": database}
     try:
-        total, free = one(con, "select_block_counts", where)
+        total, free = one(con, "health", "select_block_counts", where)
         if total - whole > free:
             raise WarehouseError(_truncated(path, f"{total - whole} blocks missing at its end, "
                                             f"only {free} of its blocks are free"))
-        (highest,) = one(con, "select_metadata_block_max", where)
+        (highest,) = one(con, "health", "select_metadata_block_max", where)
         highest = highest if highest is not None else -1
-        for schema, table in con.execute(sql("select_database_tables"), where).fetchall():
+        for schema, table in con.execute(sql("health", "select_database_tables"), where).fetchall():
             name = ".".join('"' + part.replace('"', '""') + '"' for part in (schema, table))
-            (block,) = one(con, "select_storage_block_max", {"table": name})
+            (block,) = one(con, "health", "select_storage_block_max", {"table": name})
             highest = max(highest, block if block is not None else -1)
     except duckdb.Error as exc:
         if "Could not read enough bytes" in str(exc):
@@ -139,13 +139,13 @@ def check_ours(con: duckdb.DuckDBPyConnection, path: Path, known: dict[int, str]
     Raises:
         WarehouseError: the file holds tables or views and no ``schema_migrations`` of ours.
     """
-    objects = sorted(row[0] for row in con.execute(sql("select_user_objects")).fetchall())
+    objects = sorted(row[0] for row in con.execute(sql("health", "select_user_objects")).fetchall())
     if "schema_migrations" not in objects:
         if objects:
             raise WarehouseError(_foreign(path, objects, "no schema_migrations table"))
         return
     try:
-        applied = con.execute(sql("select_applied_migration_names")).fetchall()
+        applied = con.execute(sql("health", "select_applied_migration_names")).fetchall()
     except duckdb.Error:
         raise WarehouseError(_foreign(path, objects, "a schema_migrations table of another "
                                       "program")) from None

@@ -124,13 +124,14 @@ def snapshots_to_expire(snapshots: list[Snapshot], retention: LakeRetention,
 
 def lake_snapshots(con: duckdb.DuckDBPyConnection) -> list[Snapshot]:
     """Every snapshot of the lake, oldest first."""
-    rows = con.execute(sql("select_lake_snapshots"), {"catalog": CATALOG}).fetchall()
+    rows = con.execute(sql("lakemaint", "select_lake_snapshots"),
+                       {"catalog": CATALOG}).fetchall()
     return [Snapshot(int(sid), when, run_id) for sid, when, run_id in rows]
 
 
 def footprint(con: duckdb.DuckDBPyConnection) -> Footprint:
     """Files and bytes under the lake's data folder (what the shared mount holds)."""
-    (data_path,) = one(con, "select_lake_data_path")
+    (data_path,) = one(con, "lake", "select_lake_data_path")
     files = size = 0
     for folder, _dirs, names in os.walk(Path(str(data_path))):
         for name in names:
@@ -159,15 +160,17 @@ def maintain_lake(con: duckdb.DuckDBPyConnection, retention: LakeRetention | Non
     report = LakeMaintenance(before=before, after=before)
     params = {"catalog": CATALOG}
     with write_lock(con):
-        con.execute(sql("lake_flush_inlined_data"), params)
-        con.execute(sql("lake_merge_adjacent_files"), params)
+        con.execute(sql("lakemaint", "lake_flush_inlined_data"), params)
+        con.execute(sql("lakemaint", "lake_merge_adjacent_files"), params)
         report.expired, report.oldest_kept_run = snapshots_to_expire(
             lake_snapshots(con), retention, now)
         if report.expired:
-            con.execute(sql("lake_expire_snapshots"), {**params, "versions": report.expired})
+            con.execute(sql("lakemaint", "lake_expire_snapshots"),
+                        {**params, "versions": report.expired})
         # The clock now, not ``now``: what this merge and expiry just scheduled counts from now.
         older_than = datetime.now(UTC) - timedelta(hours=retention.grace_hours)
-        con.execute(sql("lake_cleanup_old_files"), {**params, "older_than": older_than})
-        con.execute(sql("lake_delete_orphaned_files"), {**params, "older_than": older_than})
+        cleanup = {**params, "older_than": older_than}
+        con.execute(sql("lakemaint", "lake_cleanup_old_files"), cleanup)
+        con.execute(sql("lakemaint", "lake_delete_orphaned_files"), cleanup)
     report.after = footprint(con)
     return report

@@ -47,7 +47,7 @@ def open_lake_reader(
                                                                      else {})})
     try:
         attach_lake(con, config, read_only=True, snapshot=snapshot)
-        con.execute(sql("set_utc_timezone"))
+        con.execute(sql("connect", "set_utc_timezone"))
         fit_memory_limit(con)  # a search copies the snapshot's articles into this instance
     except BaseException:
         con.close()
@@ -61,10 +61,10 @@ def connect_lake_analyst(
     """A session that reads the lake (at ``snapshot``) and can reach no other file."""
     con = open_lake_reader(config, snapshot, analyst=True)
     try:
-        (data_path,) = one(con, "select_lake_data_path")
+        (data_path,) = one(con, "lake", "select_lake_data_path")
         folder = str(data_path).rstrip("/") + "/"
         con.execute("SET allowed_directories = $folders", {"folders": [folder]})
-        con.execute(sql("lock_analyst_session"))
+        con.execute(sql("analyst", "lock_analyst_session"))
     except BaseException:
         con.close()
         raise
@@ -91,7 +91,7 @@ def search_lake(
     """BM25 search over the lake's articles at ``snapshot`` (default: the latest)."""
     con = open_lake_reader(config, snapshot)
     try:
-        con.execute(sql("lake_copy_search_articles"))
+        con.execute(sql("lake", "lake_copy_search_articles"))
         con.execute("USE memory")
         build_search_index(con)
         return search_articles(con, query, limit)

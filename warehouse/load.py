@@ -47,7 +47,7 @@ from khabar.run.layout import FETCHES, RAW
 from khabar.run.salvage import read_damage, salvage_run
 from transforms.dedup import minhash_signature
 from warehouse.lake import tag_commit, write_lock
-from warehouse.queries import one, sql
+from warehouse.queries import execute_each, one, sql
 from warehouse.rawpages import (
     PageStream,
     RunFilesError,
@@ -131,7 +131,7 @@ def record_run_start(
     """Record that a flow run started (restarting a run id resets its end fields)."""
     params = {"run_id": run_id, "flow": flow, "parameters": _json(parameters)}
     with write_lock(con):  # on a DuckLake, writers take turns (warehouse.lake)
-        con.execute(sql("insert_run_start"), params)
+        con.execute(sql("runs", "insert_run_start"), params)
 
 
 def record_run_end(
@@ -144,9 +144,9 @@ def record_run_end(
     """
     params = {"run_id": run_id, "status": status, "counts": _json(counts)}
     with write_lock(con):
-        started = one(con, "select_run_started", {"run_id": run_id})[0]
+        started = one(con, "runs", "select_run_started", {"run_id": run_id})[0]
         if started:
-            con.execute(sql("update_run_end"), params)
+            con.execute(sql("runs", "update_run_end"), params)
     if not started:
         raise KeyError(f"run {run_id!r} was never started (call record_run_start first)")
 
@@ -157,7 +157,8 @@ def _json(value: dict[str, Any]) -> str:
 
 def known_urls(con: duckdb.DuckDBPyConnection, outlet: str) -> list[str]:
     """Canonical and fetched URLs of the outlet's stored articles: the crawler's seen set."""
-    return [row[0] for row in con.execute(sql("select_known_urls"), {"outlet": outlet}).fetchall()]
+    rows = con.execute(sql("load", "select_known_urls"), {"outlet": outlet}).fetchall()
+    return [row[0] for row in rows]
 
 
 def sync_outlets(con: duckdb.DuckDBPyConnection, outlets: Iterable[OutletLike]) -> int:
@@ -192,7 +193,7 @@ def sync_outlets(con: duckdb.DuckDBPyConnection, outlets: Iterable[OutletLike]) 
     con.register("outlet_rows", pa.Table.from_pylist(rows, schema=schema))
     try:
         with write_lock(con):
-            con.execute(sql("upsert_outlets"))
+            con.execute(sql("load", "upsert_outlets"))
     finally:
         con.unregister("outlet_rows")
     return len(rows)
@@ -248,7 +249,7 @@ def _load_transaction(
             changed = _load_articles(con, run_id, folder.articles)
             update_stories(con, changed, folder.articles)
             keep = {"run_id": run_id, "keep": folder.keep_pages}
-            con.execute(sql("delete_run_pages"), keep)
+            con.execute(sql("load", "delete_run_pages"), keep)
             if packed:
                 _insert_pages(con, run_id, packed)
             else:
@@ -277,21 +278,22 @@ def _rollback(con: duckdb.DuckDBPyConnection, cause: BaseException) -> None:
 def _insert_pages(con: duckdb.DuckDBPyConnection, run_id: str, parquet: Path) -> None:
     """Insert the rows of the run's ``pages.parquet`` (compressed already)."""
     path = {"path": str(parquet)}
-    found = [r[0] for r in con.execute(sql("select_parquet_run_ids"), path).fetchall()]
+    found = [r[0] for r in con.execute(sql("runfolder", "select_parquet_run_ids"), path).fetchall()]
     check_run_ids(found, run_id, str(parquet))
     # Choosing each URL's latest fetch costs a join (and memory): only when a URL came twice.
-    (refetched,) = one(con, "select_pages_parquet_refetched", path)
-    con.execute(sql("insert_run_pages" if refetched else "insert_run_pages_all"), path)
+    (refetched,) = one(con, "load", "select_pages_parquet_refetched", path)
+    con.execute(sql("load", "insert_run_pages" if refetched else "insert_run_pages_all"), path)
 
 
 def _store_pages(con: duckdb.DuckDBPyConnection, run_id: str, pages: PageStream) -> None:
     """Insert the stream's batches (read and compressed meanwhile)."""
     for table, superseded in pages.batches():
         if superseded:
-            con.execute(sql("delete_run_pages_listed"), {"run_id": run_id, "urls": superseded})
+            con.execute(sql("load", "delete_run_pages_listed"),
+                        {"run_id": run_id, "urls": superseded})
         con.register("staged_pages", table)
         try:
-            con.execute(sql("insert_pages"))
+            con.execute(sql("load", "insert_pages"))
         finally:
             con.unregister("staged_pages")
 
@@ -300,14 +302,14 @@ def _load_fetches(
     con: duckdb.DuckDBPyConnection, run_id: str, files: list[Path], keep: list[str]
 ) -> None:
     """Replace the run's fetch log (small: staged whole), but that of the ``keep`` outlets."""
-    con.execute(sql("delete_run_fetches"), {"run_id": run_id, "keep": keep})
+    con.execute(sql("load", "delete_run_fetches"), {"run_id": run_id, "keep": keep})
     if not files:
         return
-    con.execute(sql("stage_fetches"), {"paths": [str(p) for p in files]})
-    found = [r[0] for r in con.execute(sql("select_staged_fetch_run_ids")).fetchall()]
+    con.execute(sql("load", "stage_fetches"), {"paths": [str(p) for p in files]})
+    found = [r[0] for r in con.execute(sql("load", "select_staged_fetch_run_ids")).fetchall()]
     check_run_ids(found, run_id, "fetches/")
-    con.execute(sql("insert_fetches"))
-    con.execute(sql("drop_staged_fetches"))
+    con.execute(sql("load", "insert_fetches"))
+    con.execute(sql("load", "drop_staged_fetches"))
 
 
 def _load_articles(con: duckdb.DuckDBPyConnection, run_id: str, parquet: Path) -> list[str]:
@@ -315,48 +317,49 @@ def _load_articles(con: duckdb.DuckDBPyConnection, run_id: str, parquet: Path) -
 
     A reload replaces the run's whole contribution: articles only this run had seen and that the
     new files no longer hold are deleted (with their versions and signatures); articles other runs
-    saw too fall back to what those runs saw (``restore_dropped_articles.sql`` says which columns).
+    saw too fall back to what those runs saw (``load.sql:restore_dropped_articles`` says which
+    columns).
 
     Returns:
         The ids of the articles the load may have changed, for the story index.
     """
     by_run = {"run_id": run_id}
-    con.execute(sql("stage_previous_run_articles"), by_run)
-    for name in ("delete_run_extractions", "delete_run_versions", "delete_run_embeds"):
-        con.execute(sql(name), by_run)
+    con.execute(sql("load", "stage_previous_run_articles"), by_run)
+    execute_each(con, "load", ("delete_run_extractions", "delete_run_versions",
+                               "delete_run_embeds"), by_run)
     if parquet.exists():
         _merge_articles(con, run_id, parquet)
-        con.execute(sql("update_published_dates"), by_run)
+        con.execute(sql("load", "update_published_dates"), by_run)
     # A run's first load has no earlier contribution to undo: each of these statements reads a
     # whole stored table (0.28-0.32 s of CPU for three of them in a night on 1,000,000 stored
     # articles: BENCHMARKS.md, stories), so they run on a reload only.
-    if one(con, "select_previous_run_article_count")[0]:
-        for name in ("articles", "signatures", "versions"):
-            con.execute(sql(f"delete_orphan_{name}"))
-        con.execute(sql("insert_missing_versions"))
-        con.execute(sql("restore_dropped_articles"), by_run)
+    if one(con, "load", "select_previous_run_article_count")[0]:
+        execute_each(con, "load", ("delete_orphan_articles", "delete_orphan_signatures",
+                                   "delete_orphan_versions"))
+        con.execute(sql("load", "insert_missing_versions"))
+        con.execute(sql("load", "restore_dropped_articles"), by_run)
         _restore_signatures(con, run_id)
-    con.execute(sql("stage_changed_articles"), by_run)
+    con.execute(sql("load", "stage_changed_articles"), by_run)
     # Runs loaded out of fetch order (nights at once) leave a later version repeating an earlier.
-    con.execute(sql("delete_repeated_versions"))
-    con.execute(sql("update_article_run_ids"))
+    con.execute(sql("load", "delete_repeated_versions"))
+    con.execute(sql("load", "update_article_run_ids"))
     # Deleting versions may have left gaps in those articles' numbering.
-    con.execute(sql("renumber_versions"))
-    changed = [row[0] for row in con.execute(sql("select_changed_articles")).fetchall()]
-    con.execute(sql("drop_changed_articles"))
-    con.execute(sql("drop_previous_run_articles"))
+    con.execute(sql("load", "renumber_versions"))
+    changed = [row[0] for row in con.execute(sql("load", "select_changed_articles")).fetchall()]
+    con.execute(sql("load", "drop_changed_articles"))
+    con.execute(sql("load", "drop_previous_run_articles"))
     return changed
 
 
 def _merge_articles(con: duckdb.DuckDBPyConnection, run_id: str, parquet: Path) -> None:
     """Extractions, versions, articles, signatures and embeds from the run's parquet file."""
     path = {"path": str(parquet)}
-    found = [r[0] for r in con.execute(sql("select_parquet_run_ids"), path).fetchall()]
+    found = [r[0] for r in con.execute(sql("runfolder", "select_parquet_run_ids"), path).fetchall()]
     check_run_ids(found, run_id, str(parquet))
-    con.execute(sql("insert_extractions"), path)
-    con.execute(sql("stage_articles"), path)
-    con.execute(sql("create_staged_articles"))
-    for name in (
+    con.execute(sql("load", "insert_extractions"), path)
+    con.execute(sql("load", "stage_articles"), path)
+    con.execute(sql("load", "create_staged_articles"))
+    execute_each(con, "load", (
         "insert_changed_versions",
         "update_articles",
         "update_article_texts",
@@ -364,19 +367,18 @@ def _merge_articles(con: duckdb.DuckDBPyConnection, run_id: str, parquet: Path) 
         "insert_new_articles",
         "backdate_first_seen",
         "upsert_signatures",
-    ):
-        con.execute(sql(name), path)
+    ), path)
     # Run folders written before embeds were extracted have no such column.
-    if one(con, "select_parquet_has_embeds", path)[0]:
-        con.execute(sql("insert_embeds"), path)
+    if one(con, "load", "select_parquet_has_embeds", path)[0]:
+        con.execute(sql("load", "insert_embeds"), path)
     # Temp objects go with the transaction if anything fails: dropped here on success only.
-    con.execute(sql("drop_staged_articles"))
-    con.execute(sql("drop_staged_keys"))
+    con.execute(sql("load", "drop_staged_articles"))
+    con.execute(sql("load", "drop_staged_keys"))
 
 
 def _restore_signatures(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
     """Recompute signatures that came from a fetch the reload dropped, from the restored text."""
-    stale = con.execute(sql("select_stale_signatures"), {"run_id": run_id}).fetchall()
+    stale = con.execute(sql("load", "select_stale_signatures"), {"run_id": run_id}).fetchall()
     if not stale:
         return
     table = pa.table(
@@ -395,14 +397,14 @@ def _restore_signatures(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
     )
     con.register("signature_rows", table)
     try:
-        con.execute(sql("delete_listed_signatures"))
-        con.execute(sql("replace_signatures"))
+        con.execute(sql("load", "delete_listed_signatures"))
+        con.execute(sql("load", "replace_signatures"))
     finally:
         con.unregister("signature_rows")
 
 
 def _counts(con: duckdb.DuckDBPyConnection, run_id: str) -> list[dict[str, Any]]:
-    cursor = con.execute(sql("select_run_outlet_counts"), {"run_id": run_id})
+    cursor = con.execute(sql("load", "select_run_outlet_counts"), {"run_id": run_id})
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 

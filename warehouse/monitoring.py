@@ -16,7 +16,7 @@ from warehouse.queries import sql
 
 def median_words(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, float]:
     """Median word count of the articles a run extracted, per outlet (outlets with none absent)."""
-    rows = con.execute(sql("select_run_median_words"), {"run_id": run_id}).fetchall()
+    rows = con.execute(sql("runs", "select_run_median_words"), {"run_id": run_id}).fetchall()
     return {outlet: float(median) for outlet, median, _ in rows if median is not None}
 
 
@@ -29,7 +29,7 @@ def recent_runs(
         Dicts ``run_id, status, started_at, counts`` (``counts`` decoded from JSON).
     """
     params = {"flow": flow, "run_id": run_id, "limit": limit}
-    rows = con.execute(sql("select_recent_runs"), params).fetchall()
+    rows = con.execute(sql("runs", "select_recent_runs"), params).fetchall()
     return [
         {"run_id": r[0], "status": r[1], "started_at": r[2],
          "counts": json.loads(r[3]) if isinstance(r[3], str) else (r[3] or {})}
@@ -39,10 +39,10 @@ def recent_runs(
 
 def run_statuses(con: duckdb.DuckDBPyConnection, run_ids: list[str]) -> dict[str, str]:
     """``crawl_runs.status`` of each of ``run_ids`` the warehouse knows (others absent)."""
-    rows = con.execute(sql("select_run_statuses"), {"run_ids": run_ids}).fetchall()
+    rows = con.execute(sql("runs", "select_run_statuses"), {"run_ids": run_ids}).fetchall()
     return {run_id: status for run_id, status in rows}
 
 
 def checkpoint(con: duckdb.DuckDBPyConnection) -> None:
     """Fold the write-ahead log into the database file."""
-    con.execute(sql("checkpoint"))
+    con.execute(sql("connect", "checkpoint"))

@@ -100,7 +100,7 @@ def publish_read_copy(
         # their process is gone).
         remove_stale_temps(target)
         # Holding the write lock, with the WAL folded in, the file alone is a consistent database.
-        con.execute(sql("checkpoint"))
+        con.execute(sql("connect", "checkpoint"))
         version = schema_version(con)
         step("checkpoint")
         steps["bytes"] = float(_copy_file(main, tmp))

@@ -173,7 +173,7 @@ class PageStream:
         # One file at a time: DuckDB's JSON reader holds ~50 MB of buffers per file it reads
         # at once, and this thread only has to keep ahead of the loader.
         for path in self._paths:
-            result = self._reader.execute(sql("select_raw_pages"), {"paths": [path]})
+            result = self._reader.execute(sql("runfolder", "select_raw_pages"), {"paths": [path]})
             yield from result.to_arrow_reader(_BATCH_ROWS)
 
 

@@ -41,7 +41,7 @@ def due_rechecks(
         mark passed, e.g. ``"1 day"``); validators are those of our latest fetch (or None).
     """
     hours = sorted(round(mark.total_seconds() / 3600) for mark in after)
-    rows = con.execute(sql("select_due_rechecks"), {
+    rows = con.execute(sql("rechecks", "select_due_rechecks"), {
         "outlet": outlet, "now": now, "marks": hours, "horizon": 2 * hours[-1],
         "limit": limit,
     }).fetchall()

@@ -55,7 +55,7 @@ def pages_for_reextract(
     wanted = sorted(outlets) if outlets is not None else []
     params = {"all_outlets": outlets is None, "outlets": wanted or [""], "version": version,
               "only_older": only_older_versions}
-    cursor = con.execute(sql("select_pages_for_reextract"), params)
+    cursor = con.execute(sql("reextract", "select_pages_for_reextract"), params)
     names = [d[0] for d in cursor.description]
     while rows := cursor.fetchmany(_FETCH):
         for row in rows:

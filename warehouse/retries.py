@@ -47,7 +47,7 @@ def failed_fetches(con: duckdb.DuckDBPyConnection, outlet: str) -> list[FailedFe
     """
     params = {"outlet": outlet, "permanent_errors": [str(e) for e in PERMANENT_ERRORS],
               "transient_statuses": list(TRANSIENT_STATUSES)}
-    rows = con.execute(sql("select_failed_fetches"), params).fetchall()
+    rows = con.execute(sql("retries", "select_failed_fetches"), params).fetchall()
     return [FailedFetch(url, int(attempts), error or "unknown", run_id, bool(latest))
             for url, attempts, error, run_id, latest in rows]
 
@@ -63,12 +63,12 @@ def gone_urls(con: duckdb.DuckDBPyConnection, outlet: str,
         recheck_days: after this many days since the 404/410, the URL is asked again.
     """
     params = {"outlet": outlet, "recheck_days": recheck_days}
-    return [row[0] for row in con.execute(sql("select_gone_urls"), params).fetchall()]
+    return [row[0] for row in con.execute(sql("retries", "select_gone_urls"), params).fetchall()]
 
 
 def running_runs(con: duckdb.DuckDBPyConnection) -> list[OpenRun]:
     """Runs recorded as started and not finished, oldest first."""
-    rows = con.execute(sql("select_running_runs")).fetchall()
+    rows = con.execute(sql("runs", "select_running_runs")).fetchall()
     return [OpenRun(run_id, flow, _decoded(parameters), started_at)
             for run_id, flow, parameters, started_at in rows]
 
@@ -77,7 +77,7 @@ def mark_abandoned(con: duckdb.DuckDBPyConnection, run_ids: list[str]) -> None:
     """Close runs whose process is gone: ``status = 'abandoned'``, no counts (so they are
     never a night of the quality history), ``finished_at`` = now."""
     for run_id in run_ids:
-        con.execute(sql("update_run_end"), {"run_id": run_id, "status": "abandoned",
+        con.execute(sql("runs", "update_run_end"), {"run_id": run_id, "status": "abandoned",
                                             "counts": None})
 
 

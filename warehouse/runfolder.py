@@ -74,7 +74,7 @@ def check_run_folder(con: duckdb.DuckDBPyConnection, run_dir: Path, run_id: str
     if not articles.is_file():
         raise RunFilesError(_not_extracted(run_dir, raw, fetches))
     check_parquet(articles)
-    found = [r[0] for r in con.execute(sql("select_parquet_run_ids"),
+    found = [r[0] for r in con.execute(sql("runfolder", "select_parquet_run_ids"),
                                        {"path": str(articles)}).fetchall()]
     check_run_ids(found, run_id, str(articles))
     name = run_dir.resolve().name
@@ -82,7 +82,7 @@ def check_run_folder(con: duckdb.DuckDBPyConnection, run_dir: Path, run_id: str
         raise RunFilesError(f"{run_dir} holds no rows that name their run, so it is only loaded "
                             f"as the run its name says ({name!r}), not as {run_id!r}: nothing "
                             "was loaded")
-    seen = {r[0] for r in con.execute(sql("select_parquet_outlets"),
+    seen = {r[0] for r in con.execute(sql("runfolder", "select_parquet_outlets"),
                                       {"path": str(articles)}).fetchall()}
     return LoadableRun(run_dir, raw, fetches, articles,
                      keep_pages=sorted(seen - _outlets(raw)),

@@ -60,9 +60,10 @@ _CHANGES = pa.schema([
 
 def _register(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table, statement: str,
               params: dict | None = None) -> None:
+    """Run ``statement`` (its text) with ``table`` registered as ``name``."""
     con.register(name, table)
     try:
-        con.execute(sql(statement), params or {})
+        con.execute(statement, params or {})
     finally:
         con.unregister(name)
 
@@ -74,7 +75,7 @@ def _day_slices(con: duckdb.DuckDBPyConnection) -> list[tuple[int, int]]:
     slice spanning many days costs more per article: a rebuild of 16,000 articles (8 days) in
     one slice cost 1.8 ms an article against 1.4 ms for 4,000 (2 days).
     """
-    return day_ranges(con.execute(sql("select_story_change_days")).fetchall(), _PART,
+    return day_ranges(con.execute(sql("stories", "select_story_change_days")).fetchall(), _PART,
                       _SLICE_DAYS)
 
 
@@ -86,7 +87,7 @@ def _pair_features(con: duckdb.DuckDBPyConnection, ids: list[str], first: int, l
     ``0..NUM_PERM-1``, stands for "no signature" and agrees with none)."""
     con.register("wanted_ids", pa.table({"article_id": pa.array(ids, pa.string())}))
     try:
-        rows = con.execute(sql("select_story_pair_features"),
+        rows = con.execute(sql("stories", "select_story_pair_features"),
                            {"first": first, "last": last}).to_arrow_table()
     finally:
         con.unregister("wanted_ids")
@@ -137,25 +138,26 @@ def _score(con: duckdb.DuckDBPyConnection, pairs: list[tuple[str, str]], first: 
             links.append({"article_id": a, "other_id": b, "kind": verdict.kind,
                           "score": round(verdict.score, 4),
                           "containment": round(verdict.containment, 4)})
-    _register(con, "link_rows", pa.Table.from_pylist(links, schema=_LINKS), "insert_story_links")
+    _register(con, "link_rows", pa.Table.from_pylist(links, schema=_LINKS),
+              sql("stories", "insert_story_links"))
 
 
 def _links(con: duckdb.DuckDBPyConnection) -> None:
     """Candidates of the changed articles, a slice of days at a time, scored into links."""
     for first, last in _day_slices(con):
-        pairs = con.execute(sql("select_story_candidates"), {
+        pairs = con.execute(sql("stories", "select_story_candidates"), {
             "first": first, "last": last, "window": story.WINDOW_DAYS,
             "hot_share": story.HOT_KEY_SHARE, "hot_min": story.HOT_KEY_MIN,
             "min_keys": story.MIN_SHARED_KEYS}).fetchall()
         _score(con, sorted(set(pairs)), first - story.WINDOW_DAYS, last + story.WINDOW_DAYS)
-    con.execute(sql("insert_declared_links"))
+    con.execute(sql("stories", "insert_declared_links"))
 
 
 def _regroup(con: duckdb.DuckDBPyConnection) -> None:
     """Story ids, copy links and story rows of every article the changes can have moved."""
-    con.execute(sql("stage_story_members"))
-    rows = con.execute(sql("select_story_members")).fetchall()
-    links = con.execute(sql("select_story_member_links")).fetchall()
+    con.execute(sql("stories", "stage_story_members"))
+    rows = con.execute(sql("stories", "select_story_members")).fetchall()
+    links = con.execute(sql("stories", "select_story_member_links")).fetchall()
     members = [story.Member(a, outlet, published, seen) for a, outlet, published, seen, _ in rows]
     placed = story.assign_stories(members, links)
     old = {row[0]: row[4] for row in rows}
@@ -167,25 +169,25 @@ def _regroup(con: duckdb.DuckDBPyConnection) -> None:
     }, schema=_MAP)
     con.register("story_map", table)
     try:
-        con.execute(sql("update_story_ids"))
-        con.execute(sql("stage_wanted_stories"))
-        con.execute(sql("delete_changed_stories"))
-        con.execute(sql("insert_stories"))
-        con.execute(sql("delete_orphan_stories"))
+        con.execute(sql("stories", "update_story_ids"))
+        con.execute(sql("stories", "stage_wanted_stories"))
+        con.execute(sql("stories", "delete_changed_stories"))
+        con.execute(sql("stories", "insert_stories"))
+        con.execute(sql("stories", "delete_orphan_stories"))
     finally:
         con.unregister("story_map")
-    con.execute(sql("drop_wanted_stories"))
+    con.execute(sql("stories", "drop_wanted_stories"))
 
 
 def _version_changes(con: duckdb.DuckDBPyConnection) -> None:
     """``version_changes`` rows of the changed articles (what each later version changed)."""
-    con.execute(sql("delete_changed_version_changes"))
-    con.execute(sql("stage_story_versioned"))
-    if not one(con, "select_story_versioned_count")[0]:
+    con.execute(sql("stories", "delete_changed_version_changes"))
+    con.execute(sql("stories", "stage_story_versioned"))
+    if not one(con, "stories", "select_story_versioned_count")[0]:
         return
     rows = []
     for article_id, version, seen_at, title_before, title, text_before, text in con.execute(
-        sql("select_changed_versions")
+        sql("stories", "select_changed_versions")
     ).fetchall():
         removed, added, diff = text_changes(text_before, text)
         rows.append({"article_id": article_id, "version": version, "seen_at": seen_at,
@@ -193,7 +195,7 @@ def _version_changes(con: duckdb.DuckDBPyConnection) -> None:
                      "added": added, "diff": diff})
     if rows:
         _register(con, "change_rows", pa.Table.from_pylist(rows, schema=_CHANGES),
-                  "insert_version_changes")
+                  sql("stories", "insert_version_changes"))
 
 
 def complete_migrated_features(con: duckdb.DuckDBPyConnection) -> int:
@@ -225,20 +227,20 @@ def update_stories(con: duckdb.DuckDBPyConnection, changed: Iterable[str] | None
     """
     if changed is not None:
         ids = pa.table({"article_id": pa.array(list(changed), pa.string())})
-        _register(con, "changed_rows", ids, "stage_story_changes")
-    if changed is None or one(con, "select_story_graph_gaps")[0]:
-        con.execute(sql("stage_all_story_changes"))
+        _register(con, "changed_rows", ids, sql("stories", "stage_story_changes"))
+    if changed is None or one(con, "stories", "select_story_graph_gaps")[0]:
+        con.execute(sql("stories", "stage_all_story_changes"))
     else:
         complete_features(con, _PART)
-    con.execute(sql("stage_story_seeds"))
-    con.execute(sql("stage_story_sources"))
-    con.execute(sql("delete_changed_story_keys"))
-    con.execute(sql("delete_changed_story_features"))
-    con.execute(sql("delete_changed_story_links"))
+    con.execute(sql("stories", "stage_story_seeds"))
+    con.execute(sql("stories", "stage_story_sources"))
+    con.execute(sql("stories", "delete_changed_story_keys"))
+    con.execute(sql("stories", "delete_changed_story_features"))
+    con.execute(sql("stories", "delete_changed_story_links"))
     write_features(con, parquet, _PART)
     _links(con)
     _regroup(con)
     _version_changes(con)
     # Temp tables go with the transaction if anything fails: dropped here on success only.
-    con.execute(sql("drop_story_changes"))
-    return one(con, "select_story_count")[0]
+    con.execute(sql("stories", "drop_story_changes"))
+    return one(con, "stories", "select_story_count")[0]

@@ -8,7 +8,7 @@ Where they come from, cheapest first:
 
 1. the run's ``articles.parquet``, whose ``story`` column the extraction workers computed (in
    parallel), for the articles holding the row this load merged; their signature is that row's
-   too. No stored text or signature is read (``stage_parquet_story.sql`` says why);
+   too. No stored text or signature is read (``stories.sql:stage_parquet_story`` says why);
 2. computed here from the stored text and signature for the others (a run folder written
    before the workers computed features, a text a reload restored, a rebuild), a slice of
    ``part`` articles at a time, in day order.
@@ -75,9 +75,10 @@ def signature_matrix(ids: list[str], minhash: pa.ChunkedArray | pa.Array) -> np.
 
 
 def _register(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table, statement: str) -> None:
+    """Run ``statement`` (its text) with ``table`` registered as ``name``."""
     con.register(name, table)
     try:
-        con.execute(sql(statement))
+        con.execute(statement)
     finally:
         con.unregister(name)
 
@@ -95,27 +96,28 @@ def _insert_band_keys(con: duckdb.DuckDBPyConnection, signed: pa.Table) -> None:
         "key": pa.array(buckets.ravel()),
         "band": pa.array(np.ones(buckets.size, dtype=bool)),
     }, schema=_KEYS)
-    _register(con, "key_rows", table, "insert_story_keys")
+    _register(con, "key_rows", table, sql("stories", "insert_story_keys"))
 
 
 def _copy_parquet(con: duckdb.DuckDBPyConnection, parquet: Path | None) -> bool:
     """Features, keys and signatures of the articles holding a row of ``parquet`` that has them;
     False when the file has no ``story`` column (nothing copied)."""
     if parquet is None or not parquet.exists() or not one(
-            con, "select_parquet_has_story", {"path": str(parquet)})[0]:
+            con, "stories", "select_parquet_has_story", {"path": str(parquet)})[0]:
         return False
-    con.execute(sql("stage_parquet_story"), {"path": str(parquet)})
-    if one(con, "select_parquet_story_unsigned")[0]:
-        con.execute(sql("update_parquet_story_signatures"))
-    con.execute(sql("insert_parquet_story_features"))
-    con.execute(sql("insert_parquet_story_keys"))
-    _insert_band_keys(con, con.execute(sql("select_parquet_story_signatures")).to_arrow_table())
+    con.execute(sql("stories", "stage_parquet_story"), {"path": str(parquet)})
+    if one(con, "stories", "select_parquet_story_unsigned")[0]:
+        con.execute(sql("stories", "update_parquet_story_signatures"))
+    con.execute(sql("stories", "insert_parquet_story_features"))
+    con.execute(sql("stories", "insert_parquet_story_keys"))
+    signed = con.execute(sql("stories", "select_parquet_story_signatures")).to_arrow_table()
+    _insert_band_keys(con, signed)
     return True
 
 
 def _compute(con: duckdb.DuckDBPyConnection, first: int, stop: int) -> None:
     """Features and keys of story_todo's articles ``seq`` in ``[first, stop)``."""
-    rows = con.execute(sql("select_changed_story_texts"), {"first": first, "stop": stop}
+    rows = con.execute(sql("stories", "select_changed_story_texts"), {"first": first, "stop": stop}
                        ).fetchall()
     features, keys = [], []
     for article_id, day, outlet, published, title, text, language, minhash in rows:
@@ -128,8 +130,9 @@ def _compute(con: duckdb.DuckDBPyConnection, first: int, stop: int) -> None:
         keys += [{"article_id": article_id, "day": day, "key": k, "band": False}
                  for k in story.candidate_keys(made, text)]
     table = pa.Table.from_pylist(features, schema=_FEATURES)
-    _register(con, "feature_rows", table, "insert_story_features")
-    _register(con, "key_rows", pa.Table.from_pylist(keys, schema=_KEYS), "insert_story_keys")
+    _register(con, "feature_rows", table, sql("stories", "insert_story_features"))
+    _register(con, "key_rows", pa.Table.from_pylist(keys, schema=_KEYS),
+              sql("stories", "insert_story_keys"))
     signed = table.select(["article_id", "day", "minhash"]).filter(
         pc.is_valid(table["minhash"]))
     _insert_band_keys(con, signed)
@@ -165,16 +168,17 @@ def complete_features(con: duckdb.DuckDBPyConnection, part: int, *,
     Returns:
         The number of slices completed (0 once a load has completed them).
     """
-    ranges = day_ranges(con.execute(sql("select_unfilled_feature_days")).fetchall(), part)
+    counts = con.execute(sql("stories", "select_unfilled_feature_days")).fetchall()
+    ranges = day_ranges(counts, part)
     for first, last in ranges:
         days = {"first": first, "last": last}
         if own_transactions:
             con.begin()
         try:
-            con.execute(sql("stage_feature_refill"), days)
-            con.execute(sql("delete_feature_refill"), days)
-            con.execute(sql("insert_feature_refill"))
-            con.execute(sql("drop_feature_refill"))
+            con.execute(sql("stories", "stage_feature_refill"), days)
+            con.execute(sql("stories", "delete_feature_refill"), days)
+            con.execute(sql("stories", "insert_feature_refill"))
+            con.execute(sql("stories", "drop_feature_refill"))
             if own_transactions:
                 con.commit()
         except BaseException:
@@ -188,7 +192,7 @@ def write_features(con: duckdb.DuckDBPyConnection, parquet: Path | None, part: i
     """Insert the features and keys of every changed article that exists (``story_sources``),
     whose old rows are deleted already; at most ``part`` computed per query."""
     copied = _copy_parquet(con, parquet)
-    con.execute(sql("stage_story_todo" if copied else "stage_story_todo_all"))
-    todo = one(con, "select_story_todo_count")[0]
+    con.execute(sql("stories", "stage_story_todo" if copied else "stage_story_todo_all"))
+    todo = one(con, "stories", "select_story_todo_count")[0]
     for first in range(0, todo, part):
         _compute(con, first, min(first + part, todo))

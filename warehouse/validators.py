@@ -66,7 +66,7 @@ def load_validators(con: duckdb.DuckDBPyConnection, run_id: str, run_dir: Path |
     con.register("validator_rows", pa.Table.from_pylist(list(rows.values()), schema=_SCHEMA))
     try:
         with write_lock(con):  # on a DuckLake, writers take turns (warehouse.lake)
-            con.execute(sql("upsert_validators"))
+            con.execute(sql("validators", "upsert_validators"))
     finally:
         con.unregister("validator_rows")
     return len(rows)
@@ -77,7 +77,7 @@ def validators_for(con: duckdb.DuckDBPyConnection, outlet: str) -> dict[str, dic
     ``fetched_at`` as ISO 8601 UTC; ``json.dump`` it as the crawl's ``validators_file``."""
     found = {}
     for url, etag, last_modified, fetched_at in con.execute(
-            sql("select_validators"), {"outlet": outlet}).fetchall():
+            sql("validators", "select_validators"), {"outlet": outlet}).fetchall():
         found[url] = {
             "etag": etag,
             "last_modified": last_modified,
@@ -112,5 +112,5 @@ def known_fetches(con: duckdb.DuckDBPyConnection, outlet: str) -> dict[str, str]
     """``{canonical URL: last fetched (ISO 8601)}`` of an outlet's stored articles, the crawler's
     ``known_file``: a known article is fetched again only when its sitemap or feed says it
     changed after that time."""
-    rows = con.execute(sql("select_known_fetches"), {"outlet": outlet}).fetchall()
+    rows = con.execute(sql("validators", "select_known_fetches"), {"outlet": outlet}).fetchall()
     return {url: fetched.isoformat() for url, fetched in rows if fetched is not None}

@@ -1,0 +1,12 @@
+-- The session `python -m warehouse sql` runs an analyst's SQL in (warehouse.analyst,
+-- warehouse.lakeread): fts loaded, then locked so the analyst's SQL cannot change it.
+
+-- name: load_fts
+LOAD fts;
+
+-- name: lock_analyst_session
+-- After this, the session reads its warehouse file and nothing else: no ATTACH, COPY TO,
+-- EXPORT, INSTALL or read_* of files (external access cannot be enabled again while the
+-- database runs), and no SET at all (log_query_path, for one, writes a file even then).
+SET enable_external_access = false;
+SET lock_configuration = true;

@@ -1,1 +1,0 @@
-DELETE FROM embeds WHERE run_id = $run_id;

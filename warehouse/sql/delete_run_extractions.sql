@@ -1,1 +1,0 @@
-DELETE FROM extractions WHERE run_id = $run_id;

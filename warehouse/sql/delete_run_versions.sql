@@ -1,1 +1,0 @@
-DELETE FROM article_versions WHERE run_id = $run_id;

@@ -1,1 +1,0 @@
-DROP TABLE IF EXISTS previous_run_articles;

@@ -1,1 +1,0 @@
-DROP MACRO TABLE IF EXISTS staged_articles;

@@ -1,1 +1,0 @@
-INSERT INTO story_features BY NAME SELECT * FROM feature_rows;

@@ -1,1 +1,0 @@
-INSERT INTO story_keys BY NAME SELECT * FROM key_rows;

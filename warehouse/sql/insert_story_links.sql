@@ -1,1 +1,0 @@
-INSERT INTO story_links BY NAME SELECT * FROM link_rows;

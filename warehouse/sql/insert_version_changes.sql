@@ -1,1 +1,0 @@
-INSERT INTO version_changes BY NAME SELECT * FROM change_rows;

@@ -1,1 +1,0 @@
-ATTACH 'ducklake:khabar_lake' AS khabar;

@@ -1,1 +1,0 @@
-DROP SECRET khabar_lake;

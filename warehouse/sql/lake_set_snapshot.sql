@@ -1,1 +1,0 @@
-SET VARIABLE khabar_snapshot = $snapshot;

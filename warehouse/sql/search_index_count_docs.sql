@@ -1,1 +1,0 @@
-SELECT count(*) FROM fts_main_articles.docs;

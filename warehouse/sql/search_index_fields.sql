@@ -1,1 +1,0 @@
-SELECT fieldid, field FROM fts_main_articles.fields ORDER BY fieldid;

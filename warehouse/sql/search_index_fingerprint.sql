@@ -1,1 +1,0 @@
-SELECT fingerprint FROM fts_main_articles.settings;

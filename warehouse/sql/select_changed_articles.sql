@@ -1,1 +1,0 @@
-SELECT article_id FROM changed_articles;

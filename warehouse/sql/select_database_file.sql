@@ -1,1 +1,0 @@
-SELECT coalesce(path, database_name) FROM duckdb_databases() WHERE database_name = current_database();

@@ -1,1 +1,0 @@
-SELECT id FROM ducklake_current_snapshot($catalog);

@@ -1,1 +1,0 @@
-SELECT max(block_id) FROM pragma_metadata_info($database);

@@ -1,1 +1,0 @@
-SELECT DISTINCT outlet FROM read_parquet($path) WHERE outlet IS NOT NULL;

@@ -1,1 +1,0 @@
-SELECT count(*) FROM parquet_story WHERE minhash IS NULL;

@@ -1,1 +1,0 @@
-SELECT count(*) > 0 FROM crawl_runs WHERE run_id = $run_id;

@@ -1,1 +1,0 @@
-SELECT article_id, minhash FROM article_signatures ORDER BY article_id;

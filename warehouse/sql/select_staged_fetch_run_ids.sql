@@ -1,1 +1,0 @@
-SELECT DISTINCT run_id FROM staged_fetches ORDER BY run_id;

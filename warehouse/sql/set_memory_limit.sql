@@ -1,1 +1,0 @@
-SET memory_limit = $limit;
