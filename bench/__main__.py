@@ -36,11 +36,12 @@ from bench.machine import ROOT, Load, Machine, describe, machine_markdown, sampl
 
 # The heavy full night goes last: a failure or a timeout there costs the others nothing.
 MODULES = ("extraction", "corpora", "warehouse", "stories", "publish", "lake", "crawl",
-           "prefect_overhead", "night")
+           "prefect_overhead", "workers", "night")
 STDERR_TAIL = 40
 # Modules given more than --timeout: stories builds a 1,000,000-article warehouse (generation
-# ~12 minutes, loading ~50 minutes with other sessions on the 2 cores, 2026-12-05).
-TIMEOUT_FACTOR = {"stories": 3.0}
+# ~12 minutes, loading ~50 minutes with other sessions on the 2 cores, 2026-12-05); workers runs
+# four nights on real Prefect workers (quick: three, ~10 minutes at load 15-29, 2026-12-06).
+TIMEOUT_FACTOR = {"stories": 3.0, "workers": 2.0}
 
 # "target load ≥ 0.5× COPY: met", "- **target** F1 ≥ 0.9: missed by 0.02 (why)"
 _TARGET = re.compile(r"^[\s>*_`-]*target\b[*_`]*\s*(?P<what>.*?)\s*:\s*[*_`]*"
