@@ -183,14 +183,24 @@ def run_all(args: argparse.Namespace, work: Path, console: Console) -> list[Scen
             os.environ.update({"PREFECT_API_URL": fleet.server.api,
                                "PREFECT_HOME": str(work / "fleet" / "prefect")})
             try:
-                fleet.start()
+                # 120 s was too short for the server's start at load 29 (2026-12-06)
+                fleet.start(timeout=600)
                 for scenario in scenarios:
                     run_scenario(fleet, cluster, work, web, settings, scenario, console)
+                    if args.json:  # after each night: a long run cut short keeps its nights
+                        _write_json(args.json, [s for s in scenarios if s.state])
             finally:
                 fleet.stop()
     finally:
         cluster.stop()
     return scenarios
+
+
+def _write_json(path: Path, scenarios: list[Scenario], before: str = "",
+                after: str = "") -> None:
+    path.write_text(json.dumps({"before": before, "after": after,
+                                "scenarios": [asdict(s) for s in scenarios]}, indent=1),
+                    encoding="utf-8")
 
 
 def _median(values: list[float]) -> float:
@@ -295,8 +305,7 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(work, ignore_errors=True)
     after = sample_load().text()
     if args.json:
-        args.json.write_text(json.dumps({"before": before, "after": after, "scenarios": [
-            asdict(s) for s in scenarios]}, indent=1), encoding="utf-8")
+        _write_json(args.json, scenarios, before, after)
     print_results(console, tables(scenarios), target_lines(scenarios), left_columns=2)
     if args.markdown:
         args.markdown.write_text(markdown(scenarios, args, before, after), encoding="utf-8")

@@ -128,11 +128,12 @@ class Fleet:
         self.server.env.update({"KHABAR_WAREHOUSE": f"ducklake:{lake.catalog}",
                                 "KHABAR_LAKE_DATA": str(lake.data_path)})
 
-    def start(self) -> None:
+    def start(self, timeout: float = 120) -> None:
+        """Start the server (healthy within ``timeout`` seconds), the pool and deployments."""
         from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate, WorkPoolCreate
         from prefect.workers.process import ProcessWorker
 
-        self.server.start()
+        self.server.start(timeout)
         with client(self.server) as api:
             api.create_work_pool(WorkPoolCreate(
                 name="khabar", type="process",
@@ -140,7 +141,7 @@ class Fleet:
             # the runbook's limit for the DuckDB file: the lake's shards must not queue on it
             api.create_global_concurrency_limit(
                 GlobalConcurrencyLimitCreate(name="warehouse-writes", limit=1))
-        self.server.cli("--no-prompt", "deploy", "--all")
+        self.server.cli("--no-prompt", "deploy", "--all", timeout=max(120.0, timeout))
 
     def worker(self, name: str, limit: int = 1) -> subprocess.Popen:
         """``prefect worker start`` in its own folder (cwd, TMPDIR), ``limit`` flow runs at once."""
