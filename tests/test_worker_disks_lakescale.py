@@ -7,7 +7,8 @@ the throwaway PostgreSQL, data in its folder). Worker A's night loads the outlet
 folder of A is deleted (its machine is gone), and worker B's night starts from what the lake
 holds: its crawl state (seen URLs, known articles) is written from the lake into B's own run
 folder, so it fetches none of A's articles again, only the next ones, and the lake holds each
-article once.
+article once. Both machines archive their finished run folders to one store
+(``KHABAR_RUNS_ARCHIVE``, here a shared path): A's run is still there after A is gone.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from khabar.run.layout import SEEN, RunFolder
+from khabar.run.archive import archived_runs
+from khabar.run.layout import SEEN, TMP_SUFFIX, RunFolder
 from khabar.run.records import iter_raw_pages
 
 pytestmark = pytest.mark.integration
@@ -50,7 +52,7 @@ print(json.dumps({"run_id": run.run_id, "run_dir": str(run.run_dir), "error": ou
 class Machine:
     """One worker's own folders: working folder, temp folder, runs folder."""
 
-    def __init__(self, tmp: Path, name: str, lake) -> None:
+    def __init__(self, tmp: Path, name: str, lake, archive: Path) -> None:
         self.home = tmp / f"machine-{name}"
         self.runs = self.home / "runs"
         self.home.mkdir()
@@ -59,6 +61,7 @@ class Machine:
         self.env = {**os.environ, "HOME": str(self.home), "TMPDIR": str(self.tmpdir),
                     "PYTHONPATH": str(ROOT), "KHABAR_WAREHOUSE": f"ducklake:{lake.catalog}",
                     "KHABAR_LAKE_DATA": str(lake.data_path),
+                    "KHABAR_RUNS_ARCHIVE": str(archive),
                     # never used on the lake: were it opened, it would be on this machine
                     "KHABAR_DB": str(self.home / "never.duckdb")}
         self.env.pop("KHABAR_RUNS_DIR", None)
@@ -78,6 +81,11 @@ class Machine:
         shutil.rmtree(self.tmpdir)
 
 
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*")
+            if p.is_file() and not p.name.endswith(TMP_SUFFIX)}
+
+
 def _lake(lake) -> dict:
     from warehouse.lakeread import open_lake_reader
 
@@ -95,7 +103,8 @@ def _lake(lake) -> dict:
 
 
 def test_a_second_machine_starts_from_the_lake_alone(tmp_path: Path, lake) -> None:
-    a = Machine(tmp_path, "a", lake)
+    archive = tmp_path / "shared-archive"
+    a = Machine(tmp_path, "a", lake, archive)
     first = a.night()
     assert first["error"] is None and first["failed"] == {}, first
     assert first["cwd"] == str(a.home)
@@ -105,9 +114,12 @@ def test_a_second_machine_starts_from_the_lake_alone(tmp_path: Path, lake) -> No
     assert after_a["articles"] == after_a["ids"] == row["new"], after_a
     assert not (a.home / "never.duckdb").exists()
     assert Path(first["run_dir"]).is_relative_to(a.runs)
+
+    a_archived = _files(archive / first["run_id"])
+    assert a_archived == _files(Path(first["run_dir"])), a_archived  # archived whole
     a.remove()  # machine A is gone: its runs, working and temp folders
 
-    b = Machine(tmp_path, "b", lake)
+    b = Machine(tmp_path, "b", lake, archive)
     second = b.night()
     assert second["error"] is None and second["failed"] == {}, second
     (row,) = second["rows"]
@@ -131,4 +143,6 @@ def test_a_second_machine_starts_from_the_lake_alone(tmp_path: Path, lake) -> No
     cache = b.home / ".duckdb" / "extensions"
     others = {p for p in b.files() if not p.is_relative_to(b.runs)}
     assert all(p.is_relative_to(cache) for p in others), others
+    assert archived_runs(str(archive)) == sorted([first["run_id"], second["run_id"]])
+    assert _files(archive / first["run_id"]) == a_archived  # A's run outlived A
     b.remove()
