@@ -264,8 +264,9 @@ def target_lines(scenarios: list[Scenario]) -> list[str]:
     for s in scenarios:
         loads = s.stage("load")
         if loads:
-            lines.append(f"{s.label}: loads {sum(loads):.1f} s in all, "
-                         f"{sum(s.articles.values()) / sum(loads):.0f} articles/s of load stage")
+            lines.append(f"{s.label}: load stages {sum(loads):.1f} s summed (a wait at the "
+                         f"lock included), {sum(s.articles.values()) / sum(loads):.0f} articles "
+                         "per second of it")
     same = {o: {k: v for k, v in s.articles.items()} for o, s in by.items()}
     for outlets in {o for o, _ in by}:
         counts = [same[k] for k in same if k[0] == outlets]
