@@ -44,11 +44,12 @@ from bench.report import Target, read_targets
 
 # The heavy full night goes last: a failure or a timeout there costs the others nothing.
 MODULES = ("extraction", "corpora", "warehouse", "stories", "publish", "lake", "lakemaint",
-           "crawl", "prefect_overhead", "night")
+           "crawl", "prefect_overhead", "workers", "night")
 STDERR_TAIL = 40
 # Modules given more than --timeout: stories builds a 1,000,000-article warehouse (generation
-# ~12 minutes, loading ~50 minutes with other sessions on the 2 cores, 2026-12-05).
-TIMEOUT_FACTOR = {"stories": 3.0}
+# ~12 minutes, loading ~50 minutes with other sessions on the 2 cores, 2026-12-05); workers runs
+# four nights on real Prefect workers (quick: three, ~10 minutes at load 15-29, 2026-12-06).
+TIMEOUT_FACTOR = {"stories": 3.0, "workers": 2.0}
 
 @dataclass
 class ModuleRun:

@@ -1,20 +1,20 @@
-"""DuckLake writers benchmark: load throughput of 1 vs 2 concurrent writers, DuckLake vs the file.
+"""DuckLake writers benchmark: load throughput of 1 vs N concurrent writers, DuckLake vs the file.
 
-    python -m bench.lake [--articles 2000] [--repeat 1] [--quick] [--markdown PATH]
-                         [--workdir DIR] [--keep]
+    python -m bench.lake [--articles 2000] [--writers 2] [--repeat 1] [--quick]
+                         [--markdown PATH] [--workdir DIR] [--keep]
 
 A night of N generated articles (``bench.warehouse``'s generator: ~4 KB French texts over 12
-outlets, near-duplicates and aggregator copies) is split by outlet into two run folders, as two
-workers crawling half the outlets each would write them. Each is loaded by ``python -m warehouse
-load --no-publish`` in a process of its own (what the flow's load task runs), into a new
-warehouse each time:
+outlets, near-duplicates and aggregator copies) is split by outlet into ``--writers`` run folders
+(two by default), as that many workers crawling their share of the outlets would write them.
+Each is loaded by ``python -m warehouse load --no-publish`` in a process of its own (what the
+flow's load task runs), into a new warehouse each time:
 
-* **file, 1 writer**: the two runs one after the other into one DuckDB file (the same-run
+* **file, 1 writer**: the runs one after the other into one DuckDB file (the same-run
   baseline);
-* **file, 2 writers**: both processes started at once; DuckDB's file lock admits one writer,
-  the second waits for it (``KHABAR_LOCK_WAIT``);
-* **lake, 1 writer** / **lake, 2 writers**: the same into a DuckLake with its catalog in a
-  throwaway PostgreSQL cluster (``tests/pgcluster.py``) and its data in a local folder. Two lake
+* **file, N writers**: every process started at once; DuckDB's file lock admits one writer,
+  the others wait for it (``KHABAR_LOCK_WAIT``);
+* **lake, 1 writer** / **lake, N writers**: the same into a DuckLake with its catalog in a
+  throwaway PostgreSQL cluster (``tests/pgcluster.py``) and its data in a local folder. Lake
   writers take turns at the PostgreSQL advisory lock for their load transaction
   (``warehouse.lake``: why); the rest of each process (start, checks, reading the run folder,
   the lake attach) runs at once.
@@ -61,13 +61,13 @@ class Result:
         return self.articles / self.wall if self.wall else 0.0
 
 
-def _night(work: Path, n: int, cache: Path) -> list[Path]:
+def _night(work: Path, n: int, cache: Path, parts: int = 2) -> list[Path]:
     docs = generate(n)
     sigs = signatures(docs, workers=os.cpu_count() or 1, cache=cache / f"lake-sigs-{n}.parquet")
     outlets = sorted({d.outlet for d in docs})
-    halves = [set(outlets[0::2]), set(outlets[1::2])]
+    shares = [set(outlets[i::parts]) for i in range(parts)]
     runs = []
-    for i, mine in enumerate(halves):
+    for i, mine in enumerate(shares):
         picked = [(d, s) for d, s in zip(docs, sigs, strict=True) if d.outlet in mine]
         run_id = f"worker{i + 1}"
         runs.append(write_run(work / "runs" / run_id, [d for d, _ in picked],
@@ -111,14 +111,14 @@ def _load_processes(runs: list[Path], env: dict[str, str], db: Path | None,
 def run_all(args: argparse.Namespace, work: Path, console: Console) -> list[Result]:
     from tests.pgcluster import start_cluster
 
-    runs = _night(work, args.articles, args.cache)
+    runs = _night(work, args.articles, args.cache, args.writers)
     base_env = {**os.environ, "KHABAR_WAREHOUSE": ""}
     base_env.pop("KHABAR_DB", None)
     results = []
     cluster = start_cluster()
     try:
         for backend in ("file", "lake"):
-            for writers in (1, 2):
+            for writers in (1, args.writers):
                 best: tuple[float, list[float]] | None = None
                 for attempt in range(args.repeat):
                     name = f"{backend}_{writers}_{attempt}"
@@ -133,7 +133,7 @@ def run_all(args: argparse.Namespace, work: Path, console: Console) -> list[Resu
                         # Created and migrated before the timed loads (``info`` only reads).
                         subprocess.run([sys.executable, "-m", "bench.lake", "--migrate"],
                                        cwd=ROOT, env=env, check=True, timeout=600)
-                    timing = _load_processes(runs, env, db, concurrent=writers == 2)
+                    timing = _load_processes(runs, env, db, concurrent=writers > 1)
                     if best is None or timing[0] < best[0]:
                         best = timing
                 assert best is not None
@@ -158,14 +158,16 @@ def tables(results: list[Result]) -> list[tuple[str, list[str], list[list[str]]]
     header = ["backend", "writers", "wall s", "articles/s", "each process s",
               "speed vs 1 writer", "speed vs file"]
     n = results[0].articles if results else 0
-    return [(f"Loading one night of {n} articles split over two run folders", header, rows)]
+    parts = max((r.writers for r in results), default=2)
+    return [(f"Loading one night of {n} articles split over {parts} run folders", header, rows)]
 
 
 def notes(results: list[Result]) -> list[str]:
     by = {(r.backend, r.writers): r for r in results}
-    lake2, lake1 = by[("lake", 2)], by[("lake", 1)]
+    n = max(r.writers for r in results)
+    lake2, lake1 = by[("lake", n)], by[("lake", 1)]
     return [
-        f"DuckLake, 2 concurrent writers vs 1: {lake1.wall / lake2.wall:.2f}× the throughput "
+        f"DuckLake, {n} concurrent writers vs 1: {lake1.wall / lake2.wall:.2f}× the throughput "
         "(their load transactions take turns at the advisory lock; what overlaps is each "
         "process's start, folder checks and lake attach)",
         f"DuckLake vs the DuckDB file, 1 writer: {by[('file', 1)].wall / lake1.wall:.2f}× "
@@ -175,10 +177,12 @@ def notes(results: list[Result]) -> list[str]:
 
 def section(results: list[Result], quick: bool) -> Section:
     """This module's section of BENCHMARKS.md (notes, no targets)."""
-    intro = ("`python -m bench.lake" + (" --quick" if quick else "") + "`: one night split over "
-             "two run folders, loaded by `python -m warehouse load` processes, one after the "
-             "other or both at once, into a new DuckDB file and into a new DuckLake (PostgreSQL "
-             "15 catalog on loopback, data on local disk), same run.")
+    n = max(r.writers for r in results)
+    intro = ("`python -m bench.lake" + (" --quick" if quick else "")
+             + (f" --writers {n}" if n != 2 else "") + f"`: one night split over {n} run "
+             "folders, loaded by `python -m warehouse load` processes, one after the other or "
+             "all at once, into a new DuckDB file and into a new DuckLake (PostgreSQL 15 catalog "
+             "on loopback, data on local disk), same run.")
     return Section("DuckLake writers (bench/lake.py)",
                    [intro, *(Table(*table, left_columns=2) for table in tables(results))],
                    notes=notes(results))
@@ -187,6 +191,8 @@ def section(results: list[Result], quick: bool) -> Section:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, help=f"articles in the night (default {ARTICLES})")
+    parser.add_argument("--writers", type=int, default=2,
+                        help="run folders the night is split into, loaded at once (≥ 2)")
     parser.add_argument("--repeat", type=int, default=1, help="runs per scenario (best kept)")
     parser.add_argument("--quick", action="store_true", help="a small night: about a minute")
     parser.add_argument("--markdown", type=Path, help="write this module's BENCHMARKS.md section")
@@ -202,6 +208,8 @@ def main(argv: list[str] | None = None) -> int:
         warehouse.connect().close()
         return 0
     args.articles = args.articles or (QUICK_ARTICLES if args.quick else ARTICLES)
+    if args.writers < 2:
+        parser.error("--writers must be 2 or more (1 writer is the baseline of every run)")
     console = Console()
     work = args.workdir or Path(tempfile.mkdtemp(prefix="khabar-bench-lake-"))
     work.mkdir(parents=True, exist_ok=True)

@@ -42,7 +42,7 @@ from pipeline.report import artifact_table
 from pipeline.trends import data_url, trends_markdown
 from registry import Outlet
 
-__all__ = ["check_quality", "crawl", "crawl_outlets", "extract", "fail_night", "load",
+__all__ = ["archive", "check_quality", "crawl", "crawl_outlets", "extract", "fail_night", "load",
            "prepare_run", "publish", "publish_trends", "report", "require_network",
            "summarise", "warehouse_writes"]
 
@@ -164,6 +164,14 @@ def publish(run: RunContext) -> str:
     """``pipeline.stages.publish`` holding the slot."""
     with warehouse_writes(run):
         return stages.publish(run, get_run_logger())
+
+
+@task(name="archive", retries=STAGE_RETRIES,
+      retry_delay_seconds=exponential_backoff(WRITE_RETRY_DELAY), retry_jitter_factor=RETRY_JITTER)
+def archive(run: RunContext) -> str:
+    """``pipeline.stages.archive``: the store is a network service, so the upload is retried
+    (each attempt overwrites the same keys)."""
+    return stages.archive(run, get_run_logger())
 
 
 @task(name="check-network")

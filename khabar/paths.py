@@ -30,3 +30,9 @@ def default_runs_dir() -> Path:
     """Where each run keeps its folder (``khabar.run``): ``$KHABAR_RUNS_DIR``, else
     ``data/runs`` in the project."""
     return Path(os.environ.get("KHABAR_RUNS_DIR") or DEFAULT_RUNS_DIR)
+
+
+def runs_archive() -> str | None:
+    """Where finished run folders are archived (``khabar.run.archive``): ``$KHABAR_RUNS_ARCHIVE``,
+    an fsspec URL (``s3://bucket/khabar/runs``) or a path; None when unset (not archived)."""
+    return (os.environ.get("KHABAR_RUNS_ARCHIVE") or "").strip() or None

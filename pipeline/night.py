@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from khabar.paths import default_runs_dir
+from khabar.paths import default_runs_dir, runs_archive
 from khabar.run.layout import new_run_id
 from pipeline import stages as plain
-from pipeline.context import Crawls, RunContext, warehouse_target
+from pipeline.context import LOG, Crawls, RunContext, warehouse_target
 from pipeline.params import CrawlScope
 from pipeline.quality import Breach, QualityThresholds, QualityVerdict
 from registry import Outlet, load_outlets, select_outlets
@@ -50,6 +50,7 @@ class Stages(Protocol):
     def publish_trends(self, run: RunContext, rows: list[dict],
                        history_runs: list[dict]) -> Any: ...
     def fail_night(self, run: RunContext, error: BaseException) -> str: ...
+    def archive(self, run: RunContext) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,7 @@ def run_night(run: RunContext, plan: NightPlan, stages: Stages = plain) -> Night
         timed.load(run)
     except Exception as error:  # noqa: BLE001 - the run is closed as failed, never left running
         outcome.error = timed.fail_night(run, error)
+        _archive(timed, run)
         return outcome
     outcome.crawls = crawls
     quality = plan.quality
@@ -141,7 +143,21 @@ def run_night(run: RunContext, plan: NightPlan, stages: Stages = plain) -> Night
     if quality:
         timed.publish_trends(run, rows, history)
     outcome.rows = rows
+    _archive(timed, run)
     return outcome
+
+
+def _archive(stages: Any, run: RunContext) -> None:
+    """Last, when ``$KHABAR_RUNS_ARCHIVE`` is set: the run folder uploaded to it. The night's
+    data is in the warehouse by then: a store that fails leaves the folder local and a warning,
+    not a failed night."""
+    if not runs_archive():
+        return
+    try:
+        stages.archive(run)
+    except Exception as error:  # noqa: BLE001 - a warning: the night itself is done
+        LOG.warning("run folder %s not archived: %s (`python -m khabar.run.archive %s URL` "
+                    "finishes it)", run.run_dir, error, run.run_dir)
 
 
 # -- setting a night up -------------------------------------------------------------------------

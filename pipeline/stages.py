@@ -23,7 +23,9 @@ from typing import Any
 
 import warehouse
 from khabar.disk import free_bytes, human, is_no_space, mount_point
+from khabar.paths import runs_archive
 from khabar.retry import crawl_retry_helps
+from khabar.run.archive import archive_run
 from khabar.run.layout import EXTRACT_MODULE, RunFolder
 from khabar.run.salvage import read_damage
 from pipeline import recovery
@@ -38,7 +40,7 @@ from registry import Outlet
 from warehouse import load as loader
 from warehouse import monitoring
 
-__all__ = ["check_quality", "crawl", "crawl_outlets", "extract", "fail_night", "load",
+__all__ = ["archive", "check_quality", "crawl", "crawl_outlets", "extract", "fail_night", "load",
            "prepare_run", "publish", "publish_trends", "report", "require_network",
            "summarise"]
 
@@ -287,6 +289,25 @@ def report_markdown(run: RunContext, rows: list[dict], failed: dict[str, str],
 def damaged_lines(run: RunContext) -> list[str]:
     """One line per run file a killed writer had cut (``khabar.run.salvage``)."""
     return [d.line() for d in read_damage(run.run_dir)]
+
+
+def archive(run: RunContext, log: Logger = LOG) -> str:
+    """Upload the run folder to ``$KHABAR_RUNS_ARCHIVE`` (``khabar.run.archive``: whole objects,
+    the marker last), the night's last step when that is set. The folder stays where it is.
+
+    Returns:
+        The archived folder's URL ("" when no archive is configured).
+
+    Raises:
+        OSError: the store failed (archiving again finishes the upload).
+        khabar.run.archive.ArchiveError: the store does not hold what was uploaded.
+    """
+    url = runs_archive()
+    if not url:
+        return ""
+    done = archive_run(run.run_dir, url)
+    log.info("run folder archived: %d files, %s, to %s", done.files, human(done.bytes), done.url)
+    return done.url
 
 
 def publish_trends(run: RunContext, rows: list[dict], history_runs: list[dict],

@@ -11,8 +11,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -20,79 +18,13 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import httpx
 import pytest
 
+from tests.prefectfleet import PREFECT, ROOT, Server
+from tests.prefectfleet import client as _client
+from tests.prefectfleet import stop as _stop
+
 pytestmark = pytest.mark.integration
-
-ROOT = Path(__file__).resolve().parents[1]
-PREFECT = [sys.executable, "-m", "prefect"]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-
-
-class Server:
-    """A ``prefect server start`` subprocess with its own PREFECT_HOME."""
-
-    def __init__(self, tmp: Path):
-        self.tmp = tmp
-        self.port = _free_port()
-        self.api = f"http://127.0.0.1:{self.port}/api"
-        self.env = {
-            **os.environ, "PREFECT_HOME": str(tmp / "prefect"), "PREFECT_API_URL": self.api,
-            "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "KHABAR_HOME": str(ROOT),
-            "PREFECT_LOGGING_LEVEL": "INFO",
-        }
-        self.procs: list[subprocess.Popen] = []
-
-    def start(self, timeout: float = 120) -> float:
-        started = time.monotonic()
-        log = (self.tmp / "server.log").open("wb")
-        self.procs.append(subprocess.Popen(
-            [*PREFECT, "server", "start", "--host", "127.0.0.1", "--port", str(self.port)],
-            env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
-        while time.monotonic() - started < timeout:
-            try:
-                if httpx.get(f"{self.api}/health", timeout=2).status_code == 200:
-                    return time.monotonic() - started
-            except httpx.HTTPError:
-                pass
-            assert self.procs[0].poll() is None, (self.tmp / "server.log").read_text()[-2000:]
-            time.sleep(0.5)
-        raise TimeoutError(f"prefect server not healthy after {timeout} s")
-
-    def cli(self, *args: str, timeout: float = 120) -> str:
-        proc = subprocess.run([*PREFECT, *args], cwd=ROOT, env=self.env, capture_output=True,
-                              text=True, timeout=timeout, check=False)
-        assert proc.returncode == 0, f"prefect {' '.join(args)}:\n{proc.stdout}\n{proc.stderr}"
-        return proc.stdout
-
-    def worker(self, name: str, log: Path) -> subprocess.Popen:
-        proc = subprocess.Popen(
-            [*PREFECT, "worker", "start", "--pool", "khabar", "--run-once", "--limit", "1",
-             "--name", name],
-            cwd=ROOT, env=self.env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
-            start_new_session=True)
-        self.procs.append(proc)
-        return proc
-
-    def stop(self) -> None:
-        for proc in reversed(self.procs):
-            _stop(proc)
 
 
 @pytest.fixture(scope="module")
@@ -124,11 +56,6 @@ def server(tmp_path_factory):
     finally:
         srv.stop()
 
-
-def _client(srv: Server):
-    from prefect.client.orchestration import SyncPrefectClient
-
-    return SyncPrefectClient(srv.api)
 
 
 def _run_id(output: str) -> str:

@@ -11,17 +11,14 @@ one ``runs`` folder both workers see (the shared mount of a real deployment).
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
 
 import pytest
 
-from tests.test_deploy import ROOT, Server, _client, _stop
+from tests.prefectfleet import Fleet
+from tests.prefectfleet import client as _client
 
 pytestmark = [
     pytest.mark.integration,
@@ -30,66 +27,6 @@ pytestmark = [
 ]
 
 OUTLETS = ["lebrief", "lepetitjournalmarocain", "maghress_fr"]
-PREFECT = [sys.executable, "-m", "prefect"]
-
-
-class Fleet:
-    """The server, its deployments, and the workers started so far (stopped by PID)."""
-
-    def __init__(self, tmp: Path, lake) -> None:
-        self.tmp = tmp
-        self.server = Server(tmp)
-        self.server.env.update({"KHABAR_WAREHOUSE": f"ducklake:{lake.catalog}",
-                                "KHABAR_LAKE_DATA": str(lake.data_path)})
-        self.workers: dict[str, subprocess.Popen] = {}
-        self.tmpdirs: list[str] = []
-
-    def start(self) -> None:
-        from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate, WorkPoolCreate
-        from prefect.workers.process import ProcessWorker
-
-        self.server.start()
-        with _client(self.server) as client:
-            client.create_work_pool(WorkPoolCreate(
-                name="khabar", type="process",
-                base_job_template=ProcessWorker.get_default_base_job_template()))
-            # the runbook's limit for the DuckDB file: the lake's shards must not queue on it
-            client.create_global_concurrency_limit(
-                GlobalConcurrencyLimitCreate(name="warehouse-writes", limit=1))
-        self.server.cli("--no-prompt", "deploy", "--all")
-
-    def worker(self, name: str) -> subprocess.Popen:
-        """``prefect worker start`` in its own folder (cwd, TMPDIR), one flow run at a time."""
-        home = self.tmp / f"worker-{name}"
-        home.mkdir(parents=True, exist_ok=True)
-        # Short: multiprocessing puts AF_UNIX sockets there (108 bytes at most on Linux).
-        tmpdir = tempfile.mkdtemp(prefix=f"kw{name}-", dir="/tmp")
-        self.tmpdirs.append(tmpdir)
-        log = (home / "worker.log").open("ab")
-        proc = subprocess.Popen(
-            [*PREFECT, "worker", "start", "--pool", "khabar", "--limit", "1", "--name", name],
-            cwd=home, env={**self.server.env, "TMPDIR": tmpdir}, stdout=log,
-            stderr=subprocess.STDOUT, start_new_session=True)
-        self.workers[name] = proc
-        return proc
-
-    def log(self, name: str) -> str:
-        return (self.tmp / f"worker-{name}" / "worker.log").read_text(errors="replace")
-
-    def fanout(self, runs: Path, timeout: float) -> subprocess.Popen:
-        """``python -m flows.fanout`` over the snapshot outlets, one shard each."""
-        return subprocess.Popen(
-            [sys.executable, "-m", "flows.fanout", "--snapshot", "--outlets", ",".join(OUTLETS),
-             "--runs-dir", str(runs), "--timeout", str(timeout)],
-            cwd=ROOT, env=self.server.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            text=True)
-
-    def stop(self) -> None:
-        for proc in self.workers.values():
-            _stop(proc)
-        self.server.stop()
-        for tmpdir in self.tmpdirs:
-            shutil.rmtree(tmpdir, ignore_errors=True)
 
 
 def _shards(out: str) -> dict[str, str]:
@@ -147,7 +84,7 @@ def test_two_workers_load_one_lake_then_survive_a_killed_worker(tmp_path, pg_clu
         fleet.start()
         fleet.worker("a")
         fleet.worker("b")
-        parent = fleet.fanout(tmp_path / "shared-runs", timeout=600)
+        parent = fleet.fanout(tmp_path / "shared-runs", 600, OUTLETS)
         out, _ = parent.communicate(timeout=900)
         assert parent.returncode == 0, out[-4000:]
         shards = _shards(out)
@@ -180,7 +117,7 @@ def test_two_workers_load_one_lake_then_survive_a_killed_worker(tmp_path, pg_clu
     try:
         fleet.start()
         b = fleet.worker("b")
-        parent = fleet.fanout(tmp_path / "shared-runs-2", timeout=180)
+        parent = fleet.fanout(tmp_path / "shared-runs-2", 180, OUTLETS)
         runs2 = tmp_path / "shared-runs-2"
         deadline = time.monotonic() + 180
         while not (runs2.is_dir() and any(runs2.iterdir())):  # b's shard made its run folder
@@ -198,7 +135,7 @@ def test_two_workers_load_one_lake_then_survive_a_killed_worker(tmp_path, pg_clu
 
         # The next night, on both workers, finishes every outlet.
         fleet.worker("c")
-        parent = fleet.fanout(tmp_path / "shared-runs-2", timeout=600)
+        parent = fleet.fanout(tmp_path / "shared-runs-2", 600, OUTLETS)
         out, _ = parent.communicate(timeout=900)
         assert parent.returncode == 0, out[-4000:]
     finally:

@@ -8,6 +8,8 @@
 * ``khabar.run.crawlargs``: the crawl's arguments as one typed object;
 * ``khabar.run.schemas``: the Arrow schemas of ``articles.parquet`` and ``pages.parquet``
   (imports pyarrow; a crawl never needs it).
+* ``khabar.run.archive``: a finished run folder uploaded to object storage through fsspec,
+  whole objects, the marker last.
 
 This package imports no stage and none of Scrapy, Prefect, DuckDB or trafilatura.
 """
