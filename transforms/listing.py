@@ -62,9 +62,9 @@ TEASER_LINK_SHARE = 0.2
 TEASER_CARD_SHARE = 0.3
 # A page whose text (after furniture removal) is nearly all link text is a list of links. WCXB
 # dev: no article without article evidence has 85 % or more (the most, 76 %: an explainer of
-# Google Cloud's with a long link index); of the listing pages the other rules stored, 3 have
-# 90 % or more (a job board's category under a five-word slug, a trending page, a shop's
-# category), and one service page.
+# Google Cloud's with a long link index); of the listing pages the other rules stored, 2 have
+# 90 % or more (a job board's category under a five-word slug, a trending page), and one
+# service page.
 LINKS_ONLY_SHARE = 0.9
 # Product grids: at least this many alike sibling cards holding a link and a price or product
 # markup (``shop_cards``).
