@@ -21,8 +21,9 @@ collection pages stored as articles, 30 of them without article evidence), and S
 181 news articles: the rule keeps out 11 more listing and collection pages (and 4 collection
 pages 1.4 judged too short) and no article of either set; of the other types it keeps out 6
 service, 5 product and 4 documentation pages named like a catalogue ("Pet Insurance", "MacBook
-Air", "Redis data types"), which a news monitor does not store either. Each piece alone is weak: 16 of the 200 WCXB articles without article evidence
-have a title of at most three words and no date, 29 carry five prices or more.
+Air", "Redis data types"), which a news monitor does not store either. Each piece alone is
+weak: 16 of the 200 WCXB articles without article evidence have a title of at most three words
+and no date, 29 carry five prices or more.
 """
 
 from __future__ import annotations
