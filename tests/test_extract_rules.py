@@ -338,11 +338,13 @@ def test_product_grid_never_overrules_article_metadata() -> None:
 
 
 def test_listing_shape_with_article_metadata_is_stored_with_a_flag() -> None:
-    head = '<meta property="og:type" content="article">'
+    # A publication time is more than og:type article alone (which a shape overrules:
+    # test_listing_shape_overrules_og_type_article_alone).
+    head = '<meta property="article:published_time" content="2024-05-02T10:00:00Z">'
     article = _extract(_html(TEASERS, head), url="https://news.example.com/politics/")
     assert article.verdict is Verdict.ARTICLE
     assert article.reason is not None and article.reason.startswith("flagged listing:")
-    assert "og:type article" in article.reason
+    assert "article:published_time" in article.reason
 
 
 def _cards(count: int) -> str:

@@ -51,9 +51,10 @@ from transforms.boilerplate import (
     parse_page,
     remove_boilerplate_nodes,
 )
+from transforms.catalogue import catalogue_reason
 from transforms.decode import decode_html, header
 from transforms.embeds import read_embeds, take_embeds
-from transforms.listing import listing_proof, listing_reason
+from transforms.listing import HEADLINE_WORDS, listing_proof, listing_reason
 from transforms.outlets import apply_hooks
 from transforms.readalso import remove_read_also
 from transforms.record import Article, ExtractionHints, Verdict
@@ -69,7 +70,7 @@ from transforms.verdict import (
 )
 
 EXTRACTOR = "khabar-generic"
-EXTRACTOR_VERSION = f"khabar-extract/1.5+trafilatura-{trafilatura.__version__}"
+EXTRACTOR_VERSION = f"khabar-extract/1.6+trafilatura-{trafilatura.__version__}"
 
 # Built once and never mutated afterwards: a constant, not a cache. trafilatura's default
 # EXTRACTION_TIMEOUT uses SIGALRM, which only works in the main thread; our process pool does not
@@ -303,14 +304,15 @@ def _floor(paragraphs: list[str], removal: Removal, text: str, url: str, hints: 
 
 def _gate(root: lxml.html.HtmlElement, text: str, url: str, headers: Mapping[str, str] | None,
           paragraphs: list[str], words: int, page_types: set[str], paywalled: bool,
-          dated: bool) -> tuple[Verdict, str | None, Gate]:
+          dated: bool, title: str | None, evidence: str | None) -> tuple[Verdict, str | None, Gate]:
     """The first gate that holds: its verdict, its reason, and its kind: ``STRONG`` (no article
     evidence overrules it: strong listing evidence, ``listing_proof``, is one), ``HEURISTIC``
     (a page with article evidence is then stored with a flag) or ``SHAPE`` (a listing whose
     structure overrules ``og:type`` article standing alone, ``verdict.WEAK_EVIDENCE``)."""
 
     def listing() -> tuple[str, Gate] | None:
-        call = listing_reason(root, url, paragraphs, dated)
+        headline = title is not None and word_units(title) >= HEADLINE_WORDS
+        call = listing_reason(root, url, paragraphs, dated, evidence == WEAK_EVIDENCE, headline)
         return (call.reason, Gate.SHAPE if call.shape else Gate.HEURISTIC) if call else None
 
     def plain(reason: str | None, kind: Gate) -> tuple[str, Gate] | None:
@@ -321,6 +323,9 @@ def _gate(root: lxml.html.HtmlElement, text: str, url: str, headers: Mapping[str
         (Verdict.SOFT_404, lambda: plain(soft_404_reason(root, words), Gate.STRONG)),
         (Verdict.LISTING, lambda: plain(listing_proof(root, page_types), Gate.STRONG)),
         (Verdict.LISTING, listing),
+        # A heuristic for pages with no article evidence at all (``catalogue.py``).
+        (Verdict.LISTING, lambda: plain(
+            None if evidence else catalogue_reason(root, url, title, dated), Gate.HEURISTIC)),
         (Verdict.PAYWALLED, lambda: plain(
             f"isAccessibleForFree is false, {words} words of body (< {PAYWALL_MAX_WORDS})"
             if paywalled and words < PAYWALL_MAX_WORDS else None, Gate.HEURISTIC)),
@@ -406,7 +411,8 @@ def extract_article(
     record.update(paragraphs=paragraphs, text=body_text, word_count=words)
 
     verdict, reason, kind = _gate(root, text, url, headers, paragraphs, words, page_types,
-                                  paywalled, record.get("published_at") is not None)
+                                  paywalled, record.get("published_at") is not None,
+                                  record.get("title"), evidence)
     decisions = [d for d in (floor_used,) if d]  # what changed the stored body, for ``reason``
     if kind is Gate.SHAPE and evidence == WEAK_EVIDENCE:
         # Counted per outlet per night like every verdict; the reason names what it overruled.
