@@ -25,11 +25,12 @@ import warehouse.load
 from bench.storyset.runs import write_nights
 from warehouse import connect
 from warehouse.load import load_run
-from warehouse.queries import SQL_DIR
+from warehouse.queries import SQL_DIR, statements
 from warehouse.stories import update_stories
 
 BIG = ("articles", "story_links", "story_features", "story_keys", "stories")
-_NAMES = {path.read_text(encoding="utf-8"): path.stem for path in SQL_DIR.glob("*.sql")}
+# Statement text -> its name in a step file (warehouse/sql/<step>.sql).
+_NAMES = {text: name for path in SQL_DIR.glob("*.sql") for name, text in statements(path).items()}
 
 
 def _scanned(plan: list[dict[str, Any]]) -> list[str]:
