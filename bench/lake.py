@@ -14,8 +14,8 @@ warehouse each time:
 * **file, 2 writers**: both processes started at once; DuckDB's file lock admits one writer,
   the second waits for it (``KHABAR_LOCK_WAIT``);
 * **lake, 1 writer** / **lake, 2 writers**: the same into a DuckLake with its catalog in a
-  throwaway PostgreSQL cluster (``tests/pgcluster.py``) and its data in a local folder. Two lake
-  writers take turns at the PostgreSQL advisory lock for their load transaction
+  throwaway PostgreSQL cluster (``tests/support/pgcluster.py``) and its data in a local folder. Two
+  lake writers take turns at the PostgreSQL advisory lock for their load transaction
   (``warehouse.lake``: why); the rest of each process (start, checks, reading the run folder,
   the lake attach) runs at once.
 
@@ -109,7 +109,7 @@ def _load_processes(runs: list[Path], env: dict[str, str], db: Path | None,
 
 
 def run_all(args: argparse.Namespace, work: Path, console: Console) -> list[Result]:
-    from tests.pgcluster import start_cluster
+    from tests.support.pgcluster import start_cluster
 
     runs = _night(work, args.articles, args.cache)
     base_env = {**os.environ, "KHABAR_WAREHOUSE": ""}
