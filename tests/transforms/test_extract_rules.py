@@ -3,7 +3,7 @@
 Each page reproduces, in a few lines, a cause class found on real pages (ScrapingHub, WCXB):
 furniture rules deleting the article's container, trafilatura handed a tree it cannot read,
 negative gates on thin evidence, words counted by spaces, "read also" lines left in the body.
-The corpus-level checks are in ``test_corpora.py``.
+The corpus-level checks are in ``tests/bench/test_corpora.py``.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 every file as it was; output that people read shows where it is cut and how to see it whole.
 
 Each test builds a real warehouse (DuckDB file + read copy) in ``tmp_path`` from a run folder
-written as the crawler and the extraction write it (``test_warehouse.write_run``), and runs the
+written as the crawler and the extraction write it (``tests.support.runs.write_run``), and runs the
 command line in this process (``warehouse.__main__.main``: what ``python -m warehouse`` runs).
 """
 
