@@ -21,7 +21,6 @@ from transforms.dedup import content_hash, minhash_signature
 from transforms.record import Article, Verdict
 
 T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
-T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 TABLES = (
     "pages",
     "fetches",

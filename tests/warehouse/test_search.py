@@ -6,14 +6,8 @@ from pathlib import Path
 
 import duckdb
 
-from tests.support.runs import (
-    art,
-    words,
-    write_run,
-)
-from warehouse.load import (
-    load_run,
-)
+from tests.support.runs import art, words, write_run
+from warehouse.load import load_run
 from warehouse.search import build_search_index, search_articles
 
 

@@ -9,19 +9,11 @@ import duckdb
 import numpy as np
 import pytest
 
-from tests.support.runs import (
-    T0,
-    art,
-    snapshot,
-    words,
-    write_run,
-)
+from tests.support.runs import T0, art, snapshot, words, write_run
 from tests.support.stories import check_stories, variant
 from transforms import story
 from warehouse import stories
-from warehouse.load import (
-    load_run,
-)
+from warehouse.load import load_run
 from warehouse.stories import band_keys, update_stories
 
 # --- story graph: incremental, and the same as the reference ---------------------------------
