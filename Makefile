@@ -36,8 +36,8 @@ bench: env
 # cores), then the fan-out over two real Prefect workers onto a DuckLake (~5.5 min).
 .PHONY: reliability
 reliability: env
-	$(BIN)/python -m tests.reliability_report
-	KHABAR_SLOW_TESTS=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_fanout.py
+	$(BIN)/python -m tests.scenarios.reliability_report
+	KHABAR_SLOW_TESTS=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/scenarios/test_fanout.py
 
 lint: env
 	$(BIN)/ruff check .

@@ -14,7 +14,7 @@ flow's load task runs), into a new warehouse each time:
 * **file, N writers**: every process started at once; DuckDB's file lock admits one writer,
   the others wait for it (``KHABAR_LOCK_WAIT``);
 * **lake, 1 writer** / **lake, N writers**: the same into a DuckLake with its catalog in a
-  throwaway PostgreSQL cluster (``tests/pgcluster.py``) and its data in a local folder. Lake
+  throwaway PostgreSQL cluster (``tests/support/pgcluster.py``) and its data in a local folder. Lake
   writers take turns at the PostgreSQL advisory lock for their load transaction
   (``warehouse.lake``: why); the rest of each process (start, checks, reading the run folder,
   the lake attach) runs at once.
@@ -109,7 +109,7 @@ def _load_processes(runs: list[Path], env: dict[str, str], db: Path | None,
 
 
 def run_all(args: argparse.Namespace, work: Path, console: Console) -> list[Result]:
-    from tests.pgcluster import start_cluster
+    from tests.support.pgcluster import start_cluster
 
     runs = _night(work, args.articles, args.cache, args.writers)
     base_env = {**os.environ, "KHABAR_WAREHOUSE": ""}

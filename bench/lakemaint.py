@@ -3,7 +3,7 @@
     python -m bench.lakemaint [--nights 30] [--per-night 40] [--keep-nights 7] [--quick]
                               [--markdown PATH] [--workdir DIR] [--keep]
 
-A new DuckLake (catalog in a throwaway PostgreSQL cluster, ``tests/pgcluster.py``; data in a
+A new DuckLake (catalog in a throwaway PostgreSQL cluster, ``tests/support/pgcluster.py``; data in a
 local folder) gets ``--nights`` nights of ``--per-night`` generated articles each
 (``bench.warehouse``'s generator: ~4 KB French texts over 12 outlets), each loaded as its own
 run, as a small deployment's nights come. Then ``warehouse.lakemaint.maintain_lake`` runs with
@@ -44,7 +44,7 @@ def _read_seconds(con, at: str = "") -> float:
 
 
 def run(args: argparse.Namespace, work: Path, console: Console) -> dict[str, float]:
-    from tests.pgcluster import start_cluster
+    from tests.support.pgcluster import start_cluster
     from warehouse.backend import LakeConfig
     from warehouse.db import connect_lake
     from warehouse.lake import snapshot_of_run

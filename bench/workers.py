@@ -5,14 +5,14 @@
 
 The deployed set-up of docs/lake.md, on this machine: a ``prefect server`` on loopback with the
 deployments of prefect.yaml, ``prefect worker start`` processes (``--limit 1``, each in its own
-working and temp folder: ``tests/prefectfleet.py``), a DuckLake with its catalog in a throwaway
-PostgreSQL cluster (``tests/pgcluster.py``) and its data in a local folder, one shared runs
-folder, and the parent flow ``flows.fanout.fanout`` (one ``nightly-shard`` flow run per outlet,
-extraction in one process per shard) run in this process against the server. The crawl target is
-``bench.synthweb`` in its own process: outlets of the two original themes (lebrief-like and
-lepetitjournalmarocain-like; no aggregator), ``--per-outlet`` article pages each, every response
-``--latency`` late, crawled with the production settings (AutoThrottle, target concurrency 1), so
-a shard's crawl is bound by latency, not CPU.
+working and temp folder: ``tests/support/prefectserver.py``), a DuckLake with its catalog in a
+throwaway PostgreSQL cluster (``tests/support/pgcluster.py``) and its data in a local folder, one
+shared runs folder, and the parent flow ``flows.fanout.fanout`` (one ``nightly-shard`` flow run per
+outlet, extraction in one process per shard) run in this process against the server. The crawl
+target is ``bench.synthweb`` in its own process: outlets of the two original themes (lebrief-like
+and lepetitjournalmarocain-like; no aggregator), ``--per-outlet`` article pages each, every
+response ``--latency`` late, crawled with the production settings (AutoThrottle, target concurrency
+1), so a shard's crawl is bound by latency, not CPU.
 
 Scenarios, each on a new lake (every article new), in one run: the 2-outlet night on 1 worker
 (the baseline: its shards one after the other) and on 2; the 4-outlet night on 1 and on 4.
@@ -107,7 +107,7 @@ def _lake_rows(lake: Any) -> tuple[dict[str, int], int]:
 
 def _lake_size(cluster: Any, database: str, data_path: Path) -> dict[str, int]:
     """The catalog database's size and rows, and the data folder's files (what a night adds)."""
-    from tests.pgcluster import SUPERUSER
+    from tests.support.pgcluster import SUPERUSER
 
     def query(sql: str) -> int:
         done = subprocess.run([str(cluster.bindir / "psql"), "-h", "127.0.0.1", "-p",
@@ -126,7 +126,7 @@ def _lake_size(cluster: Any, database: str, data_path: Path) -> dict[str, int]:
 def run_scenario(fleet: Any, cluster: Any, work: Path, web: SynthWeb, settings: dict[str, str],
                  scenario: Scenario, console: Console) -> None:
     from flows.fanout import fanout
-    from tests.prefectfleet import client
+    from tests.support.prefectserver import prefect_client as client
     from warehouse.backend import LakeConfig
 
     name = f"lake_{scenario.outlets}o_{scenario.workers}w"
@@ -164,8 +164,8 @@ def run_scenario(fleet: Any, cluster: Any, work: Path, web: SynthWeb, settings: 
 
 
 def run_all(args: argparse.Namespace, work: Path, console: Console) -> list[Scenario]:
-    from tests.pgcluster import start_cluster
-    from tests.prefectfleet import Fleet
+    from tests.support.pgcluster import start_cluster
+    from tests.support.prefectserver import Fleet
 
     plan = args.nights or (QUICK_SCENARIOS if args.quick else SCENARIOS)
     most = max(outlets for outlets, _ in plan)

@@ -120,7 +120,7 @@ class FetchError(StrEnum):
     """Names a fetch record's ``error`` takes besides Scrapy's and Twisted's exception classes.
 
     The ``*Error`` names are exception classes of ``spiders`` (guard, limits, snapshot handler;
-    ``tests/test_retry_policy.py`` checks they exist); the first three are recorded with a 200
+    ``tests/khabar/test_retry.py`` checks they exist); the first three are recorded with a 200
     that gave nothing usable.
     """
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# PostgreSQL server programs for the DuckLake tests (tests/pgcluster.py runs initdb and postgres
+# PostgreSQL server programs for the DuckLake tests (tests/support/pgcluster.py runs initdb and postgres
 # itself, in a temp folder on a loopback port: no system service is started or needed).
 # Installs Debian's postgresql-15 when no initdb is found, as root only; otherwise does nothing
 # (without the package the DuckLake tests skip, saying so; under CI they fail instead).

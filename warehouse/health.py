@@ -9,7 +9,7 @@
   connection, before anything is written: the blocks missing at the end must be free ones, no
   table's data nor the metadata may lie in them, and reading where they are must not fail.
   Only storage versions whose header layout was checked are read (``_STORAGE_VERSIONS``;
-  ``tests/test_warehouse_health.py`` fails when a new DuckDB writes another one).
+  ``tests/warehouse/test_health.py`` fails when a new DuckDB writes another one).
 * **Ours.** A read-write open of a file that already holds tables checks that they are this
   project's (a ``schema_migrations`` table whose rows are our migration files) before migrating,
   so another tool's database never gets our tables added to it.
@@ -45,7 +45,7 @@ _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+$")
 # too: twice 4x. The first night after a first load grew it by up to 9x (the estimate, with the
 # margin, still covered its peak: 170.7 MB asked, 169.0 MB taken); a night that rewrites more
 # can run out: it fails with "no space left", and nothing stored is damaged
-# (tests/test_warehouse_disk.py).
+# (tests/scenarios/test_warehouse_disk.py).
 GROWTH = 8
 # DuckDB allocates 256 KiB blocks per table and column segment: a new warehouse with a few
 # articles already takes ~9 MB, and its read copy as much again.

@@ -6,7 +6,7 @@ drop in the same file (as dlt's ``gen_merge_sql`` keeps a merge's statements tog
 reading ``load.sql`` top to bottom is reading what a load does. A section runs from its
 ``-- name:`` line to the next one; its text is passed to DuckDB as written (blank lines that
 end it excepted), so its comments stay with it. Comments before the first section describe the
-file and belong to no statement. ``tests/test_queries_sqlsteps.py`` checks that every statement
+file and belong to no statement. ``tests/warehouse/test_queries.py`` checks that every statement
 Python names exists and that every statement in a file is named somewhere (none is dead): name
 statements with string literals.
 """

@@ -21,8 +21,8 @@ stemmer, and adjusts ``dict.df`` and ``stats`` (``search_index_apply_changes`` i
 ``warehouse/sql/search_index.sql``).
 The tables then hold what a rebuild would hold (same terms per document, same lengths, same
 document frequencies and statistics; only the opaque docids and termids differ), so BM25 scores
-are the rebuild's (``tests/test_search_incremental.py`` checks it). It falls back to the full
-rebuild when there is no index, when the index was not built by ``build_search_index`` with the
+are the rebuild's (``tests/warehouse/test_search_incremental.py`` checks it). It falls back to the
+full rebuild when there is no index, when the index was not built by ``build_search_index`` with the
 current settings, DuckDB version and layout (``fts_main_articles.settings`` holds a fingerprint
 of them), or when so much changed that rebuilding is cheaper. ``python -m warehouse reindex``
 always rebuilds.

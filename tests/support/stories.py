@@ -1,0 +1,63 @@
+"""Stories checked against the pure reference, and near-duplicate texts (not a test module): used
+by the story-graph tests of the DuckDB warehouse and of the DuckLake."""
+
+from __future__ import annotations
+
+import duckdb
+
+from tests.support.runs import snapshot, words
+from transforms import story
+from warehouse.stories import update_stories
+
+
+def reference_stories(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str | None]]:
+    """Stories and copies as the pure reference makes them: every pair of stored articles scored
+    (no candidate search), then ``assign_stories`` over every article."""
+    rows = con.execute(
+        "select a.article_id, a.outlet, a.title, a.text, a.language, a.published_at, "
+        "a.first_seen, a.original_url, s.minhash from articles a "
+        "left join article_signatures s using (article_id) order by a.article_id"
+    ).fetchall()
+    addresses = dict(con.execute(
+        "select canonical_url, article_id from articles union select url, article_id "
+        "from articles"
+    ).fetchall())
+    feats = {r[0]: story.story_features(r[2], r[3], r[4]) for r in rows}
+    links = []
+    for i, a in enumerate(rows):
+        for b in rows[i + 1:]:
+            when_a, when_b = a[5] or a[6], b[5] or b[6]
+            if abs((when_a - when_b).days) > story.WINDOW_DAYS + 1:
+                continue
+            verdict = story.score_pair(feats[a[0]], feats[b[0]], a[8] or [], b[8] or [],
+                                       when_a, when_b, same_outlet=a[1] == b[1])
+            if verdict.kind:
+                links.append((a[0], b[0], verdict.kind, round(verdict.containment, 4)))
+        original = addresses.get(a[7]) if a[7] else None
+        if original and original != a[0]:
+            links.append((a[0], original, "declared", None))
+    members = [story.Member(r[0], r[1], r[5], r[6]) for r in rows]
+    return story.assign_stories(members, links)
+
+
+def check_stories(con: duckdb.DuckDBPyConnection) -> None:
+    """Stored stories and copies = the reference; the incremental graph = a rebuild."""
+    stored = {a: (s, d) for a, s, d in con.execute(
+        "select article_id, story_id, duplicate_of from articles").fetchall()}
+    assert stored == reference_stories(con)
+    assert all(a < b for a, b in con.execute(
+        "select article_id, other_id from story_links where kind <> 'declared'").fetchall())
+    assert con.execute("select count(*) from (select article_id, other_id, kind from story_links "
+                       "group by all having count(*) > 1)").fetchone() == (0,)
+    before = snapshot(con)
+    con.begin()
+    update_stories(con)  # changed=None: the graph and stories rebuilt from every article
+    assert snapshot(con) == before
+    con.rollback()
+
+
+def variant(seed: int, k: int) -> str:
+    """Near-duplicate k of text ``seed``: one word inserted (Jaccard ~0.97)."""
+    base = words(100 + seed, 300).split()
+    base.insert(40 + 25 * k, f"ajout{k}")
+    return " ".join(base)
