@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import gzip
 import math
-from pathlib import Path
 
 import pytest
 from trafilatura.xpaths import BODY_XPATH
 
+from tests.support import TESTS
 from transforms import floor
 from transforms.boilerplate import Removal, parse_page, remove_boilerplate_nodes
 from transforms.decode import decode_html
 from transforms.extract import _body_container, extract_article
 
-GOLDEN = Path(__file__).parent / "golden"
+GOLDEN = TESTS / "golden"
 PROSE = "".join(f"<p>Paragraph {i} tells of the council meeting on the water plan and the "
                 f"wells of the valley, which ran dry in the summer of 2023.</p>" for i in range(6))
 
