@@ -529,9 +529,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
     report = section(web, runs, reference, args.quick, cached)
-    report.print(console)
-    if args.markdown:
-        report.write(args.markdown)
+    report.show(console, args.markdown)
     return 0
 
 

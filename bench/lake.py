@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -40,6 +39,7 @@ from rich.console import Console
 
 from bench.report import Section, Table
 from bench.warehouse import generate, signatures, write_run
+from bench.workdir import work_folder
 from khabar.paths import PROJECT_ROOT as ROOT
 
 ARTICLES = 2_000
@@ -211,17 +211,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.writers < 2:
         parser.error("--writers must be 2 or more (1 writer is the baseline of every run)")
     console = Console()
-    work = args.workdir or Path(tempfile.mkdtemp(prefix="khabar-bench-lake-"))
-    work.mkdir(parents=True, exist_ok=True)
-    try:
+    with work_folder(args.workdir, "lake", args.keep) as work:
         results = run_all(args, work, console)
-    finally:
-        if not args.keep:
-            shutil.rmtree(work, ignore_errors=True)
     report = section(results, args.quick)
-    report.print(console)
-    if args.markdown:
-        report.write(args.markdown)
+    report.show(console, args.markdown)
     return 0
 
 

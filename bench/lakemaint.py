@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import tempfile
 import time
 from datetime import timedelta
@@ -27,6 +26,7 @@ from rich.console import Console
 
 from bench.report import Section, Table
 from bench.warehouse import T0, generate, signatures, write_run
+from bench.workdir import work_folder
 
 NIGHTS, PER_NIGHT, KEEP_NIGHTS = 30, 40, 7
 QUICK = (8, 20, 3)
@@ -120,14 +120,9 @@ def main(argv: list[str] | None = None) -> int:
     args.per_night = args.per_night or defaults[1]
     args.keep_nights = args.keep_nights or defaults[2]
     console = Console()
-    work = args.workdir or Path(tempfile.mkdtemp(prefix="khabar-bench-lakemaint-"))
-    work.mkdir(parents=True, exist_ok=True)
     args.cache.mkdir(parents=True, exist_ok=True)
-    try:
+    with work_folder(args.workdir, "lakemaint", args.keep) as work:
         result = run(args, work, console)
-    finally:
-        if not args.keep:
-            shutil.rmtree(work, ignore_errors=True)
     notes = ["same run, same lake; the machine shared with other jobs (load average in the "
              "report's machine section): compare the ratios, not the seconds"]
     section = Section("DuckLake maintenance (bench/lakemaint.py)",
@@ -135,9 +130,7 @@ def main(argv: list[str] | None = None) -> int:
                        "many small nights loaded into a new DuckLake, then `warehouse "
                        "maintain`'s flush, merge, expiry and cleanup.",
                        *tables(args, result)], notes)
-    section.print(console)
-    if args.markdown:
-        section.write(args.markdown)
+    section.show(console, args.markdown)
     return 0
 
 

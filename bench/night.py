@@ -369,9 +369,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
     report = section(web, nights, args.latency, args.parallel, args.quick, cached)
-    report.print(console)
-    if args.markdown:
-        report.write(args.markdown)
+    report.show(console, args.markdown)
     return 0 if all(n.state in ("Completed", "Warned") for n in nights) else 1
 
 

@@ -36,6 +36,7 @@ from bench.child import run_json
 from bench.report import Section, Table, Target, Unit
 from bench.tables import int_list
 from bench.warehouse import generate, signatures, write_run
+from bench.workdir import work_folder
 
 SIZES = (10_000, 20_000)
 QUICK_SIZES = (1_000, 2_000)
@@ -227,17 +228,10 @@ def main(argv: list[str] | None = None) -> int:
     args.sizes = args.sizes or list(QUICK_SIZES if args.quick else SIZES)
     args.nights = args.nights or list(QUICK_NIGHTS if args.quick else NIGHTS)
     console = Console()
-    work = args.workdir or Path(tempfile.mkdtemp(prefix="khabar-bench-publish-"))
-    work.mkdir(parents=True, exist_ok=True)
-    try:
+    with work_folder(args.workdir, "publish", args.keep) as work:
         res = run_all(args, work, console)
-    finally:
-        if not args.keep:
-            shutil.rmtree(work, ignore_errors=True)
     report = section(res, args.quick)
-    report.print(console)
-    if args.markdown:
-        report.write(args.markdown)
+    report.show(console, args.markdown)
     return 0
 
 

@@ -142,6 +142,12 @@ class Section:
         for line in self.bullets():
             console.print(line)
 
+    def show(self, console: Console, markdown: Path | None) -> None:
+        """Print it, and write it at ``markdown`` when given (a module's ``--markdown``)."""
+        self.print(console)
+        if markdown:
+            self.write(markdown)
+
     def write(self, path: Path) -> None:
         """The Markdown at ``path``, the targets as JSON at ``targets_path(path)``."""
         path.write_text(self.markdown(), encoding="utf-8")

@@ -130,9 +130,7 @@ def main(argv: list[str] | None = None) -> int:
             ["run", "articles", "run files MB", "file before MB", "file after MB",
              "growth / run files", "peak taken MB", "estimate MB", "estimate / peak"], rows,
             left_columns=0)], targets=targets)
-        report.print(console)
-        if args.markdown:
-            report.write(args.markdown)
+        report.show(console, args.markdown)
     return 0
 
 

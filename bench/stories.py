@@ -518,9 +518,7 @@ def main(argv: list[str] | None = None) -> int:
          f"{' (--quick sizes)' if args.quick else ''}.",
          *(Table(*table) for table in tables(quality, cross, sized))],
         targets=targets(quality, sized))
-    report.print(console)
-    if args.markdown:
-        report.write(args.markdown)
+    report.show(console, args.markdown)
     return 0
 
 

@@ -38,7 +38,6 @@ import itertools
 import json
 import math
 import random
-import shutil
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -53,6 +52,7 @@ from rich.console import Console
 from bench.child import run_json
 from bench.report import Section, Table, Target, Unit
 from bench.tables import int_list
+from bench.workdir import work_folder
 from khabar.paths import PROJECT_ROOT as ROOT
 from khabar.run.layout import RunFolder
 from khabar.run.records import RawPage
@@ -492,17 +492,10 @@ def main(argv: list[str] | None = None) -> int:
     args.night = args.night or (200 if args.quick else 1_000)
     args.repeat = args.repeat or (1 if args.quick else 2)
     console = Console()
-    work = args.workdir or Path(tempfile.mkdtemp(prefix="khabar-bench-"))
-    work.mkdir(parents=True, exist_ok=True)
-    try:
+    with work_folder(args.workdir, "run", args.keep) as work:
         res = run_all(args, work, console)
-    finally:
-        if not args.keep:
-            shutil.rmtree(work, ignore_errors=True)
     report = section(res, args.quick)
-    report.print(console)
-    if args.markdown:
-        report.write(args.markdown)
+    report.show(console, args.markdown)
     return 0
 
 

@@ -333,9 +333,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         _write_json(args.json, scenarios, before, after)
     report = section(scenarios, args, before, after)
-    report.print(console)
-    if args.markdown:
-        report.write(args.markdown)
+    report.show(console, args.markdown)
     return 0 if all(s.state in ("Completed",) for s in scenarios) else 1
 
 
