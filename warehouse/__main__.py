@@ -39,7 +39,13 @@ from khabar.disk import free_bytes, is_no_space
 from khabar.paths import default_db_path
 from warehouse.analyst import connect_analyst
 from warehouse.backend import LakeConfig, configured_lake
-from warehouse.db import WarehouseError, connect, pending_migrations, schema_version
+from warehouse.db import (
+    WarehouseError,
+    connect,
+    missing_warehouse,
+    pending_migrations,
+    schema_version,
+)
 from warehouse.export import export_counts, export_parquet
 from warehouse.health import check_space
 from warehouse.lake import current_snapshot, run_snapshots, snapshot_of_run
@@ -73,6 +79,15 @@ _ERRORS = (WarehouseError, SearchIndexMissing, RunFilesError, duckdb.Error, KeyE
 
 def _db(args: argparse.Namespace) -> Path:
     return Path(args.db) if args.db else default_db_path()
+
+
+def _existing_db(args: argparse.Namespace) -> Path:
+    """The DuckDB file a maintenance command works on, which must exist: a mistyped ``--db`` or
+    ``KHABAR_DB`` is refused in one line, never made into a new, empty warehouse."""
+    path = _db(args)
+    if not path.exists():
+        raise WarehouseError(missing_warehouse(path))
+    return path
 
 
 def _lake(args: argparse.Namespace) -> LakeConfig | None:
@@ -156,14 +171,14 @@ def _no_index_on_lake(args: argparse.Namespace, command: str) -> None:
 
 def _reindex(args: argparse.Namespace) -> None:
     _no_index_on_lake(args, "reindex")
-    with connect(args.db) as con:
+    with connect(_existing_db(args)) as con:
         build_search_index(con)
     print("full-text index rebuilt")
 
 
 def _publish(args: argparse.Namespace) -> None:
     _no_index_on_lake(args, "publish")
-    replaced = describe_file(read_copy_path(_db(args)))
+    replaced = describe_file(read_copy_path(_existing_db(args)))
     try:
         copy = publish_read_copy(args.db) if args.skip_index else after_load(args.db)
     except _ERRORS as exc:
@@ -285,7 +300,7 @@ def _snapshots(args: argparse.Namespace) -> None:
 def _maintain(args: argparse.Namespace) -> None:
     lake = _lake(args)
     if lake is None:
-        with connect(args.db) as con:
+        with connect(_existing_db(args)) as con:
             checkpoint(con)
         print(f"checkpointed {_db(args)} (a DuckDB file keeps no snapshots to expire)")
         return

@@ -219,10 +219,7 @@ def _check_target(target: Path, read_only: bool) -> int | None:
             )
         return block_size
     if read_only:
-        raise WarehouseError(
-            f"{target} does not exist: load a run first (the loader creates it), or set "
-            "KHABAR_DB to the warehouse file"
-        )
+        raise WarehouseError(missing_warehouse(target))
     parent = target.parent if str(target.parent) else Path(".")
     try:
         parent.mkdir(parents=True, exist_ok=True)
@@ -380,3 +377,9 @@ def connect_lake(
         con.close()
         raise
     return con
+
+
+def missing_warehouse(target: Path) -> str:
+    """The one line for a warehouse file that is not there (a mistyped path, or no load yet)."""
+    return (f"{target} does not exist: load a run first (the loader creates it), or set "
+            "KHABAR_DB to the warehouse file")

@@ -322,3 +322,15 @@ def test_cli_sql_and_info(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert f"schema version: {migrations()[-1].version}" in out and "articles" in out
     assert cli(["--db", str(tmp_path / "missing.duckdb"), "info"]) == 1
     assert "does not exist" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["reindex", "publish", "maintain"])
+def test_maintenance_commands_refuse_a_missing_warehouse_and_create_nothing(
+        tmp_path: Path, command: str, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("KHABAR_WAREHOUSE", raising=False)
+    mistyped = tmp_path / "nope" / "news.duckdb"
+    assert cli(["--db", str(mistyped), command]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and f"{mistyped} does not exist" in err
+    assert not (tmp_path / "nope").exists()
