@@ -22,7 +22,7 @@ import pytest
 
 from tests.support import ROOT
 from tests.support.runs import T0, art, snapshot, words, write_run
-from warehouse import WarehouseError
+from warehouse import WarehouseError, connect
 from warehouse.backend import LakeConfig
 from warehouse.db import connect_lake, memory_limit_for
 from warehouse.lake import snapshot_of_run, write_lock
@@ -204,5 +204,6 @@ def test_maintain_on_the_duckdb_file_checkpoints(tmp_path: Path, capsys, monkeyp
 
     monkeypatch.delenv("KHABAR_WAREHOUSE", raising=False)
     db = tmp_path / "news.duckdb"
+    connect(db).close()  # a missing file is refused (tests/warehouse/test_main.py)
     assert cli(["--db", str(db), "maintain"]) == 0
     assert "checkpointed" in capsys.readouterr().out and db.is_file()
