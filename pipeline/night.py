@@ -17,16 +17,13 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from khabar.paths import default_runs_dir, runs_archive
+from khabar.run.crawlargs import REPLAY_SETTINGS
 from khabar.run.layout import new_run_id
 from pipeline import stages as plain
 from pipeline.context import LOG, Crawls, RunContext, warehouse_target
 from pipeline.params import CrawlScope
 from pipeline.quality import Breach, QualityThresholds, QualityVerdict
 from registry import Outlet, load_outlets, select_outlets
-
-# The crawl settings (read by ``spiders/snapshot_handler.py``) that send every request of a crawl
-# to a loopback replay server instead of the web.
-SNAPSHOT_SETTINGS = ("SNAPSHOT_WARC", "SNAPSHOT_HOSTS")
 
 
 class Stages(Protocol):
@@ -72,12 +69,12 @@ class NightPlan:
         """Whether the crawls reach the real web (and the night first checks that it is there).
 
         Not when they replay the bundled snapshot, nor when their Scrapy settings route every
-        request to a replay server (``SNAPSHOT_SETTINGS``: the synthetic web of ``bench/``, the
+        request to a replay server (``REPLAY_SETTINGS``: the synthetic web of ``bench/``, the
         fault servers of ``tests/``), whose made-up host names resolve nowhere: the probe failed
         such a night as "offline" before it crawled (``bench.night``, 2026-12-06).
         """
         settings = self.crawl_options.get("settings") or {}
-        return not (self.snapshot or any(settings.get(name) for name in SNAPSHOT_SETTINGS))
+        return not (self.snapshot or any(settings.get(name) for name in REPLAY_SETTINGS))
 
 
 @dataclass

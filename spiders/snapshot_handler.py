@@ -27,6 +27,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers, Request, Response
 from scrapy.utils.httpobj import urlparse_cached
 
+from khabar.run.crawlargs import REPLAY_SETTINGS
 from snapshot.replay import ReplayServer
 
 if TYPE_CHECKING:
@@ -45,7 +46,7 @@ class NotInSnapshotError(Exception):
 
 
 def snapshot_enabled(settings: Settings) -> bool:
-    return bool(settings.get("SNAPSHOT_WARC") or settings.get("SNAPSHOT_HOSTS"))
+    return any(settings.get(name) for name in REPLAY_SETTINGS)
 
 
 class SnapshotAddon:

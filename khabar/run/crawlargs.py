@@ -19,6 +19,10 @@ from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 # The spider argument carrying the whole object as JSON.
 ARGUMENT = "crawl_args"
+# The crawl settings (``-s``) that send every request of a crawl to a loopback replay server
+# instead of the web (``spiders/snapshot_handler.py``): a WARC to serve, or a running server's
+# host map. A night crawling through either needs no network (``pipeline.night``).
+REPLAY_SETTINGS = ("SNAPSHOT_WARC", "SNAPSHOT_HOSTS")
 # Strings a loose flag argument (``-a backfill=1``) counts as true with; anything else is false.
 _TRUE = frozenset({"1", "true", "yes", "on"})
 

@@ -10,25 +10,17 @@ from __future__ import annotations
 import statistics
 from functools import cache
 
-import pytest
-
 from bench.corpora import (
-    FETCH,
     CorpusPage,
     PageResult,
-    datasets_folder,
     load_scrapinghub,
     load_wcxb,
     metadata_scores,
     run_corpus,
 )
+from tests.support.corpora import FOLDER, needs_corpora
 
-FOLDER = datasets_folder()
-pytestmark = pytest.mark.skipif(
-    FOLDER is None,
-    reason="real-page corpora not found (../shared/datasets or $KHABAR_DATASETS); fetch them "
-    "with:\n" + FETCH,
-)
+pytestmark = needs_corpora
 # A spread of WCXB's dev articles (every k-th id): enough to see a regression, quick to run.
 WCXB_SAMPLE = 160
 

@@ -21,6 +21,7 @@ import pytest
 import transforms.extract as extract_module
 from khabar.run.layout import RunFolder, new_run_id
 from tests.support import ROOT
+from tests.support.reextract import shorten_long_articles
 from warehouse.backend import LakeConfig
 from warehouse.db import connect_lake
 from warehouse.lake import run_snapshots
@@ -76,14 +77,7 @@ def test_reextract_flow_writes_the_configured_lake(prefect_harness, night, monke
     before = _rows(lake, "select article_id, text from articles")
     long_ones = {aid for aid, text in before if len(text.split("\n\n")) >= 5}
     assert 0 < len(long_ones) < len(before)
-    original = extract_module.drop_learned
-
-    def drop_last_of_long(paragraphs, learned, title):
-        kept = original(paragraphs, learned, title)
-        return kept[:-1] if len(kept) >= 5 else kept
-
-    monkeypatch.setattr(extract_module, "EXTRACTOR_VERSION", NEW_VERSION)
-    monkeypatch.setattr(extract_module, "drop_learned", drop_last_of_long)
+    shorten_long_articles(monkeypatch, NEW_VERSION)
     state = reextract(runs_dir=str(tmp / "runs"), extract_workers=0, return_state=True)
     assert state.is_completed(), state.message
     report = state.result()

@@ -18,6 +18,7 @@ import transforms.extract as extract_module
 from flows.reextract import reextract
 from pipeline.reextract import reextract_run
 from snapshot import load_expected
+from tests.support.reextract import shorten_long_articles
 
 pytestmark = pytest.mark.integration
 
@@ -56,14 +57,7 @@ def test_reextract_reports_changed_articles(stored, monkeypatch) -> None:
     long_ones = {aid for aid, text in articles_before if len(text.split("\n\n")) >= 5}
     assert 0 < len(long_ones) < len(articles_before)
 
-    original = extract_module.drop_learned
-
-    def drop_last_of_long(paragraphs, learned, title):
-        kept = original(paragraphs, learned, title)
-        return kept[:-1] if len(kept) >= 5 else kept
-
-    monkeypatch.setattr(extract_module, "EXTRACTOR_VERSION", NEW_VERSION)
-    monkeypatch.setattr(extract_module, "drop_learned", drop_last_of_long)
+    shorten_long_articles(monkeypatch, NEW_VERSION)
     state = reextract(db_path=str(db), runs_dir=str(tmp / "runs"), extract_workers=0,
                       return_state=True)
     assert state.is_completed(), state.message
