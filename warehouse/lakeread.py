@@ -63,7 +63,7 @@ def connect_lake_analyst(
     try:
         (data_path,) = one(con, "lake", "select_data_path")
         folder = str(data_path).rstrip("/") + "/"
-        con.execute("SET allowed_directories = $folders", {"folders": [folder]})
+        con.execute(sql("analyst", "allow_lake_data_directory"), {"folders": [folder]})
         con.execute(sql("analyst", "lock_analyst_session"))
     except BaseException:
         con.close()
@@ -92,7 +92,7 @@ def search_lake(
     con = open_lake_reader(config, snapshot)
     try:
         con.execute(sql("lake", "copy_search_articles"))
-        con.execute("USE memory")
+        con.execute(sql("lake", "use_memory"))
         build_search_index(con)
         return search_articles(con, query, limit)
     except duckdb.Error as exc:

@@ -64,3 +64,7 @@ SELECT value FROM __ducklake_metadata_khabar.ducklake_metadata WHERE key = 'data
 -- The lake snapshot's articles, copied into the session's in-memory database, where the fts
 -- index can be built (a DuckLake cannot hold it: warehouse.lake).
 CREATE TABLE memory.main.articles AS SELECT * FROM khabar.main.articles;
+
+-- name: use_memory
+-- The copy's database made the default, for the fts index built on it.
+USE memory;
