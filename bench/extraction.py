@@ -103,8 +103,8 @@ def load_pages(warc: Path) -> list[Page]:
 
 def load_general_pages() -> list[Page]:
     """The general set: golden pages of themes outside the snapshot."""
+    from tests.support.golden import load_golden
     from transforms.boilerplate import page_blocks
-    from transforms.golden import load_golden
 
     pages = []
     for golden in load_golden():
