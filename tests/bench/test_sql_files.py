@@ -1,5 +1,6 @@
 """SQL lives in statement files only: ``warehouse/sql/<step>.sql`` for the product,
-``bench/warehouse.sql`` for the benchmarks (``bench.sql``), never in a Python string."""
+``bench/warehouse.sql`` for the benchmarks (``bench.sql``), never in a Python string; and their
+lines are as short as the Python's (100 characters)."""
 
 from __future__ import annotations
 
@@ -65,3 +66,11 @@ def test_bench_sql_reads_a_statement_or_says_what_exists() -> None:
                                                r"\(it has: create_plain_articles, "):
         bench_sql("nosuch")
 
+
+
+def test_statement_files_keep_lines_within_100_characters() -> None:
+    files = [*sorted((ROOT / "warehouse" / "sql").glob("*.sql")), ROOT / "bench" / "warehouse.sql"]
+    long = [f"{path.relative_to(ROOT)}:{number}" for path in files
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+            if len(line) > 100]
+    assert long == []

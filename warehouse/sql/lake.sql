@@ -14,7 +14,9 @@ SET VARIABLE khabar_snapshot = $snapshot;
 
 -- name: attach_snapshot
 -- The lake as it was at snapshot getvariable('khabar_snapshot') (set_snapshot).
-ATTACH 'ducklake:khabar_lake' AS khabar (READ_ONLY, SNAPSHOT_VERSION getvariable('khabar_snapshot'));
+ATTACH 'ducklake:khabar_lake' AS khabar (
+    READ_ONLY, SNAPSHOT_VERSION getvariable('khabar_snapshot')
+);
 
 -- name: attach_reader
 ATTACH 'ducklake:khabar_lake' AS khabar (READ_ONLY);
