@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from bench.sql import bench_sql
+from bench.sql import bench_sql, bench_statements
 from tests.support import ROOT
 from warehouse.queries import UnknownStatement
 
@@ -74,3 +74,28 @@ def test_statement_files_keep_lines_within_100_characters() -> None:
             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
             if len(line) > 100]
     assert long == []
+
+
+def _named(source: str) -> set[str]:
+    """Statements a bench module names: ``bench_sql("name")``, and ``…["sql"]["name"]`` or
+    ``bench_sql["name"]`` in a child (the text its task carries)."""
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                and node.func.id == "bench_sql" and node.args
+                and isinstance(node.args[0], ast.Constant)):
+            found.add(node.args[0].value)
+        elif (isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant)
+              and ((isinstance(node.value, ast.Subscript)
+                    and isinstance(node.value.slice, ast.Constant)
+                    and node.value.slice.value == "sql")
+                   or (isinstance(node.value, ast.Name) and node.value.id == "bench_sql"))):
+            found.add(node.slice.value)
+    return found
+
+
+def test_every_statement_a_benchmark_names_exists() -> None:
+    named = {name for path in sorted((ROOT / "bench").rglob("*.py"))
+             for name in _named(path.read_text(encoding="utf-8"))}
+    assert {"checkpoint", "select_story_counts", "select_outlet_lengths_at"} <= named
+    assert named - set(bench_statements()) == set()
