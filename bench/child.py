@@ -2,8 +2,8 @@
 left over from the measurement before it.
 
 The parent calls ``run_json("bench.<x>_child", task, cwd=checkout)``; the child module's
-``__main__`` calls ``child_main(measure)``, which puts the checkout measured first on
-``sys.path`` (``--before`` measures another checkout's product code with this tree's
+``__main__`` calls ``child_main(measure)``, which makes the checkout measured the only source
+of product modules (``--before`` measures another checkout's product code with this tree's
 benchmark), runs ``measure(task)`` and prints its JSON. The child is a plain module, so its
 ``measure`` can also be called and tested in-process.
 
@@ -62,8 +62,8 @@ def run_json(module: str, task: Task, *, cwd: Path = BENCH_ROOT,
 
 
 def child_main(measure: Callable[[Task], dict[str, Any]]) -> None:
-    """The child's side: the checkout in ``cwd`` first on ``sys.path``, stdout sent to stderr
-    while ``measure`` runs, then the result alone on the real stdout, as one JSON line."""
+    """The child's side: the checkout in ``cwd`` the source of product modules, stdout sent to
+    stderr while ``measure`` runs, then the result alone on the real stdout, as one JSON line."""
     _measured_first(Path.cwd())
     sys.stdout.flush()
     result = os.fdopen(os.dup(1), "w")
