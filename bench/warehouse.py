@@ -26,7 +26,9 @@ d. a night of ``--night`` new articles loaded on top of the N-article warehouse:
    costs as the warehouse grows.
 
 ``--before DIR`` runs b-d a second time with the code of another checkout (e.g. ``mkdir DIR &&
-git archive HEAD | tar -x -C DIR``), in the same run, against the same baseline.
+git archive HEAD | tar -x -C DIR``), in the same run, against the same baseline. A checkout that
+lacks what the measurement calls is refused in one line: before any work when an import fails,
+else when its measurement does (``bench.child``: its product modules come from DIR alone).
 """
 
 from __future__ import annotations
