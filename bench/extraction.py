@@ -103,8 +103,8 @@ def load_pages(warc: Path) -> list[Page]:
 
 def load_general_pages() -> list[Page]:
     """The general set: golden pages of themes outside the snapshot."""
+    from tests.support.golden import load_golden
     from transforms.boilerplate import page_blocks
-    from transforms.golden import load_golden
 
     pages = []
     for golden in load_golden():
@@ -276,7 +276,7 @@ def write_run(run_dir: Path, pages: list[Page], count: int) -> int:
             page = pages[i % len(pages)]
             if page.outlet not in writers:
                 writers[page.outlet] = stack.enter_context(
-                    JsonlGzWriter(RunFolder(run_dir).outlet_file("raw", page.outlet)))
+                    JsonlGzWriter(RunFolder(run_dir).raw_file(page.outlet)))
             copy = i // len(pages)
             url = f"{page.url}?copy={copy}" if copy else page.url
             writers[page.outlet].write(RawPage.from_body(

@@ -25,20 +25,20 @@ from pathlib import Path
 from rich.console import Console
 
 from bench.report import Section, Table
+from bench.sql import bench_sql
 from bench.warehouse import T0, generate, signatures, write_run
 from bench.workdir import work_folder
 
 NIGHTS, PER_NIGHT, KEEP_NIGHTS = 30, 40, 7
 QUICK = (8, 20, 3)
-# Every article's length by outlet: a reader's scan over all of ``articles``.
-_QUERY = "select outlet, count(*), sum(length(text)) from articles{at} group by all order by 1"
-
-
-def _read_seconds(con, at: str = "") -> float:
+def _read_seconds(con, version: int | None = None) -> float:
+    """Best of 3 of a reader's scan over every article, now or at snapshot ``version``."""
+    query, params = ((bench_sql("select_outlet_lengths"), None) if version is None else
+                     (bench_sql("select_outlet_lengths_at"), {"version": version}))
     best = float("inf")
     for _ in range(3):
         started = time.perf_counter()
-        con.execute(_QUERY.format(at=at)).fetchall()
+        con.execute(query, params).fetchall()
         best = min(best, time.perf_counter() - started)
     return best
 
@@ -70,13 +70,13 @@ def run(args: argparse.Namespace, work: Path, console: Console) -> dict[str, flo
                 ids.append(run_id)
             console.print(f"{args.nights} nights loaded in {time.perf_counter() - started:.0f} s")
             oldest_kept = ids[-args.keep_nights]
-            at = f" at (version => {snapshot_of_run(con, oldest_kept)})"
+            at = snapshot_of_run(con, oldest_kept)
             read_before, past_before = _read_seconds(con), _read_seconds(con, at)
             wall, cpu = time.perf_counter(), time.process_time()
             done = maintain_lake(con, LakeRetention(keep_nights=args.keep_nights, keep_days=0,
                                                     grace_hours=0))
             wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-            at = f" at (version => {snapshot_of_run(con, oldest_kept)})"
+            at = snapshot_of_run(con, oldest_kept)
             read_after, past_after = _read_seconds(con), _read_seconds(con, at)
     finally:
         cluster.stop()

@@ -137,8 +137,10 @@ def flow_stages(flow_run_id: object) -> dict[str, float]:
 def _articles(db: Path) -> int:
     import duckdb
 
+    from bench.sql import bench_sql
+
     with duckdb.connect(str(db), read_only=True) as con:
-        return con.execute("select count(*) from articles").fetchone()[0]
+        return con.execute(bench_sql("select_article_count")).fetchone()[0]
 
 
 def run_one_night(mode: str, quick: bool, workdir: Path, max_parallel: int) -> dict:

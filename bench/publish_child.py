@@ -1,13 +1,14 @@
 """``bench.publish``'s measurements, each in a fresh interpreter (``bench.child.run_json``) so
 that its peak RSS is its own.
 
-    python -m bench.publish_child '{"kind": "incremental", "db": …, "run_dir": …, …}'
+    python -m bench.publish_child '{"kind": "incremental", "db": …, "run_dir": …, "sql": {…}, …}'
 
 Kinds: ``build`` (load a generated run, pad every page with ``page_bytes`` of body, then publish
 once), ``rebuild`` (load a night on a copy, then the fts index from scratch and the read copy, as
 before the incremental index) and ``incremental`` (load a night on a copy, then ``after_load``).
 Each reports its publication's steps, the file's size and free space, and the top 10 of each
-query in ``queries`` from the read copy.
+query in ``queries`` from the read copy (``warehouse.search.search_articles``). Its own SQL is
+``bench/warehouse.sql``'s, given in the task (``bench.child``).
 """
 
 from __future__ import annotations
@@ -26,23 +27,20 @@ def _build(db: str, task: Task) -> None:
     from warehouse import connect
     from warehouse.load import load_run
 
+    bench_sql = task["sql"]
     con = connect(db)
     load_run(con, "bench", task["run_dir"])
-    urls = [r[0] for r in con.execute("SELECT url FROM pages").fetchall()]
-    # Pages as if fetched with real bodies: inserted, not updated (an UPDATE leaves the next
-    # load to rewrite the whole table and the file twice its size: not what a night sees).
+    urls = [r[0] for r in con.execute(bench_sql["select_page_urls"]).fetchall()]
     con.begin()
-    con.execute("CREATE TEMP TABLE padded AS FROM pages LIMIT 0")
+    con.execute(bench_sql["create_padded_pages"])
     for i in range(0, len(urls), 1000):
         part = urls[i:i + 1000]
         con.register("pad", pa.table({"url": part,
                                       "body": [os.urandom(task["page_bytes"]) for _ in part]}))
-        con.execute("INSERT INTO padded SELECT p.* REPLACE (pad.body AS body) "
-                    "FROM pages AS p JOIN pad USING (url)")
+        con.execute(bench_sql["insert_padded_pages"])
         con.unregister("pad")
-    con.execute("DELETE FROM pages")
-    con.execute("INSERT INTO pages FROM padded")
-    con.execute("DROP TABLE padded")
+    for name in ("delete_pages", "insert_pages_from_padded", "drop_padded_pages"):
+        con.execute(bench_sql[name])
     con.commit()
     con.close()
 
@@ -53,7 +51,7 @@ def measure(task: Task) -> dict[str, Any]:
 
     from warehouse import after_load, connect, publish_read_copy, read_copy_path
     from warehouse.load import load_run
-    from warehouse.search import build_search_index, load_fts
+    from warehouse.search import build_search_index, search_articles
 
     db = task["db"]
     out: dict[str, Any] = {}
@@ -83,12 +81,10 @@ def measure(task: Task) -> dict[str, Any]:
     out["peak_rss_mb"] = peak_mb()
     out["size_mb"] = os.path.getsize(db) / 1e6
     read = duckdb.connect(str(read_copy_path(db)), read_only=True)
-    load_fts(read)
-    (out["free_mb"],) = read.execute(
-        "SELECT free_blocks * block_size / 1e6 FROM pragma_database_size()").fetchall()[0]
-    out["rankings"] = {q: [[r[0], round(r[1], 9)] for r in read.execute(
-        "SELECT article_id, score FROM search_articles(?, max_results := 10)", [q]).fetchall()]
-        for q in task["queries"]}
+    (out["free_mb"],) = read.execute(task["sql"]["select_free_mb"]).fetchall()[0]
+    out["rankings"] = {q: [[r["article_id"], round(r["score"], 9)]
+                           for r in search_articles(read, q, limit=10)]
+                       for q in task["queries"]}
     read.close()
     return out
 

@@ -2,7 +2,8 @@
 folders loaded in order into one warehouse, ``update_stories`` timed apart, with a copy of the
 warehouse kept at each size asked for.
 
-    python -m bench.stories_child '{"db": …, "runs": [[run_id, run_dir, rows], …], "keep": {…}}'
+    python -m bench.stories_child '{"db": …, "runs": [[run_id, run_dir, rows], …], "keep": {…},
+                                    "sql": {…}}'
 """
 
 from __future__ import annotations
@@ -49,10 +50,7 @@ def measure(task: Task) -> dict[str, Any]:
         seconds_cpu += cpu_seconds() - start_cpu
         loaded += rows
         if str(loaded) in task.get("keep", {}):  # a copy of the warehouse at this size
-            counts = con.execute(
-                "select (select count(*) from articles), (select count(*) from stories), "
-                "(select count(*) from story_links), (select count(*) from articles where "
-                "duplicate_of is not null)").fetchone()
+            counts = con.execute(task["sql"]["select_story_counts"]).fetchone()
             assert counts is not None  # one row: four counts
             con.close()
             shutil.copyfile(task["db"], task["keep"][str(loaded)])

@@ -26,7 +26,9 @@ d. a night of ``--night`` new articles loaded on top of the N-article warehouse:
    costs as the warehouse grows.
 
 ``--before DIR`` runs b-d a second time with the code of another checkout (e.g. ``mkdir DIR &&
-git archive HEAD | tar -x -C DIR``), in the same run, against the same baseline.
+git archive HEAD | tar -x -C DIR``), in the same run, against the same baseline. A checkout that
+lacks what the measurement calls is refused in one line: before any work when an import fails,
+else when its measurement does (``bench.child``: its product modules come from DIR alone).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ import itertools
 import json
 import math
 import random
+import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -61,7 +64,6 @@ from pipeline import extraction
 from pipeline.extraction import page_row
 from transforms.dedup import content_hash, minhash_signature
 from transforms.story import features_row
-from warehouse.queries import statements
 
 OUTLETS = [
     "lebrief", "le360", "hespress_fr", "medias24", "telquel", "lematin", "lavieeco",
@@ -75,9 +77,6 @@ NIGHT_SIZE = 20_000  # the issue's night: the load target is checked at the size
 LOAD_TARGET = 0.5  # load_run rate / COPY rate
 LINEAR_TARGET = 1.15  # growth exponent of story grouping at most this
 MEMORY_TARGET_MB = 1024
-# The COPY baseline's statements; the child is given their text (it runs in the measured
-# checkout, whose warehouse/ may not have this loader).
-BASELINE_SQL = statements(Path(__file__).with_name("warehouse.sql"))
 
 _WORDS = (
     "gouvernement ministre réforme santé éducation élection parlement budget économie marché "
@@ -281,9 +280,29 @@ def write_run(run_dir: Path, docs: list[Doc], sigs: list[tuple[str, list[int]]],
     return run_dir
 
 
+class OtherCheckoutFailed(RuntimeError):
+    """A measurement of the ``--before`` checkout failed; the message is one line saying why."""
+
+
+def run_child(task: dict, code: Path = ROOT) -> dict:
+    """Run one measurement in a fresh interpreter inside checkout ``code``; what it returned.
+
+    Raises:
+        OtherCheckoutFailed: ``code`` is another checkout and the measurement failed in it (an
+            older checkout may lack what this benchmark calls).
+        RuntimeError: the measurement of this tree failed (the end of its stderr follows).
+    """
+    try:
+        return run_json("bench.warehouse_child", task, cwd=code)
+    except RuntimeError as exc:
+        if code == ROOT:
+            raise
+        raise OtherCheckoutFailed(str(exc).splitlines()[0]) from None
+
+
 def measure(task: dict, code: Path = ROOT) -> Measure:
-    """Run one measurement in a fresh interpreter inside checkout ``code``."""
-    out = run_json("bench.warehouse_child", task, cwd=code)
+    """One measurement's numbers (``run_child``)."""
+    out = run_child(task, code)
     return Measure(out["seconds"], out["total"], out["cpu"], out["peak_rss_mb"],
                    out["start_rss_mb"], out.get("articles") or out.get("stories") or 0)
 
@@ -322,16 +341,14 @@ def run_all(args: argparse.Namespace, work: Path, console: Console) -> Results:
                 f"{time.perf_counter() - started:.0f} s")
     codes = {"after": ROOT}
     if args.before:
-        codes["before"] = args.before.resolve()
+        codes["before"] = args.before
     copy: dict[int, Measure] = {}
     runs: dict[str, dict[str, dict[int, Measure]]] = {
         label: {"load": {}, "parquet": {}, "stories": {}, "night": {}} for label in codes}
     for k in sizes:
         run_dir = work / f"runs-{k}" / "bench"
         copy[k] = measure({"kind": "copy", "parquet": str(RunFolder(run_dir).articles),
-                           "db": str(work / f"plain-{k}.duckdb"),
-                           "create": BASELINE_SQL["create_plain_articles"],
-                           "copy": BASELINE_SQL["copy_plain_articles"]})
+                           "db": str(work / f"plain-{k}.duckdb")})
         console.log(f"COPY {k:,}: {copy[k].total:.2f} s")
         for label, code in codes.items():
             db = work / f"{label}-{k}.duckdb"
@@ -492,8 +509,17 @@ def main(argv: list[str] | None = None) -> int:
     args.night = args.night or (200 if args.quick else 1_000)
     args.repeat = args.repeat or (1 if args.quick else 2)
     console = Console()
-    with work_folder(args.workdir, "run", args.keep) as work:
-        res = run_all(args, work, console)
+    try:
+        if args.before:  # before any work: a checkout this benchmark cannot measure
+            args.before = args.before.resolve()
+            if not (args.before / "warehouse" / "__init__.py").is_file():
+                raise OtherCheckoutFailed(f"{args.before} is no Khabar checkout (no warehouse/)")
+            run_child({"kind": "probe"}, args.before)
+        with work_folder(args.workdir, "run", args.keep) as work:
+            res = run_all(args, work, console)
+    except OtherCheckoutFailed as exc:
+        print(f"bench.warehouse: --before {args.before}: {exc}", file=sys.stderr)
+        return 2
     report = section(res, args.quick)
     report.show(console, args.markdown)
     return 0

@@ -2,9 +2,12 @@
 measured (``bench.child.run_json``): its imports are that checkout's and its peak RSS is this one
 measurement's.
 
-    python -m bench.warehouse_child '{"kind": "load", "db": …, "run_id": …, "run_dir": …}'
+    python -m bench.warehouse_child '{"kind": "load", "db": …, "run_id": …, "run_dir": …,
+                                      "sql": {…}}'
 
-Kinds: ``copy`` (the baseline: COPY the articles' Parquet into a plain table, then CHECKPOINT),
+Kinds: ``probe`` (imports what the others need: an early, one-line refusal of a ``--before``
+checkout that lacks it), ``copy`` (the baseline: COPY the articles' Parquet into a plain table,
+then CHECKPOINT),
 ``load`` (``load_run`` of a run folder, optionally on a copy of ``copy_from``, then CHECKPOINT),
 ``stories`` (``update_stories`` from scratch, best of ``repeat``, each rolled back).
 """
@@ -25,14 +28,17 @@ def measure(task: Task) -> dict[str, Any]:
     from warehouse.load import load_run
     from warehouse.stories import update_stories
 
+    bench_sql = task["sql"]  # bench/warehouse.sql, from the parent (bench.child)
     out: dict[str, Any] = {"start_rss_mb": peak_mb()}
+    if task["kind"] == "probe":
+        return out
     if task["kind"] == "copy":
         con = duckdb.connect(task["db"])
-        con.execute(task["create"], {"path": task["parquet"]})
+        con.execute(bench_sql["create_plain_articles"], {"path": task["parquet"]})
         w0, c0 = clock()
-        con.execute(task["copy"], {"path": task["parquet"]})
+        con.execute(bench_sql["copy_plain_articles"], {"path": task["parquet"]})
         w1, c1 = clock()
-        con.execute("CHECKPOINT")
+        con.execute(bench_sql["checkpoint"])
         w2, c2 = clock()
         con.close()
         out.update(seconds=w1 - w0, total=w2 - w0, cpu=c2 - c0)
@@ -43,7 +49,7 @@ def measure(task: Task) -> dict[str, Any]:
         w0, c0 = clock()
         report = load_run(con, task["run_id"], task["run_dir"])
         w1, c1 = clock()
-        con.execute("CHECKPOINT")
+        con.execute(bench_sql["checkpoint"])
         w2, c2 = clock()
         con.close()
         out.update(seconds=w1 - w0, total=w2 - w0, cpu=c2 - c0,

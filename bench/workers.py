@@ -97,16 +97,18 @@ def _wait_for_workers(api: Any, names: list[str], timeout: float = 300) -> None:
 
 
 def _lake_rows(lake: Any) -> tuple[dict[str, int], int]:
+    from bench.sql import bench_sql
     from warehouse.lakeread import open_lake_reader
 
     with open_lake_reader(lake) as con:
-        per = dict(con.execute("select outlet, count(*) from articles group by all").fetchall())
-        row = con.execute("select count(distinct article_id) from articles").fetchone()
+        per = dict(con.execute(bench_sql("select_outlet_counts")).fetchall())
+        row = con.execute(bench_sql("select_distinct_article_count")).fetchone()
     return per, int(row[0]) if row else 0
 
 
 def _lake_size(cluster: Any, database: str, data_path: Path) -> dict[str, int]:
     """The catalog database's size and rows, and the data folder's files (what a night adds)."""
+    from bench.sql import bench_sql
     from tests.support.pgcluster import SUPERUSER
 
     def query(sql: str) -> int:
@@ -117,9 +119,9 @@ def _lake_size(cluster: Any, database: str, data_path: Path) -> dict[str, int]:
         return int(done.stdout.strip())
 
     files = [p for p in data_path.rglob("*") if p.is_file()]
-    return {"catalog_bytes": query("select pg_database_size(current_database())"),
-            "snapshots": query("select count(*) from ducklake_snapshot"),
-            "catalog_files": query("select count(*) from ducklake_data_file"),
+    return {"catalog_bytes": query(bench_sql("select_catalog_bytes")),
+            "snapshots": query(bench_sql("select_catalog_snapshot_count")),
+            "catalog_files": query(bench_sql("select_catalog_data_file_count")),
             "data_files": len(files), "data_bytes": sum(p.stat().st_size for p in files)}
 
 

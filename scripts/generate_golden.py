@@ -21,15 +21,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from transforms.extract import extract_article  # noqa: E402
-from transforms.golden import (  # noqa: E402
+from tests.support.golden import (  # noqa: E402
     GOLDEN_DIR,
     SNAPSHOT_SOURCE,
-    golden_record,
     load_golden,
     read_json,
     write_json,
 )
+from transforms.extract import extract_article  # noqa: E402
+from transforms.golden import golden_record  # noqa: E402
 
 WARC = ROOT / "snapshot" / "outlets.warc.gz"
 HAND_DIR = ROOT / "tests" / "fixtures" / "extract" / "golden_src"

@@ -54,7 +54,7 @@ def export_parquet(con: duckdb.DuckDBPyConnection, out_dir: str | os.PathLike[st
     tmp, old = temp_path(out), temp_path(out, "old")
     try:
         tmp.mkdir()
-        con.execute(sql("export", "export_articles"), {"path": str(tmp)})
+        con.execute(sql("export", "copy_articles"), {"path": str(tmp)})
         articles = sum(row[2] for row in export_counts(con, tmp))
         (database,) = one(con, "info", "select_database_file")
         write_manifest(tmp, str(database), articles)
@@ -74,4 +74,4 @@ def export_counts(
     if not any(Path(out_dir).rglob("*.parquet")):
         return []  # no article at all: read_parquet would fail on an empty glob
     glob = str(Path(out_dir) / "**" / "*.parquet")
-    return con.execute(sql("export", "select_export_counts"), {"glob": glob}).fetchall()
+    return con.execute(sql("export", "select_partition_counts"), {"glob": glob}).fetchall()

@@ -94,21 +94,21 @@ def attach_lake(
             it needs ``KHABAR_LAKE_DATA`` to be created, or the snapshot does not exist.
     """
     load_extensions(con)
-    con.execute(sql("lake", "lake_create_secret"), {"metadata_path": f"postgres:{config.catalog}",
+    con.execute(sql("lake", "create_secret"), {"metadata_path": f"postgres:{config.catalog}",
                                             "data_path": config.data_path})
     try:
         if snapshot is not None:
-            con.execute(sql("lake", "lake_set_snapshot"), {"snapshot": int(snapshot)})
-            con.execute(sql("lake", "lake_attach_snapshot"))
+            con.execute(sql("lake", "set_snapshot"), {"snapshot": int(snapshot)})
+            con.execute(sql("lake", "attach_snapshot"))
         elif read_only:
-            con.execute(sql("lake", "lake_attach_reader"))
+            con.execute(sql("lake", "attach_reader"))
         else:
             _attach_writer(con)
     except duckdb.Error as exc:
         raise _explain_attach(exc, config, snapshot) from exc
     finally:
-        con.execute(sql("lake", "lake_drop_secret"))
-    con.execute(sql("lake", "lake_use"))
+        con.execute(sql("lake", "drop_secret"))
+    con.execute(sql("lake", "use_catalog"))
 
 
 def _attach_writer(con: duckdb.DuckDBPyConnection) -> None:
@@ -120,7 +120,7 @@ def _attach_writer(con: duckdb.DuckDBPyConnection) -> None:
     """
     for attempt in range(_CREATE_RETRIES):
         try:
-            con.execute(sql("lake", "lake_attach_writer"))
+            con.execute(sql("lake", "attach_writer"))
             return
         except duckdb.Error as exc:
             racing = "Failed to initialize DuckLake" in str(exc)
@@ -146,7 +146,7 @@ def _explain_attach(exc: duckdb.Error, config: LakeConfig, snapshot: int | None)
 
 def is_lake(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether ``con`` is a lake connection (``khabar`` a DuckLake and the default catalog)."""
-    found = con.execute(sql("lake", "select_lake_attached"), {"catalog": CATALOG}).fetchone()
+    found = con.execute(sql("lake", "select_attached"), {"catalog": CATALOG}).fetchone()
     return bool(found and found[0])
 
 
@@ -202,7 +202,7 @@ def _wait_for_lock(holder: duckdb.DuckDBPyConnection, wait_s: float) -> None:
               "statement": f"SELECT pg_try_advisory_xact_lock({WRITE_LOCK_KEY}) AS got"}
     deadline = time.monotonic() + wait_s
     delay = 0.02
-    while not one(holder, "lake", "lake_try_lock", params)[0]:
+    while not one(holder, "lake", "try_lock", params)[0]:
         left = deadline - time.monotonic()
         if left <= 0:
             raise WarehouseError(
@@ -217,7 +217,7 @@ def tag_commit(con: duckdb.DuckDBPyConnection, message: str, **extra: Any) -> No
     ``extra`` (e.g. ``run_id``) goes into ``commit_extra_info`` as JSON. No-op on the file."""
     if not is_lake(con):
         return
-    con.execute(sql("lake", "lake_set_commit_message"),
+    con.execute(sql("lake", "set_commit_message"),
                 {"catalog": CATALOG, "author": "khabar", "message": message,
                  "extra": json.dumps(extra, sort_keys=True, default=str)})
 
@@ -229,7 +229,7 @@ def run_snapshots(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     now stored). Time travel reads ``FROM articles AT (VERSION => snapshot_id)``, or the whole
     lake with ``python -m warehouse sql --at-run RUN``.
     """
-    cursor = con.execute(sql("lake", "select_lake_run_snapshots"), {"catalog": CATALOG})
+    cursor = con.execute(sql("lake", "select_run_snapshots"), {"catalog": CATALOG})
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
@@ -251,4 +251,4 @@ def snapshot_of_run(con: duckdb.DuckDBPyConnection, run_id: str) -> int:
 
 def current_snapshot(con: duckdb.DuckDBPyConnection) -> int:
     """The lake's latest snapshot id."""
-    return one(con, "lake", "select_lake_current_snapshot", {"catalog": CATALOG})[0]
+    return one(con, "lake", "select_current_snapshot", {"catalog": CATALOG})[0]

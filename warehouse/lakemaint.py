@@ -90,7 +90,7 @@ class LakeMaintenance:
 
 @dataclass(frozen=True)
 class Snapshot:
-    """One lake snapshot (``select_lake_snapshots``)."""
+    """One lake snapshot (``select_snapshots``)."""
 
     snapshot_id: int
     snapshot_time: datetime
@@ -124,14 +124,14 @@ def snapshots_to_expire(snapshots: list[Snapshot], retention: LakeRetention,
 
 def lake_snapshots(con: duckdb.DuckDBPyConnection) -> list[Snapshot]:
     """Every snapshot of the lake, oldest first."""
-    rows = con.execute(sql("lakemaint", "select_lake_snapshots"),
+    rows = con.execute(sql("lakemaint", "select_snapshots"),
                        {"catalog": CATALOG}).fetchall()
     return [Snapshot(int(sid), when, run_id) for sid, when, run_id in rows]
 
 
 def footprint(con: duckdb.DuckDBPyConnection) -> Footprint:
     """Files and bytes under the lake's data folder (what the shared mount holds)."""
-    (data_path,) = one(con, "lake", "select_lake_data_path")
+    (data_path,) = one(con, "lake", "select_data_path")
     files = size = 0
     for folder, _dirs, names in os.walk(Path(str(data_path))):
         for name in names:
@@ -160,17 +160,17 @@ def maintain_lake(con: duckdb.DuckDBPyConnection, retention: LakeRetention | Non
     report = LakeMaintenance(before=before, after=before)
     params = {"catalog": CATALOG}
     with write_lock(con):
-        con.execute(sql("lakemaint", "lake_flush_inlined_data"), params)
-        con.execute(sql("lakemaint", "lake_merge_adjacent_files"), params)
+        con.execute(sql("lakemaint", "flush_inlined_data"), params)
+        con.execute(sql("lakemaint", "merge_adjacent_files"), params)
         report.expired, report.oldest_kept_run = snapshots_to_expire(
             lake_snapshots(con), retention, now)
         if report.expired:
-            con.execute(sql("lakemaint", "lake_expire_snapshots"),
+            con.execute(sql("lakemaint", "expire_snapshots"),
                         {**params, "versions": report.expired})
         # The clock now, not ``now``: what this merge and expiry just scheduled counts from now.
         older_than = datetime.now(UTC) - timedelta(hours=retention.grace_hours)
         cleanup = {**params, "older_than": older_than}
-        con.execute(sql("lakemaint", "lake_cleanup_old_files"), cleanup)
-        con.execute(sql("lakemaint", "lake_delete_orphaned_files"), cleanup)
+        con.execute(sql("lakemaint", "cleanup_old_files"), cleanup)
+        con.execute(sql("lakemaint", "delete_orphaned_files"), cleanup)
     report.after = footprint(con)
     return report

@@ -61,9 +61,9 @@ def connect_lake_analyst(
     """A session that reads the lake (at ``snapshot``) and can reach no other file."""
     con = open_lake_reader(config, snapshot, analyst=True)
     try:
-        (data_path,) = one(con, "lake", "select_lake_data_path")
+        (data_path,) = one(con, "lake", "select_data_path")
         folder = str(data_path).rstrip("/") + "/"
-        con.execute("SET allowed_directories = $folders", {"folders": [folder]})
+        con.execute(sql("analyst", "allow_lake_data_directory"), {"folders": [folder]})
         con.execute(sql("analyst", "lock_analyst_session"))
     except BaseException:
         con.close()
@@ -91,8 +91,8 @@ def search_lake(
     """BM25 search over the lake's articles at ``snapshot`` (default: the latest)."""
     con = open_lake_reader(config, snapshot)
     try:
-        con.execute(sql("lake", "lake_copy_search_articles"))
-        con.execute("USE memory")
+        con.execute(sql("lake", "copy_search_articles"))
+        con.execute(sql("lake", "use_memory"))
         build_search_index(con)
         return search_articles(con, query, limit)
     except duckdb.Error as exc:

@@ -17,7 +17,7 @@ rebuild costs ~1 ms per article (20-35 s at 20k). So after a load, ``update_sear
 each article's ``(title, text)`` with the one recorded when it was indexed (table
 ``fts_main_articles.indexed_articles``), deletes the terms and docs of articles that changed or
 left, tokenizes and stems the new or changed ones with the index's own ``tokenize`` macro and
-stemmer, and adjusts ``dict.df`` and ``stats`` (``search_index_apply_changes`` in
+stemmer, and adjusts ``dict.df`` and ``stats`` (``apply_changes`` in
 ``warehouse/sql/search_index.sql``).
 The tables then hold what a rebuild would hold (same terms per document, same lengths, same
 document frequencies and statistics; only the opaque docids and termids differ), so BM25 scores
@@ -103,7 +103,7 @@ def build_search_index(con: duckdb.DuckDBPyConnection) -> None:
     load_fts(con)
     con.execute(sql("search_index", "create_search_index"))
     con.execute(sql("search_index", "create_search_macro"))
-    _run_script(con, sql("search_index", "search_index_create_state"),
+    _run_script(con, sql("search_index", "create_state"),
                 {"fingerprint": _fingerprint(con)})
 
 
@@ -136,24 +136,24 @@ def update_search_index(con: duckdb.DuckDBPyConnection) -> IndexUpdate:
             con.execute(sql("search_index", "create_search_macro"))
             return IndexUpdate("incremental", "", removed, added, time.perf_counter() - started)
     build_search_index(con)
-    count = one(con, "search_index", "search_index_count_docs")[0]
+    count = one(con, "search_index", "count_docs")[0]
     return IndexUpdate("full", reason, 0, count, time.perf_counter() - started)
 
 
 def _apply_changes(con: duckdb.DuckDBPyConnection) -> tuple[int, int, str]:
     """Inside the caller's transaction: find the changes and apply them unless a rebuild is
     better. Returns (removed, added, reason not to); the caller commits or rolls back."""
-    _run_script(con, sql("search_index", "search_index_changes"))
-    removed, added, indexed, tracked = one(con, "search_index", "search_index_count_changes")
+    _run_script(con, sql("search_index", "stage_changes"))
+    removed, added, indexed, tracked = one(con, "search_index", "count_changes")
     limit = max(FULL_REBUILD_MIN_CHANGES, FULL_REBUILD_SHARE * indexed)
     if tracked != indexed:
         return removed, added, f"bookkeeping out of step ({tracked} tracked, {indexed} indexed)"
     if removed + added > limit:
         return removed, added, f"{removed + added:,} changes (> {limit:,.0f}): a rebuild is cheaper"
     if removed or added:
-        _run_script(con, sql("search_index", "search_index_apply_changes"),
+        _run_script(con, sql("search_index", "apply_changes"),
                     {"stemmer": _stemmer(con)})
-    _run_script(con, sql("search_index", "search_index_drop_changes"))
+    _run_script(con, sql("search_index", "drop_changes"))
     return removed, added, ""
 
 
@@ -169,7 +169,7 @@ def search_articles(
         SearchIndexMissing: ``build_search_index`` has not run on this database.
     """
     load_fts(con)
-    if not one(con, "search_index", "select_search_index_exists")[0]:
+    if not one(con, "search_index", "select_index_exists")[0]:
         raise SearchIndexMissing(
             "no full-text index: run `python -m warehouse reindex` (or build_search_index)"
         )
@@ -179,7 +179,7 @@ def search_articles(
 
 
 def _layout(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
-    return con.execute(sql("search_index", "search_index_layout")).fetchall()
+    return con.execute(sql("search_index", "select_layout")).fetchall()
 
 
 def _fingerprint(con: duckdb.DuckDBPyConnection) -> str:
@@ -187,7 +187,7 @@ def _fingerprint(con: duckdb.DuckDBPyConnection) -> str:
     tables and macros as built: an index only gets incremental updates while all are the same."""
     digest = hashlib.sha256()
     for part in (STATE_FORMAT, duckdb.__version__, sql("search_index", "create_search_index"),
-                 sql("search_index", "search_index_apply_changes")):
+                 sql("search_index", "apply_changes")):
         digest.update(part.encode() + b"\0")
     for row in _layout(con):
         if row[1].split(".")[0] not in STATE_TABLES:
@@ -197,7 +197,7 @@ def _fingerprint(con: duckdb.DuckDBPyConnection) -> str:
 
 def _why_not_incremental(con: duckdb.DuckDBPyConnection) -> str:
     """Empty if the index can be updated in place, else why it must be rebuilt."""
-    if not one(con, "search_index", "select_search_index_exists")[0]:
+    if not one(con, "search_index", "select_index_exists")[0]:
         return "no index yet"
     layout = _layout(con)
     columns = {name: kind for what, name, kind in layout if what == "table"}
@@ -211,10 +211,10 @@ def _why_not_incremental(con: duckdb.DuckDBPyConnection) -> str:
         return "fts macros missing"
     if _stemmer(con) is None:
         return "cannot read the index's stemmer"
-    fields = con.execute(sql("search_index", "search_index_fields")).fetchall()
+    fields = con.execute(sql("search_index", "select_fields")).fetchall()
     if fields != FIELDS:
         return f"unexpected indexed fields {fields}"
-    stored = con.execute(sql("search_index", "search_index_fingerprint")).fetchall()
+    stored = con.execute(sql("search_index", "select_fingerprint")).fetchall()
     if stored != [(_fingerprint(con),)]:
         return "index settings, DuckDB version or update code changed since the index was built"
     return ""

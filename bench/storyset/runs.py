@@ -15,6 +15,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from bench.sql import bench_sql
 from bench.storyset import (
     LabelledArticle,
     articles,
@@ -90,9 +91,7 @@ def evaluate(con: duckdb.DuckDBPyConnection) -> Quality:
     """Score the warehouse's copies and stories against the labels."""
     items = articles()
     by_url = {a.url: a for a in items}
-    rows = con.execute(
-        "select canonical_url, article_id, story_id, duplicate_of from articles"
-    ).fetchall()
+    rows = con.execute(bench_sql("select_article_groups")).fetchall()
     ids = {url: art_id for url, art_id, _, _ in rows}
     label_of = {art_id: by_url[url].id for url, art_id, _, _ in rows}
     story = {by_url[url].id: story_id for url, _, story_id, _ in rows}
@@ -132,10 +131,7 @@ def evaluate(con: duckdb.DuckDBPyConnection) -> Quality:
         whole += len(found) == 1
         if found != {expected}:
             misplaced.append(f"story {name}: story ids {sorted(found)}, first {expected}")
-    negative = con.execute(
-        "select count(*) from story_timeline where pickup_delay_minutes < 0 "
-        "or pickup_delay_max_minutes < pickup_delay_minutes or copy_delay_minutes < 0"
-    ).fetchone()[0]
+    negative = con.execute(bench_sql("select_negative_delay_count")).fetchone()[0]
     languages = {}
     for language in ("fr", "ar", "en"):
         mine = {k: v for k, v in truth_story.items() if k.startswith(language + "-")}

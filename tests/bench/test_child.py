@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bench.child import BENCH_ROOT, run_json
-from bench.warehouse import BASELINE_SQL, T0, generate, write_run
+from bench.warehouse import T0, generate, write_run
 from khabar.run.layout import RunFolder
 from transforms.dedup import content_hash, minhash_signature
 
@@ -37,9 +37,7 @@ def test_warehouse_child_measures_copy_load_and_grouping(runs, tmp_path) -> None
     run_dir, _ = runs
     parquet = str(RunFolder(run_dir).articles)
     copy = run_json("bench.warehouse_child",
-                    {"kind": "copy", "db": str(tmp_path / "copy.duckdb"), "parquet": parquet,
-                     "create": BASELINE_SQL["create_plain_articles"],
-                     "copy": BASELINE_SQL["copy_plain_articles"]})
+                    {"kind": "copy", "db": str(tmp_path / "copy.duckdb"), "parquet": parquet})
     assert 0 < copy["seconds"] <= copy["total"] and copy["cpu"] > 0
     db = str(tmp_path / "load.duckdb")
     load = run_json("bench.warehouse_child",

@@ -10,6 +10,8 @@
 * :mod:`tests.support.stories`: stories checked against the pure reference;
 * :mod:`tests.support.crawls`: a fake outlet as a WARC, and ``scrapy crawl`` in a subprocess;
 * :mod:`tests.support.pages`: small article pages for the loopback servers;
+* :mod:`tests.support.golden`: the golden pages per outlet and their expected records (also
+  read by ``scripts/generate_golden.py`` and ``bench.extraction``);
 * :mod:`tests.support.processes`: process trees (wait, descendants, survivors);
 * :mod:`tests.support.prefectserver`: a real ``prefect server`` on loopback;
 * :mod:`tests.support.pgcluster`: a throwaway PostgreSQL cluster.

@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import BaseModel
 
+from khabar.run.layout import FETCHES, RAW, RunFolder
 from transforms.dedup import content_hash, minhash_signature
 from transforms.record import Article, Verdict
 
@@ -106,8 +107,9 @@ def write_run(
 ) -> Path:
     """A run folder as the crawler and the extraction flow write it."""
     run_dir = root / run_id
-    (run_dir / "raw").mkdir(parents=True)
-    (run_dir / "fetches").mkdir()
+    folder = RunFolder(run_dir)
+    for kind in (RAW, FETCHES):
+        (run_dir / kind).mkdir(parents=True)
     stamp = fetched_at.isoformat().replace("+00:00", "Z")
     outlets = sorted({p.outlet for p in pages} | set(failed_fetches or {}))
     for outlet in outlets:
@@ -152,8 +154,8 @@ def write_run(
                     "fetched_at": stamp,
                 }
             )
-        for folder, rows in (("raw", raw), ("fetches", fetches)):
-            with gzip.open(run_dir / folder / f"{outlet}.jsonl.gz", "wt", encoding="utf-8") as f:
+        for kind, rows in ((RAW, raw), (FETCHES, fetches)):
+            with gzip.open(folder.outlet_file(kind, outlet), "wt", encoding="utf-8") as f:
                 f.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
     rows = []
     for page in pages:
@@ -168,7 +170,7 @@ def write_run(
             minhash=minhash_signature(page.text) if is_article else [],
         )
         rows.append(row)
-    pq.write_table(pa.Table.from_pylist(rows, schema=_schema()), run_dir / "articles.parquet")
+    pq.write_table(pa.Table.from_pylist(rows, schema=_schema()), folder.articles)
     return run_dir
 
 

@@ -210,7 +210,7 @@ def test_furniture_rules_weigh_the_page_with_its_embeds() -> None:
 def test_golden_pages_embeds_out_of_the_body() -> None:
     """Every golden page: each embedded post is in the record and none of its text in the body;
     the body is what ``expected.json`` says (the golden tests' F1 1.000 stays)."""
-    from transforms.golden import load_golden
+    from tests.support.golden import load_golden
 
     with_embeds = 0
     for page in load_golden():

@@ -1,7 +1,7 @@
 """Per-outlet golden files (Fundus style): every stored page extracts to its expected record.
 
 ``tests/golden/<outlet>/`` is written by ``scripts/generate_golden.py`` (``-oj`` rewrites only the
-JSON); see ``transforms/golden.py`` for the layout. Outlet hints come from the registry, as in
+JSON); see ``tests/support/golden.py`` for the layout. Outlet hints come from the registry, as in
 production. The pages of themes outside the snapshot are also the "general" set on which our
 extraction must never score below bare trafilatura.
 """
@@ -16,8 +16,9 @@ import pytest
 import trafilatura
 
 from bench.extraction import token_f1
+from tests.support.golden import GOLDEN_DIR, GoldenPage, load_golden
 from transforms.extract import extract_article
-from transforms.golden import GOLDEN_DIR, GoldenPage, golden_record, load_golden
+from transforms.golden import golden_record
 
 PAGES = load_golden()
 OUTLET_DIRS = sorted(p for p in GOLDEN_DIR.iterdir() if p.is_dir())

@@ -8,9 +8,9 @@ import pkgutil
 import pytest
 
 from registry import load_outlets
+from tests.support.golden import GoldenPage, load_golden
 from transforms import outlets
 from transforms.extract import extract_article
-from transforms.golden import GoldenPage, load_golden
 
 HOOKS = [m.name for m in pkgutil.iter_modules(outlets.__path__)]
 

@@ -9,8 +9,8 @@ from importlib import import_module
 import lxml.html
 import pytest
 
+from tests.support.golden import load_golden
 from transforms import authors, boilerplate, listing, metadata, themes
-from transforms.golden import load_golden
 
 THEME_IDS = [t.name for t in themes.THEMES]
 

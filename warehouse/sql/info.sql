@@ -1,7 +1,8 @@
 -- `python -m warehouse info` (warehouse.__main__), and the database file export names.
 
 -- name: select_database_file
-SELECT coalesce(path, database_name) FROM duckdb_databases() WHERE database_name = current_database();
+SELECT coalesce(path, database_name) FROM duckdb_databases()
+WHERE database_name = current_database();
 
 -- name: select_table_counts
 SELECT 'outlets' AS "table", count(*) AS "rows" FROM outlets

@@ -49,7 +49,8 @@ INSERT INTO fetches BY NAME SELECT * FROM staged_fetches;
 DROP TABLE IF EXISTS staged_fetches;
 
 -- name: stage_previous_run_articles
--- Articles the run contributed before this (re)load: those it alone saw go if the reload drops them.
+-- Articles the run contributed before this (re)load: those it alone saw go if the reload drops
+-- them.
 CREATE OR REPLACE TEMP TABLE previous_run_articles AS
 SELECT DISTINCT article_id
 FROM extractions
@@ -207,7 +208,8 @@ USING (
 ) AS s
 ON t.article_id = s.article_id
 WHEN MATCHED THEN UPDATE SET minhash = s.minhash, run_id = s.run_id
-WHEN NOT MATCHED THEN INSERT (article_id, minhash, run_id) VALUES (s.article_id, s.minhash, s.run_id);
+WHEN NOT MATCHED THEN
+    INSERT (article_id, minhash, run_id) VALUES (s.article_id, s.minhash, s.run_id);
 
 -- name: select_parquet_has_embeds
 -- Whether an articles.parquet has the embeds column (files written before it existed do not).

@@ -2,7 +2,8 @@
 -- bookkeeping table, one row per migration applied.
 
 -- name: select_schema_migrations_exists
-SELECT count(*) > 0 FROM duckdb_tables() WHERE table_name = 'schema_migrations' AND schema_name = 'main'
+SELECT count(*) > 0 FROM duckdb_tables()
+WHERE table_name = 'schema_migrations' AND schema_name = 'main'
     AND database_name = current_database();
 
 -- name: select_applied_migrations

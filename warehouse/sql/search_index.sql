@@ -4,10 +4,10 @@
 -- run one by one); else the rebuild (build_search_index: the index, its macro, its bookkeeping);
 -- last, a search.
 
--- name: select_search_index_exists
+-- name: select_index_exists
 SELECT count(*) > 0 FROM duckdb_schemas() WHERE schema_name = 'fts_main_articles';
 
--- name: search_index_layout
+-- name: select_layout
 -- The fts index's tables and columns as DuckDB's catalog sees them (compared with the layout the
 -- incremental update was written for), plus its macros and their definitions.
 SELECT 'table' AS kind, table_name || '.' || column_name AS name, data_type AS detail
@@ -19,13 +19,13 @@ FROM duckdb_functions()
 WHERE schema_name = 'fts_main_articles' AND database_name = current_database()
 ORDER BY kind, name;
 
--- name: search_index_fields
+-- name: select_fields
 SELECT fieldid, field FROM fts_main_articles.fields ORDER BY fieldid;
 
--- name: search_index_fingerprint
+-- name: select_fingerprint
 SELECT fingerprint FROM fts_main_articles.settings;
 
--- name: search_index_changes
+-- name: stage_changes
 -- What changed since the index was last updated: index rows to drop (article deleted, or its
 -- title/text changed) and articles to (re)index (new, or changed), each with a fresh docid.
 CREATE OR REPLACE TEMP TABLE search_current AS
@@ -45,15 +45,15 @@ SELECT
 FROM search_current AS c
 ANTI JOIN fts_main_articles.indexed_articles AS i ON i.name = c.name AND i.content = c.content;
 
--- name: search_index_count_changes
+-- name: count_changes
 SELECT
     (SELECT count(*) FROM search_removed) AS removed,
     (SELECT count(*) FROM search_added) AS added,
     (SELECT count(*) FROM fts_main_articles.docs) AS indexed,
     (SELECT count(*) FROM fts_main_articles.indexed_articles) AS tracked;
 
--- name: search_index_apply_changes
--- Apply search_removed / search_added (search_index_changes.sql) to the fts tables exactly as
+-- name: apply_changes
+-- Apply search_removed / search_added (stage_changes, above) to the fts tables exactly as
 -- PRAGMA create_fts_index would have built them from the current articles (fts_indexing.cpp):
 -- same tokenize macro, stopwords and stemmer; docs.len = terms per doc; dict.df = docs per term;
 -- stats from docs. Only termids and docids differ (they are opaque: match_bm25 joins on them).
@@ -145,7 +145,7 @@ FROM (
     FROM fts_main_articles.docs AS docs
 ) AS s;
 
--- name: search_index_drop_changes
+-- name: drop_changes
 DROP TABLE IF EXISTS search_current;
 DROP TABLE IF EXISTS search_removed;
 DROP TABLE IF EXISTS search_added;
@@ -188,7 +188,7 @@ WHERE a.score IS NOT NULL
 ORDER BY a.score DESC, a.article_id
 LIMIT max_results;
 
--- name: search_index_create_state
+-- name: create_state
 -- Khabar's bookkeeping beside the fts index, in the index's own schema so that anything that
 -- drops or rebuilds the index (PRAGMA create_fts_index / drop_fts_index) drops it too: an index
 -- without it is never updated incrementally, only rebuilt.
@@ -202,7 +202,7 @@ SELECT d.name, d.docid, hash(a.title, a.text)
 FROM fts_main_articles.docs AS d
 JOIN articles AS a ON a.article_id = d.name;
 
--- name: search_index_count_docs
+-- name: count_docs
 SELECT count(*) FROM fts_main_articles.docs;
 
 -- name: search_articles
