@@ -381,7 +381,8 @@ def scale(args: argparse.Namespace, work: Path, console: Console) -> dict[int, d
             tonight = run_json(CHILD, task, cwd=ROOT,
                                env={**os.environ, "KHABAR_DUCKDB_MEMORY": NIGHT_RETRY_MEMORY})
             tonight["memory"] = f"{NIGHT_RETRY_MEMORY} (default: out of memory)"
-        Path(keep[str(n)]).unlink()
+        if not args.keep:  # --keep leaves each stored warehouse, to measure its night again
+            Path(keep[str(n)]).unlink()
         (work / "night.duckdb").unlink(missing_ok=True)
         out[n] = {"build": build["sizes"][str(n)], "night": tonight}
         b = out[n]["build"]
