@@ -322,6 +322,17 @@ def generate(total: int, cache: Path, workers: int, seed: int = 3) -> Path:
     return path
 
 
+_TRAILING_NUMBER = re.compile(r"(\d+)(/?)$")
+
+
+def _renumbered(url: str | None, by: int) -> str | None:
+    """``url`` with its trailing number (a generated article's index) raised by ``by``."""
+    found = _TRAILING_NUMBER.search(url) if url else None
+    if url is None or found is None:
+        return url
+    return f"{url[:found.start()]}{int(found.group(1)) + by}{found.group(2)}"
+
+
 def repeated(source: Path, total: int, period: int) -> Path:
     """``total`` articles made of ``source``'s first ``period`` (whole days of the generated
     stream) over and over: article ``i`` is generated article ``i % period`` moved
@@ -347,7 +358,6 @@ def repeated(source: Path, total: int, period: int) -> Path:
         raise SystemExit(f"{source} holds {base.num_rows:,} articles, fewer than {period:,}")
     base = base.slice(0, period)
     days = period // PER_DAY
-    trailing = re.compile(r"\d+(/?)$")
     tmp = path.with_suffix(".tmp")
     with pq.ParquetWriter(tmp, base.schema) as writer:
         for start in range(0, total, period):
@@ -356,9 +366,7 @@ def repeated(source: Path, total: int, period: int) -> Path:
             if cycle:
                 columns = part.to_pydict()
                 for name in ("url", "canonical_url", "original_url"):
-                    columns[name] = [None if u is None else trailing.sub(
-                        lambda m: f"{int(m.group(0).rstrip('/')) + start}{m.group(1)}", u)
-                        for u in columns[name]]
+                    columns[name] = [_renumbered(u, start) for u in columns[name]]
                 for name in ("published_at", "original_published_at"):
                     columns[name] = [None if t is None else (
                         t.astimezone(CASABLANCA).replace(tzinfo=None)
