@@ -363,16 +363,18 @@ def repeated(source: Path, total: int, period: int) -> Path:
         for start in range(0, total, period):
             part = base.slice(0, min(period, total - start))
             cycle = start // period
-            if cycle:
-                columns = part.to_pydict()
-                for name in ("url", "canonical_url", "original_url"):
-                    columns[name] = [_renumbered(u, start) for u in columns[name]]
-                for name in ("published_at", "original_published_at"):
-                    columns[name] = [None if t is None else (
-                        t.astimezone(CASABLANCA).replace(tzinfo=None)
-                        + timedelta(days=days * cycle)).replace(tzinfo=CASABLANCA)
-                        .astimezone(UTC) for t in columns[name]]
-                part = pa.Table.from_pydict(columns, schema=base.schema)
+            for name in ("url", "canonical_url", "original_url") if cycle else ():
+                column = [_renumbered(u, start) for u in part.column(name).to_pylist()]
+                part = part.set_column(part.schema.get_field_index(name),
+                                       part.schema.field(name), pa.array(column, pa.string()))
+            for name in ("published_at", "original_published_at") if cycle else ():
+                field = part.schema.field(name)
+                column = [None if t is None else (
+                    t.astimezone(CASABLANCA).replace(tzinfo=None)
+                    + timedelta(days=days * cycle)).replace(tzinfo=CASABLANCA).astimezone(UTC)
+                    for t in part.column(name).to_pylist()]
+                part = part.set_column(part.schema.get_field_index(name), field,
+                                       pa.array(column, field.type))
             writer.write_table(part, row_group_size=20_000)
     tmp.replace(path)
     return path
