@@ -1,7 +1,7 @@
 """Stories benchmark (issue 14): quality on the labelled set, cross-language linking, scale.
 
     python -m bench.stories [--sizes 10000,100000,1000000] [--night 1000] [--quick]
-                            [--markdown PATH] [--workdir DIR] [--keep]
+                            [--markdown PATH] [--workdir DIR] [--keep] [--period 102000]
 
 1. **Labelled set** (``bench/storyset``: 151 hand-written articles, fr/ar/en), loaded night by
    night with ``load_run``: copies and stories scored against the labels. Baseline, same run:
@@ -19,7 +19,10 @@
    process, a connection per run; the grouping's share (``update_stories``) is timed inside
    ``load_run``. The generated articles are kept in ``--cache`` (1,001,000 take ~12 minutes
    on the 2 cores here, 1 ms an article, most of it MinHash and features as the extraction
-   workers compute them).
+   workers compute them); ``--period`` generates only a period of whole days and repeats it
+   (``repeated``: the real 1,000,000 build of BENCHMARKS.md took 36 minutes so, at load
+   average 5-13). ``--keep`` keeps the work directory and each stored warehouse
+   (``stored-N.duckdb``), to measure a night on it again.
 """
 
 from __future__ import annotations
