@@ -538,8 +538,11 @@ def targets(quality: dict, sized: dict[int, dict]) -> list[Target]:
         slope = exponent({n: m["build"]["grouping"] for n, m in sized.items()})
         span = f"{min(sized):,}-{max(sized):,}"
         slope_cpu = exponent({n: m["build"]["grouping_cpu"] for n, m in sized.items()})
-        line(f"grouping cost per article flat, exponent ≤ {LINEAR_TARGET} ({span})",
-             slope <= LINEAR_TARGET, f"{slope:.2f}; in CPU time {slope_cpu:.2f}")
+        # Judged in CPU time: on the shared machine the wall exponent measures the other
+        # sessions (1.26 against 1.03 in CPU, 10,000-1,000,000, load average 5-13: the largest
+        # point waited 2.9 times its CPU, the smallest 1.05 times).
+        line(f"grouping cost per article flat in CPU time, exponent ≤ {LINEAR_TARGET} ({span})",
+             slope_cpu <= LINEAR_TARGET, f"{slope_cpu:.2f}; wall {slope:.2f}")
         top = max(sized)
         t = sized[top]["night"]
         line(f"a night under {NIGHT_TARGET_S:.0f} s on {top:,} stored",
