@@ -8,6 +8,7 @@ warehouse kept at each size asked for.
 
 from __future__ import annotations
 
+import json
 import shutil
 import time
 from typing import Any
@@ -49,6 +50,12 @@ def measure(task: Task) -> dict[str, Any]:
         seconds += time.perf_counter() - start
         seconds_cpu += cpu_seconds() - start_cpu
         loaded += rows
+        if task.get("progress"):  # a line per run, to follow a build of an hour
+            with open(task["progress"], "a") as progress:
+                progress.write(json.dumps({"loaded": loaded, "seconds": round(seconds, 1),
+                                           "cpu": round(seconds_cpu, 1),
+                                           "grouping": round(sum(spent), 1),
+                                           "grouping_cpu": round(sum(spent_cpu), 1)}) + "\n")
         if str(loaded) in task.get("keep", {}):  # a copy of the warehouse at this size
             counts = con.execute(task["sql"]["select_story_counts"]).fetchone()
             assert counts is not None  # one row: four counts

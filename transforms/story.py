@@ -85,13 +85,14 @@ _STOP = frozenset(
     saturday sunday
     """.split()
 )
-# Words every Moroccan outlet uses every day: kept as terms, never as candidate keys.
-_COMMON = frozenset(
+# Words every Moroccan outlet uses every day: kept as terms, never as candidate keys (compared
+# as terms: _COMMON below).
+_COMMON_WORDS = (
     """
     maroc marocain marocaine marocains royaume rabat casablanca morocco moroccan kingdom map
     gouvernement government ministre minister ministère ministry national nationale mrs m
     mgharib المغرب المغربية المملكة الحكومة الوزير وزارة الرباط الوطني الوطنية
-    """.split()
+    """
 )
 _CAPITALISED = re.compile(r"(?<![^\W\d_])[A-ZÀ-ÖØ-Þ][^\W\d_]*")
 _LOWER_CASE = re.compile(r"(?<![^\W\d_])[a-zß-öø-ÿ][^\W\d_]*")
@@ -100,7 +101,21 @@ _SENTENCE_START = re.compile(r"(?:^|[.!?:;«»\"“”\n(])\s*$")
 _HAS_ARABIC_DIGIT = re.compile("[٠-٩۰-۹]")
 _ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _ARABIC_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ى": "ي", "ة": "ه"})
-_ARABIC_PREFIXES = ("وبال", "وال", "بال", "كال", "فال", "لل", "ال", "و")
+# The definite article and the conjunctions and prepositions fused before it, longest first:
+# cut when at least 3 letters remain ("والمغرب", "بالمغرب", "للمغرب", "المغرب" -> "مغرب").
+_ARABIC_ARTICLES = ("وبال", "وال", "بال", "كال", "فال", "لل", "ال")
+# The conjunction "و" alone is also a word's first root letter in everyday news words ("وزير",
+# "وزارة", "وضعية", "وكالة"): cutting it whenever 3 letters remained made "وزير" "زير" but
+# "الوزير" "وزير", so one word gave two terms and a 3-letter one too short to be a title key.
+# It is cut only when ARABIC_WAW_MIN_STEM letters remain (in bench/storyset's Arabic articles,
+# 8 of the 4-letter words that start with "و" are such words, واحد واقع وجدة وحدة ودية وزير
+# وضعت وليد, and the 13 that are "و" + a 3-letter word are verbs, وبلغ وسجل ومنح ...) and the
+# word does not start with one of the longer root-"و" stems below. The single letters "ب", "ل",
+# "ف" are never cut: they begin names (بوريطة، بنسليمان، لقجع، لخضر، فاطمة) and many words.
+ARABIC_WAW_MIN_STEM = 4
+_ROOT_WAW = tuple(normalized_text(
+    "وزار وزراء وطني وضعي وكال ولاي وثيق وثائق وظيف وظائف وسائل وسيل وحدات وقائع واجه واشنطن "
+    "ورزازات").translate(_ARABIC_FOLD).split())  # as _term sees them: hamza seats folded
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,13 +147,22 @@ class PairScore:
 
 def _term(word: str) -> str:
     """A normalised word with Arabic letter variants folded and the article/conjunction
-    prefixes cut (``والمغرب``, ``بالمغرب``, ``المغرب`` are one term)."""
+    prefixes cut: ``والمغرب``, ``بالمغرب``, ``المغرب`` are one term, and so are ``وزير``,
+    ``الوزير``, ``ووزير`` (see ``ARABIC_WAW_MIN_STEM``)."""
     if word and "\u0600" <= word[0] <= "\u06ff":
         word = word.translate(_ARABIC_FOLD)
-        for prefix in _ARABIC_PREFIXES:
+        for prefix in _ARABIC_ARTICLES:
             if word.startswith(prefix) and len(word) - len(prefix) >= 3:
                 return word[len(prefix):]
+        if (word.startswith("و") and len(word) > ARABIC_WAW_MIN_STEM
+                and not word.startswith(_ROOT_WAW)):
+            return word[1:]
     return word
+
+
+# The common words as the terms they are compared with: the Arabic ones written whole
+# ("المغرب", "وزارة") never matched a term ("مغرب", "وزاره"), so they were title keys.
+_COMMON = frozenset(_term(word) for word in normalized_text(_COMMON_WORDS).split())
 
 
 def content_terms(text: str, limit: int | None = None, *,
