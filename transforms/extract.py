@@ -560,10 +560,33 @@ def _fill_from_trafilatura(record: dict[str, Any], root: lxml.html.HtmlElement) 
         record["description"] = found.description
 
 
+# Every attribute that trafilatura's byline expressions (``AUTHOR_XPATHS``) test, and a word
+# that each of their tests needs (lower case; "byl" covers "byline"): a page whose attributes
+# hold none of them cannot match. Its elements named in those expressions: <author>, and <rel>
+# (the first expression's ``rel='me'`` tests a child element).
+_BYLINE_ATTRIBUTES = etree.XPath(
+    "//@class|//@id|//@itemprop|//@rel|//@data-testid|//@data-component", smart_strings=False)
+_BYLINE_WORDS = ("author", "byl", "bbl", "username", "screenname", "writer", "zuozhe", "bianji",
+                 "xiaobian", "channel-name", "submitted-by", "posted-by", "journalist-name")
+
+
+def _byline_possible(root: lxml.html.HtmlElement) -> bool:
+    """Whether ``AUTHOR_XPATHS`` can match anything in ``root``: one C-level query of its
+    attributes, where the three expressions (regular expressions called back into Python for
+    every element) and the prune before them cost ~6 ms a page. On 400 WCXB pages, 115 of the
+    147 pages that needed a byline guess had none of the words."""
+    names = " ".join(_BYLINE_ATTRIBUTES(root)).lower()
+    return (any(word in names for word in _BYLINE_WORDS)
+            or next(root.iter("author", "rel"), None) is not None)
+
+
 def _byline_guess(root: lxml.html.HtmlElement) -> str | None:
     """``trafilatura.metadata.extract_author`` without its deep copy of the tree: the caller's
     tree is not used after this, so its byline-free parts (``AUTHOR_DISCARD_XPATHS``) are
-    pruned in place."""
+    pruned in place. None at once when no byline expression can match
+    (``_byline_possible``): pruning only removes elements, so it cannot make one match."""
+    if not _byline_possible(root):
+        return None
     pruned = prune_unwanted_nodes(root, AUTHOR_DISCARD_XPATHS)
     author = traf_meta.extract_metainfo(pruned, AUTHOR_XPATHS, len_limit=120)
     return traf_meta.normalize_authors(None, author) if author else None
