@@ -302,9 +302,9 @@ def _listing_whatever_the_body(root: lxml.html.HtmlElement, url: str, title: str
     """The gate (``_gate``) will call this page a listing whatever its body: it has no article
     evidence and one of the listing rules that read no body holds (a product grid, a page of
     links, a catalogue page). The extraction floor's second pass is then wasted: a listing's
-    body is not stored. WCXB dev and ScrapingHub: 49 of the 142 second passes that did not
-    replace the body were on such pages (a quarter of the floor's time); none of the 56 that
-    replaced it was on a page stored as an article."""
+    body is not stored. On ScrapingHub and WCXB dev it spares 43 of the 198 second passes
+    (their pages took 11 of the 31 s of CPU that the 198 took in all), each on a page stored as
+    a listing before and after."""
     if evidence:
         return False
     body = root.find("body")
