@@ -79,6 +79,9 @@ _STRONG_GENERAL = (
     "reading-?time", "read-?time",
     "(^|-|_)ads?(-|_|$)", "advert", "dfp", "adsbygoogle",
     "popup", "modal",
+    # The box a hover card or tooltip opens, not its trigger (the name in the sentence):
+    # The Hill's "rollover-people-block" put each named person's latest headlines in the text.
+    "(tooltip|popover|hover-?card|rollover)([-_][a-z]+)*[-_](block|box|body|content|panel)",
 )
 # The rest of the general furniture, applied by the main removal only (not by the floor's
 # second pass).
@@ -163,6 +166,10 @@ _LAYOUT_STATE = re.compile(r"^(has|with|no|without|show|hide)-|[-_](enabled|disa
                            r"|none|on|off)([-_]|$)")
 
 
+# Two names joined by "and" in one token: the element holds both things.
+_JOINED = re.compile(r"[-_]and[-_]")
+
+
 def _furniture_token(token: str, pattern: re.Pattern[str] = _FURNITURE) -> bool:
     """Whether one class/id token names furniture (see ``_FURNITURE``)."""
     if _POST_CLASS_PREFIX.match(token):
@@ -173,8 +180,14 @@ def _furniture_token(token: str, pattern: re.Pattern[str] = _FURNITURE) -> bool:
     if token.startswith(_BUILDER_STARTS):
         token = _BUILDER_PREFIX.sub("", token, count=1)
     found = pattern.search(token)  # first: most tokens name no furniture, one search settles them
-    return found is not None and not _CONTENT_WORD.search(token, 0, found.start()) and not (
-        _LAYOUT_STATE.search(token))
+    if found is None or _CONTENT_WORD.search(token, 0, found.start()) or _LAYOUT_STATE.search(
+            token):
+        return False
+    joined = _JOINED.search(token, 0, found.start()) if "and" in token else None
+    # "map-and-related" holds a map and its related links (WCXB: lsc.gov's legal-help article
+    # is in that one div): a token whose furniture name comes after "and" names furniture when
+    # what comes before does too.
+    return joined is None or _furniture_token(token[:joined.start()], pattern)
 
 
 def _is_furniture(element: HtmlElement, memo: dict[str, bool],
@@ -449,6 +462,10 @@ _DROP_LINE = [
     # Comment and newsletter prompts when they leak as plain lines.
     r"(laissez|laisser)(-nous)? (un|vos|votre) commentaires?\.?",
     r"(leave a (reply|comment))\.?",
+    # A comment section's heading or counter left alone on its line ("Comments", "12 comments"):
+    # 9 such lines in our ScrapingHub and WCXB bodies, none in the truth; the two that the
+    # truth keeps end with punctuation ("Comments?") and stay.
+    r"\d*\s*(comments?|comentários?|commentaires?|kommentare?|تعليقات|التعليقات)",
     r"votre adresse (e-?mail|de messagerie) ne sera pas publiée.*",
     r"et sur nos réseaux sociaux\s*:?",
     r"(partager|partagez|share)( (sur|on|cet article|this))?\s*:?\s*(facebook|twitter|x|whatsapp"
@@ -459,6 +476,13 @@ _DROP_LINE = [
 _DROP_LINE_RE = re.compile(r"^\s*(?:" + "|".join(_DROP_LINE) + r")\s*$", re.IGNORECASE)
 # A newsletter teaser line is short and says so; a long paragraph mentioning a newsletter is prose.
 _NEWSLETTER = re.compile(r"\bnewsletter\b|inscri(vez|ption)|abonnez-vous", re.IGNORECASE)
+# "Follow us on …" / "follow her on Twitter @…": the outlet's or the author's social accounts,
+# in a short line at the article's end. On ScrapingHub and WCXB our bodies held 13 such lines
+# of up to 35 words, none in the truth; one 40-word closing paragraph that the truth keeps
+# (asking readers to join a Slack, then to follow the author) is longer.
+_FOLLOW = re.compile(r"\b(follow (us|him|her|me|them) (on|@)|suivez-(nous|moi) sur|síguenos en"
+                     r"|folge (uns|mir) auf)|تابعونا (على|عبر)", re.IGNORECASE)
+FOLLOW_MAX_WORDS = 35
 
 # Tweet embed footer: "— Maroc Diplomatie 🇲🇦 (@MarocDiplomatie) January 30, 2024", possibly glued
 # to the tweet text, and the photo link "pic.twitter.com/…" / "https://t.co/…" before it.
@@ -482,7 +506,9 @@ def clean_paragraph(line: str) -> str:
     if "t.co/" in line or "pic.twitter.com/" in line:
         line = _TWEET_LINKS_TAIL.sub("", line)
     line = line.strip()
-    if len(line.split()) <= 12 and _NEWSLETTER.search(line):
+    words = len(line.split())
+    if (words <= 12 and _NEWSLETTER.search(line)) or (
+            words <= FOLLOW_MAX_WORDS and _FOLLOW.search(line)):
         return ""
     if not _HAS_WORD.search(line) or _DROP_LINE_RE.match(line):
         return ""
