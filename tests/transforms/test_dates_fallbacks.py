@@ -122,3 +122,25 @@ def test_page_published_reads_only_webpage_nodes() -> None:
                {"@type": ["WebPage", "ItemPage"], "datePublished": "2024-03-17"}]
     assert meta_.page_published(objects, "UTC") == datetime(2024, 3, 17, tzinfo=UTC)
     assert meta_.page_published(objects[:1], "UTC") is None
+
+
+# --- a day in the URL with a month name -----------------------------------------------------
+
+
+def test_url_day_with_a_month_name() -> None:
+    assert dates_.url_day("https://www.theguardian.com/books/2025/dec/05/best-books") == date(
+        2025, 12, 5)
+    assert dates_.url_day("https://example.org/blog/2023/october/03/wine-types/") == date(
+        2023, 10, 3)
+    assert dates_.url_day("https://example.org/blog/2023/spring/03/x/") is None
+
+
+def test_url_day_settles_an_ambiguous_numeric_header_date_without_markup() -> None:
+    # "03/10/2023" on a page in plain "en" reads month first (March 10); the URL says October 3.
+    html = ("<html lang='en'><body><article><h1>Story</h1><p>03/10/2023</p>" + PROSE
+            + "</article></body></html>")
+    url = "https://example.org/knowledge-centre/blog/2023/october/03/wine-types/"
+    assert _day(extract_article(html.encode(), url, outlet="x")) == date(2023, 10, 3)
+    shown = [dates_.Shown((date(2023, 3, 10), date(2023, 10, 3)), "", 20)]
+    assert dates_.choose(None, shown, date(2023, 10, 3)) == (date(2023, 10, 3), "url")
+    assert dates_.choose(None, shown, date(2024, 1, 1)) == (date(2023, 3, 10), "shown-first")
