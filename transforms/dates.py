@@ -32,9 +32,9 @@ Where neither the markup nor the header gives a date, ``labelled_date`` reads a 
 
 Measured on WCXB's 793 dev articles (659 with an annotated date): same-day 0.810 before these
 rules, 0.877 with the header rules (51 pages right that were wrong, 7 wrong that were right),
-0.904 with ``shown-updated`` (15 right, 2 wrong), ``labelled_date`` (2 right), the WebPage
-date (2 right) and the URL's day without markup (1 right); bare trafilatura's metadata 0.845
-(``scripts/dates_report.py`` prints them page by page).
+then with ``shown-updated`` (15 right, 2 wrong), ``labelled_date`` (2 right), the WebPage
+date (2 right), the URL's day without markup and ``<time pubdate>`` (1 right each): 0.906;
+bare trafilatura's metadata 0.845 (``scripts/dates_report.py`` prints them page by page).
 
 The header is the text from the headline's ``<h1>`` on (``AFTER_CHARS``) and just before it
 (``BEFORE_CHARS``: category lines and "Back to all articles · February 4, 2025" sit above),
@@ -244,11 +244,28 @@ def headline(root: HtmlElement, title: str | None) -> HtmlElement | None:
     return first
 
 
+def _pubdate(root: HtmlElement) -> list[Shown]:
+    """The first ``<time pubdate datetime="…">``'s day, labelled "published": HTML5's (since
+    dropped) mark of the date its article was published, a date the reader sees. On WCXB's dev
+    articles 15 dated pages have a readable one, the annotated day on 13; with it ours are
+    right on 14 of them instead of 13 (the rules of ``choose`` keep a declared date it
+    shows)."""
+    for element in root.iter("time"):
+        if element.get("pubdate") is not None:
+            try:
+                day = date.fromisoformat((element.get("datetime") or "").strip()[:10])
+            except ValueError:
+                continue
+            return [Shown((day,), "published", AFTER_CHARS)]
+    return []
+
+
 def shown_dates(root: HtmlElement, title: str | None, month_first: bool) -> list[Shown]:
-    """The dates the page shows around its headline, in reading order."""
+    """The dates the page shows around its headline, in reading order, then the day of its
+    ``<time pubdate>`` (``_pubdate``)."""
     h1 = headline(root, title)
     if h1 is None:
-        return []
+        return _pubdate(root)
     before = _text_before(h1, BEFORE_CHARS)
     text = f"{before} | {_text_after(h1, AFTER_CHARS)}" if before else _text_after(h1,
                                                                                    AFTER_CHARS)
@@ -262,7 +279,7 @@ def shown_dates(root: HtmlElement, title: str | None, month_first: bool) -> list
         label = ("updated" if _UPDATED.search(lead)
                  else "published" if _PUBLISHED.search(lead) else "")
         found.append(Shown(days, label, match.start() - start))
-    return found
+    return found + _pubdate(root)
 
 
 def labelled_date(root: HtmlElement, month_first: bool) -> date | None:

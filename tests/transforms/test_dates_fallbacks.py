@@ -144,3 +144,17 @@ def test_url_day_settles_an_ambiguous_numeric_header_date_without_markup() -> No
     shown = [dates_.Shown((date(2023, 3, 10), date(2023, 10, 3)), "", 20)]
     assert dates_.choose(None, shown, date(2023, 10, 3)) == (date(2023, 10, 3), "url")
     assert dates_.choose(None, shown, date(2024, 1, 1)) == (date(2023, 3, 10), "shown-first")
+
+
+# --- <time pubdate> -------------------------------------------------------------------------
+
+
+def test_time_pubdate_is_a_published_label() -> None:
+    # The JSON-LD holds the last save; the page marks its publication day at the foot.
+    head = ('<script type="application/ld+json">{"@type": "Article", '
+            '"datePublished": "2025-11-29T12:28:31-05:00"}</script>')
+    foot = '<p>Published <time pubdate datetime="2025-08-13">Aug 13</time></p>'
+    assert _day(_article(head, "<h1>Story</h1>", foot)) == date(2025, 8, 13)
+    # A declared date the page shows stands, whatever the pubdate says.
+    header = '<h1>Story</h1><p class="meta">November 29, 2025</p>'
+    assert _day(_article(head, header, foot)) == date(2025, 11, 29)
