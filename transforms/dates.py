@@ -249,7 +249,7 @@ def _pubdate(root: HtmlElement) -> list[Shown]:
     dropped) mark of the date its article was published, a date the reader sees. On WCXB's dev
     articles 15 dated pages have a readable one, the annotated day on 13; with it ours are
     right on 14 of them instead of 13 (the rules of ``choose`` keep a declared date it
-    shows)."""
+    shows). The walk over the page's ``<time>`` elements costs ~0.17 ms a page."""
     for element in root.iter("time"):
         if element.get("pubdate") is not None:
             try:
