@@ -62,8 +62,11 @@ def page_row(page: CorpusPage, bare: dict[str, str | None]) -> dict[str, object]
     ours = extract._published(declared, evidence, text, page.url, hints.timezone)
     rule = dates_.choose(declared, shown, dates_.url_day(page.url), evidence.open_graph)[1]
     if rule == "none":
-        rule = ("labelled" if evidence.labelled else "webpage" if evidence.page_declared
-                else "htmldate")
+        labelled = evidence.labelled
+        rule = ("labelled" if labelled and labelled.label == "published"
+                else "webpage" if evidence.page_declared
+                else "htmldate" if not labelled or not ours or ours.date() != labelled.days[0]
+                else "labelled-updated")
     source = _declared_source(root, meta, ld, hints.timezone) if declared is not None else ""
     if bare.get(page.id, "?") == "?":
         document = trafilatura.bare_extraction(page.body, url=page.url, with_metadata=True)

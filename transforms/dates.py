@@ -127,7 +127,7 @@ class Evidence:
 
     shown: list[Shown]  # around the headline (``shown_dates``)
     open_graph: bool = False  # ``metadata.open_graph_published``
-    labelled: date | None = None  # further down the text (``labelled_date``)
+    labelled: Shown | None = None  # further down the text (``labelled_date``)
     page_declared: datetime | None = None  # a JSON-LD WebPage's (``metadata.page_published``)
 
 
@@ -282,10 +282,10 @@ def shown_dates(root: HtmlElement, title: str | None, month_first: bool) -> list
     return found + _pubdate(root)
 
 
-def labelled_date(root: HtmlElement, month_first: bool) -> date | None:
+def labelled_date(root: HtmlElement, month_first: bool) -> Shown | None:
     """A day the page labels anywhere in its first ``PAGE_CHARS`` of text (menus, asides,
     footers and scripts skipped): the first labelled "Published", "Posted"…, else the first
-    labelled "Updated"…; None when there is none.
+    labelled "Updated"…, with its label and its offset in that text; None when there is none.
 
     For an article whose markup declares no date and whose header shows none
     (``extract._metadata``): its byline may sit below the first paragraph ("Posted on Nov 21,
@@ -315,8 +315,8 @@ def labelled_date(root: HtmlElement, month_first: bool) -> date | None:
                 if days and (label not in best or at < best[label][0]):
                     best[label] = (at, days[0])
             at = lowered.find(word, at + 1)
-    found = best.get("published") or best.get("updated")
-    return found[1] if found else None
+    label = "published" if "published" in best else "updated"
+    return Shown((best[label][1],), label, best[label][0]) if best else None
 
 
 def month_first(language: str | None) -> bool:

@@ -489,10 +489,13 @@ def _metadata(root: lxml.html.HtmlElement, url: str, hints: ExtractionHints,
 def _published(declared: datetime | None, evidence: dates_.Evidence, source: str, url: str,
                tz: str) -> datetime | None:
     """An article's publication date: the declared one weighed against the dates its header
-    shows (``dates.published``), else a day the page labels further down, else a JSON-LD
-    WebPage's datePublished (``dates.Evidence``), else htmldate's reading of the untouched page
-    (``source``, which it parses itself: furniture removal has deleted the byline lines from our
-    tree). A day without a time is midnight in the outlet's time zone.
+    shows (``dates.published``); where neither gives one, the fallbacks of ``dates.Evidence``:
+    a day labelled "Published" further down, a JSON-LD WebPage's datePublished (a later
+    "Updated" day further down beats it, as a header's does a JSON-LD-only date), htmldate's
+    reading of the untouched page (``source``, which it parses itself: furniture removal has
+    deleted the byline lines from our tree), and last a day labelled "Updated" further down
+    (on a forum thread htmldate reads the first post's date, the label "last modified" the
+    edit's). A day without a time is midnight in the outlet's time zone.
 
     htmldate runs here, once, on article-like pages with no date at all: not on listings (its
     date would be the newest teaser's) and not again in trafilatura's metadata pass.
@@ -501,12 +504,20 @@ def _published(declared: datetime | None, evidence: dates_.Evidence, source: str
                               evidence.open_graph)
     if isinstance(chosen, datetime):
         return chosen
-    chosen = chosen if chosen is not None else evidence.labelled
+    labelled = evidence.labelled
+    if chosen is None and labelled is not None and labelled.label == "published":
+        chosen = labelled.days[0]
+    page = evidence.page_declared
+    if chosen is None and page is not None:
+        if labelled is None or labelled.days[0] <= page.date():
+            return page
+        chosen = labelled.days[0]
     if chosen is not None:
         return datetime.combine(chosen, time(0), tzinfo=ZoneInfo(tz))
-    if evidence.page_declared is not None:
-        return evidence.page_declared
-    return meta_.parse_datetime(meta_.visible_date(source, url), tz)
+    found = meta_.parse_datetime(meta_.visible_date(source, url), tz)
+    if found is None and labelled is not None:
+        return datetime.combine(labelled.days[0], time(0), tzinfo=ZoneInfo(tz))
+    return found
 
 
 def _fill_from_trafilatura(record: dict[str, Any], root: lxml.html.HtmlElement) -> None:

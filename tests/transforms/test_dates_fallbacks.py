@@ -95,7 +95,18 @@ def test_labelled_date_skips_footers_and_scripts() -> None:
     assert dates_.labelled_date(root, True) is None
     root = lxml.html.document_fromstring(
         "<html><body><p>Updated: January 2, 2024</p><p>Posted on 5 March 2020</p></body></html>")
-    assert dates_.labelled_date(root, False) == date(2020, 3, 5)  # published labels first
+    found = dates_.labelled_date(root, False)  # published labels first
+    assert found is not None and (found.days, found.label) == ((date(2020, 3, 5),), "published")
+
+
+def test_a_last_modified_label_comes_after_htmldate() -> None:
+    # A forum thread: htmldate reads the first post's date; "last modified" is the edit's.
+    after = "<p>(This post was last modified: 2024-01-05, 03:27 AM by Sam.)</p>"
+    html = (f"<html lang='en'><body><h1>Story</h1>{PROSE}<div><span class='post_date'>"
+            f"2019-02-23, 09:14 PM</span></div>{after}</body></html>")
+    article = extract_article(html.encode(), "https://forum.example.org/thread-1.html",
+                              outlet="x")
+    assert _day(article) == date(2019, 2, 23)
 
 
 # --- a JSON-LD WebPage's datePublished ------------------------------------------------------
@@ -109,6 +120,14 @@ WEBPAGE = ('<script type="application/ld+json">{"@graph": [{"@type": "WebPage", 
 def test_webpage_date_published_dates_a_page_without_an_article_node() -> None:
     # htmldate reads the article:modified_time meta here: the modification day.
     assert _day(_article(WEBPAGE, "<h1>Story</h1>")) == date(2024, 3, 17)
+
+
+def test_a_later_updated_day_further_down_beats_the_webpage_date() -> None:
+    # As a header's "Updated" day beats a JSON-LD-only date.
+    after = "<p>By Ann Lee · Updated on April 19, 2025</p>"
+    assert _day(_article(WEBPAGE, "<h1>Story</h1>", after)) == date(2025, 4, 19)
+    after = "<p>By Ann Lee · Updated on April 19, 2023</p>"  # before it: the WebPage's stands
+    assert _day(_article(WEBPAGE, "<h1>Story</h1>", after)) == date(2024, 3, 17)
 
 
 def test_an_article_node_and_the_header_come_before_the_webpage_node() -> None:
