@@ -26,9 +26,10 @@ draft, a migration, a re-save), so on an article (``extract._published``):
   date, so such a page's JSON-LD one is not stored; its modification date stays in
   ``modified_at``.
 
-Where neither the markup nor the header gives a date, ``labelled_date`` reads a "Posted on…" or
-"Last updated:…" day further down the text, then a JSON-LD WebPage's datePublished
-(``metadata.page_published``), then htmldate (``extract._published``).
+Where neither the markup nor the header gives a date, ``labelled_date`` reads a "Posted on…"
+day further down the text, then comes a JSON-LD WebPage's datePublished
+(``metadata.page_published``; a later "Last updated:…" day further down beats it), then
+htmldate, then the "Last updated:…" day (``extract._published``).
 
 Measured on WCXB's 793 dev articles (659 with an annotated date): same-day 0.810 before these
 rules, 0.877 with the header rules (51 pages right that were wrong, 7 wrong that were right),
