@@ -175,7 +175,9 @@ def test_visible_date_when_no_machine_readable_one() -> None:
 
 
 def test_structured_date_wins_over_the_visible_one() -> None:
-    head = _ld('{"@type": "NewsArticle", "datePublished": "2025-01-29T20:47:55+00:00"}')
+    # With Open Graph behind it (test_dates_fallbacks: a JSON-LD date alone gives way).
+    head = _ld('{"@type": "NewsArticle", "datePublished": "2025-01-29T20:47:55+00:00"}') + (
+        '<meta property="article:published_time" content="2025-01-29T20:47:55+00:00">')
     header = '<h1>Story</h1><p class="updated">Last updated: August 19, 2025</p>'
     article = _article(head, header)
     assert article.published_at == datetime(2025, 1, 29, 20, 47, 55, tzinfo=UTC)
