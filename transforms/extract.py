@@ -54,12 +54,12 @@ from transforms.boilerplate import (
 from transforms.catalogue import catalogue_reason
 from transforms.decode import decode_html, header
 from transforms.embeds import read_embeds, take_embeds
-from transforms.listing import HEADLINE_WORDS, listing_proof, listing_reason
+from transforms.listing import HEADLINE_WORDS, listing_proof, listing_reason, listing_template
 from transforms.outlets import apply_hooks
 from transforms.readalso import remove_read_also
 from transforms.record import Article, ExtractionHints, Verdict
 from transforms.verdict import (
-    WEAK_EVIDENCE,
+    WeakEvidence,
     article_evidence,
     bot_challenge_reason,
     empty_body_reason,
@@ -308,11 +308,12 @@ def _gate(root: lxml.html.HtmlElement, text: str, url: str, headers: Mapping[str
     """The first gate that holds: its verdict, its reason, and its kind: ``STRONG`` (no article
     evidence overrules it: strong listing evidence, ``listing_proof``, is one), ``HEURISTIC``
     (a page with article evidence is then stored with a flag) or ``SHAPE`` (a listing whose
-    structure overrules ``og:type`` article standing alone, ``verdict.WEAK_EVIDENCE``)."""
+    structure overrules weak article evidence, ``verdict.WeakEvidence``)."""
 
     def listing() -> tuple[str, Gate] | None:
         headline = title is not None and word_units(title) >= HEADLINE_WORDS
-        call = listing_reason(root, url, paragraphs, dated, evidence == WEAK_EVIDENCE, headline)
+        call = listing_reason(root, url, paragraphs, dated, isinstance(evidence, WeakEvidence),
+                              headline)
         return (call.reason, Gate.SHAPE if call.shape else Gate.HEURISTIC) if call else None
 
     def plain(reason: str | None, kind: Gate) -> tuple[str, Gate] | None:
@@ -414,7 +415,7 @@ def extract_article(
                                   paywalled, record.get("published_at") is not None,
                                   record.get("title"), evidence)
     decisions = [d for d in (floor_used,) if d]  # what changed the stored body, for ``reason``
-    if kind is Gate.SHAPE and evidence == WEAK_EVIDENCE:
+    if kind is Gate.SHAPE and isinstance(evidence, WeakEvidence):
         # Counted per outlet per night like every verdict; the reason names what it overruled.
         reason = f"{reason} (overrules {evidence} alone)"
     elif kind is not Gate.STRONG and evidence:
@@ -463,7 +464,7 @@ def _metadata(root: lxml.html.HtmlElement, url: str, hints: ExtractionHints,
         "description": meta_.description(meta),
         "image": meta_.image(meta, ld, url),
         "_evidence": article_evidence(url, meta, page_types, hints.article_patterns,
-                                      hints.ignore_patterns),
+                                      hints.ignore_patterns, listing_template(url)),
         "_page_types": page_types,
         "_paywalled": str(ld.get("isAccessibleForFree", "")).lower() == "false",
         # Read before furniture removal deletes the byline it sits in; used on articles only.
