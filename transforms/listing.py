@@ -160,6 +160,10 @@ def _listing_calls(cleaned: HtmlElement, url: str, paragraphs: Sequence[str], da
     if offers >= SHOP_MIN_CARDS:
         # Never a shape: buying guides ("the best kettles") carry a grid of priced cards.
         yield ListingCall(f"a grid of {offers} product cards (prices, product markup)")
+    named = product_listing_markup(scope)
+    if named:
+        # Never a shape either: a "shop the story" strip could carry the class into an article.
+        yield ListingCall(f"product listing page markup ({named})")
     linked = link_share(scope)
     if linked >= LINKS_ONLY_SHARE:
         # Whatever its URL: a job board's category named with a long slug.
@@ -418,6 +422,35 @@ def shop_cards(scope: HtmlElement) -> int:
     grid; an article's paragraphs are neither linked cards nor priced."""
     return sum(len(offers) for offers in _card_groups(
         scope, lambda member: int(_is_offer(member)), _NOT_CARDS))
+
+
+# A shop's category page names itself in its markup: "plp" (product listing page, the trade's
+# word) in an id, class or test id (``plp-page``, ``#plp``, ``plp-section-header``,
+# ``plp-product``), Shopify themes' ``template-collection`` and ``product-listing-page`` body
+# classes. Shops whose grid JavaScript draws, with an SEO text of their own above it, have no
+# card in the HTML for ``shop_cards``, but keep these. WCXB dev and ScrapingHub, on the cleaned
+# tree: 24 collection and listing pages (4 of them stored as articles by the other rules: a
+# sportswear, a sewing machine, a kitchen appliance and a doorbell maker's categories), 2
+# product pages, no article (the word appears in 3 articles' style sheets, links and image
+# names, and one's script, none of them an id or class).
+_PLP_TOKEN = re.compile(r"(?:^|[-_])plp(?:$|[-_])|^product-listing-page$|^template-collection$",
+                        re.IGNORECASE)
+_PLP_CANDIDATES = XPath(
+    ".//*[contains(@class, 'plp') or contains(@class, 'PLP') or contains(@id, 'plp')"
+    " or contains(@data-testid, 'plp') or contains(@class, 'product-listing-page')"
+    " or contains(@class, 'template-collection')]")
+
+
+def product_listing_markup(scope: HtmlElement) -> str | None:
+    """The id or class token by which a page names itself a shop's product listing page
+    (``_PLP_TOKEN``), or None. ``scope`` itself (the body) counts: body classes name
+    templates."""
+    for element in [scope, *_PLP_CANDIDATES(scope)]:
+        for name in ("class", "id", "data-testid"):
+            for token in (element.get(name) or "").split():
+                if _PLP_TOKEN.search(token):
+                    return f"{name} {token[:40]}"
+    return None
 
 
 # Siblings that are never product cards (paragraphs of a guide, line breaks, code).

@@ -1,0 +1,70 @@
+"""Shop category pages whose grid JavaScript draws (issue 13): the page's own markup names it a
+product listing page (``listing.product_listing_markup``). Small synthetic pages; the corpus
+figures are in ``bench/corpora.py``."""
+
+from __future__ import annotations
+
+from transforms.boilerplate import parse_page
+from transforms.extract import extract_article
+from transforms.listing import product_listing_markup
+from transforms.record import Article, Verdict
+
+# A shop's SEO text: four paragraphs of 40+ words, a headline-like title, a slug of three words
+# and no link, price or card: no other listing or catalogue rule holds.
+SEO = [
+    f"Part {i}: choosing a machine for the first loaves of bread is easier than it looks, "
+    f"since every model we make kneads, rises and bakes on its own, with programs for whole "
+    f"wheat, gluten free and sweet doughs, a delay timer for fresh bread at breakfast and a "
+    f"window to watch the crust brown."
+    for i in range(4)
+]
+URL = "https://shop.example.com/appliances/bread-makers-and-ovens/"
+TITLE = "Bread Makers for Every Kitchen and Every Loaf"
+
+
+def _page(grid: str, head: str = "") -> bytes:
+    text = "".join(f"<p>{line}</p>" for line in SEO)
+    return (f"<!DOCTYPE html><html lang='en'><head><title>{TITLE}</title>{head}</head><body>"
+            f"<main><h1>{TITLE}</h1>{text}{grid}</main></body></html>").encode()
+
+
+def _extract(body: bytes) -> Article:
+    return extract_article(body, URL, outlet="test")
+
+
+def test_page_named_a_product_listing_page_is_a_listing() -> None:
+    article = _extract(_page("<div class='bg plp-page'><div id='grid'></div></div>"))
+    assert article.verdict is Verdict.LISTING, article.reason
+    assert article.reason == "product listing page markup (class plp-page)"
+    assert article.text == ""
+    shopify = _extract(_page("").replace(b"<body>", b"<body class='theme template-collection'>"))
+    assert shopify.verdict is Verdict.LISTING, shopify.reason
+    assert shopify.reason == "product listing page markup (class template-collection)"
+
+
+def test_the_same_page_without_the_markup_is_stored() -> None:
+    assert _extract(_page("<div class='bg'><div id='grid'></div></div>")).verdict \
+        is Verdict.ARTICLE
+    # The word elsewhere is no name: in a link, an image's file name, a style sheet.
+    elsewhere = ("<a href='/products#t=plp-products'>All products</a>"
+                 "<img src='/img/PLP%20(1).jpg' alt=''><style>.newsletter-plp{}</style>")
+    assert _extract(_page(elsewhere)).verdict is Verdict.ARTICLE
+
+
+def test_product_listing_markup_with_article_evidence_is_stored_with_a_flag() -> None:
+    head = '<meta property="og:type" content="article">'
+    article = _extract(_page("<div id='plp'></div>", head))
+    assert article.verdict is Verdict.ARTICLE
+    assert (article.reason or "").startswith("flagged listing: product listing page markup "
+                                             "(id plp)")
+
+
+def test_product_listing_markup_reads_tokens() -> None:
+    root = parse_page("<html><body><section data-testid='plp-section-header'></section>"
+                      "<div class='displayplp'></div></body></html>")
+    assert root is not None
+    body = root.find("body")
+    assert body is not None
+    assert product_listing_markup(body) == "data-testid plp-section-header"
+    root = parse_page("<html><body><div class='displayplp complp-x'></div></body></html>")
+    assert root is not None and product_listing_markup(root) is None
