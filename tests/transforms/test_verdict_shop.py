@@ -60,11 +60,11 @@ def test_product_listing_markup_with_article_evidence_is_stored_with_a_flag() ->
 
 
 def test_product_listing_markup_reads_tokens() -> None:
-    root = parse_page("<html><body><section data-testid='plp-section-header'></section>"
-                      "<div class='displayplp'></div></body></html>")
+    root = parse_page("<html><body><div class='displayplp'></div>"
+                      "<section id='plp-section-header'></section></body></html>")
     assert root is not None
     body = root.find("body")
     assert body is not None
-    assert product_listing_markup(body) == "data-testid plp-section-header"
+    assert product_listing_markup(body) == "id plp-section-header"
     root = parse_page("<html><body><div class='displayplp complp-x'></div></body></html>")
     assert root is not None and product_listing_markup(root) is None
