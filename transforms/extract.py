@@ -326,7 +326,8 @@ def _gate(root: lxml.html.HtmlElement, text: str, url: str, headers: Mapping[str
         (Verdict.LISTING, listing),
         # A heuristic for pages with no article evidence at all (``catalogue.py``).
         (Verdict.LISTING, lambda: plain(
-            None if evidence else catalogue_reason(root, url, title, dated), Gate.HEURISTIC)),
+            None if evidence else catalogue_reason(root, url, title, dated, page_types),
+            Gate.HEURISTIC)),
         (Verdict.PAYWALLED, lambda: plain(
             f"isAccessibleForFree is false, {words} words of body (< {PAYWALL_MAX_WORDS})"
             if paywalled and words < PAYWALL_MAX_WORDS else None, Gate.HEURISTIC)),

@@ -68,3 +68,28 @@ def test_product_listing_markup_reads_tokens() -> None:
     assert product_listing_markup(body) == "id plp-section-header"
     root = parse_page("<html><body><div class='displayplp complp-x'></div></body></html>")
     assert root is not None and product_listing_markup(root) is None
+
+
+def _offer(title: str, ld_type: str, url: str = "https://learn.example.com/paths/17") -> Article:
+    """A course's page: prose, no link, no price, a JSON-LD object naming what it is."""
+    ld = f'<script type="application/ld+json">{{"@type": "{ld_type}", "name": "{title}"}}</script>'
+    text = "".join(f"<p>{line}</p>" for line in SEO)
+    page = (f"<!DOCTYPE html><html lang='en'><head><title>{title}</title>{ld}</head><body>"
+            f"<main><h1>{title}</h1>{text}</main></body></html>").encode()
+    return extract_article(page, url, outlet="test")
+
+
+def test_named_page_describing_an_offer_is_a_catalogue_page() -> None:
+    article = _offer("Machine Learning Engineer", "Course")
+    assert article.verdict is Verdict.LISTING, article.reason
+    assert article.reason == "catalogue page: a 3-word title, no date, JSON-LD course"
+    product = _offer("Dark Roast Coffee", "Product", "https://shop.example.com/products/dark")
+    assert product.verdict is Verdict.LISTING, product.reason
+
+
+def test_offer_object_needs_the_catalogue_s_other_pieces() -> None:
+    # A headline for a title, a list or FAQ object (articles carry them): stored.
+    headline = "Why machine learning engineers are hard to hire this year"
+    assert _offer(headline, "Course").verdict is Verdict.ARTICLE
+    assert _offer("Machine Learning Engineer", "ItemList").verdict is Verdict.ARTICLE
+    assert _offer("Machine Learning Engineer", "FAQPage").verdict is Verdict.ARTICLE
