@@ -131,10 +131,10 @@ def listing_reason(cleaned: HtmlElement, url: str, paragraphs: Sequence[str],
         dated: the page's metadata gave a publication date.
         weak: the page's article evidence is weak (``verdict.WeakEvidence``: ``og:type``
             article alone, meta evidence on a listing URL): the rules go on past the first
-            that holds to find
-            one whose shape overrules it (WCXB dev: a course catalogue with 27 linked card
-            titles holding 85 % of its prose, and a shop category under a ``/browse/`` URL,
-            were first caught by the teaser count, which is no shape, and stored).
+            that holds to find one whose shape overrules it (WCXB dev: a course catalogue
+            with 27 linked card titles holding 85 % of its prose, and a shop category under a
+            ``/browse/`` URL, were first caught by the teaser count, which is no shape, and
+            stored).
         headline: the page's title reads as a headline (``HEADLINE_WORDS`` or more words).
 
     Returns:
