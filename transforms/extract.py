@@ -62,6 +62,7 @@ from transforms.listing import (
     link_share,
     listing_proof,
     listing_reason,
+    listing_template,
     shop_cards,
 )
 from transforms.outlets import apply_hooks
@@ -69,7 +70,7 @@ from transforms.readalso import remove_read_also
 from transforms.record import Article, ExtractionHints, Verdict
 from transforms.teasers import drop_teasers, teaser_keys
 from transforms.verdict import (
-    WEAK_EVIDENCE,
+    WeakEvidence,
     article_evidence,
     bot_challenge_reason,
     empty_body_reason,
@@ -80,7 +81,7 @@ from transforms.verdict import (
 )
 
 EXTRACTOR = "khabar-generic"
-EXTRACTOR_VERSION = f"khabar-extract/1.6+trafilatura-{trafilatura.__version__}"
+EXTRACTOR_VERSION = f"khabar-extract/1.7+trafilatura-{trafilatura.__version__}"
 
 # Built once and never mutated afterwards: a constant, not a cache. trafilatura's default
 # EXTRACTION_TIMEOUT uses SIGALRM, which only works in the main thread; our process pool does not
@@ -299,7 +300,7 @@ def _paragraphs(page: lxml.html.HtmlElement, url: str, title: str | None,
 
 
 def _listing_whatever_the_body(root: lxml.html.HtmlElement, url: str, title: str | None,
-                               dated: bool, evidence: str | None) -> bool:
+                               dated: bool, evidence: str | None, page_types: set[str]) -> bool:
     """The gate (``_gate``) will call this page a listing whatever its body: it has no article
     evidence and one of the listing rules that read no body holds (a product grid, a page of
     links, a catalogue page). The extraction floor's second pass is then wasted: a listing's
@@ -311,7 +312,7 @@ def _listing_whatever_the_body(root: lxml.html.HtmlElement, url: str, title: str
     body = root.find("body")
     scope = body if body is not None else root
     return (shop_cards(scope) >= SHOP_MIN_CARDS or link_share(scope) >= LINKS_ONLY_SHARE
-            or catalogue_reason(root, url, title, dated) is not None)
+            or catalogue_reason(root, url, title, dated, page_types) is not None)
 
 
 def _floor(paragraphs: list[str], removal: Removal, text: str, url: str, hints: ExtractionHints,
@@ -339,11 +340,12 @@ def _gate(root: lxml.html.HtmlElement, text: str, url: str, headers: Mapping[str
     """The first gate that holds: its verdict, its reason, and its kind: ``STRONG`` (no article
     evidence overrules it: strong listing evidence, ``listing_proof``, is one), ``HEURISTIC``
     (a page with article evidence is then stored with a flag) or ``SHAPE`` (a listing whose
-    structure overrules ``og:type`` article standing alone, ``verdict.WEAK_EVIDENCE``)."""
+    structure overrules weak article evidence, ``verdict.WeakEvidence``)."""
 
     def listing() -> tuple[str, Gate] | None:
         headline = title is not None and word_units(title) >= HEADLINE_WORDS
-        call = listing_reason(root, url, paragraphs, dated, evidence == WEAK_EVIDENCE, headline)
+        call = listing_reason(root, url, paragraphs, dated, isinstance(evidence, WeakEvidence),
+                              headline)
         return (call.reason, Gate.SHAPE if call.shape else Gate.HEURISTIC) if call else None
 
     def plain(reason: str | None, kind: Gate) -> tuple[str, Gate] | None:
@@ -356,7 +358,8 @@ def _gate(root: lxml.html.HtmlElement, text: str, url: str, headers: Mapping[str
         (Verdict.LISTING, listing),
         # A heuristic for pages with no article evidence at all (``catalogue.py``).
         (Verdict.LISTING, lambda: plain(
-            None if evidence else catalogue_reason(root, url, title, dated), Gate.HEURISTIC)),
+            None if evidence else catalogue_reason(root, url, title, dated, page_types),
+            Gate.HEURISTIC)),
         (Verdict.PAYWALLED, lambda: plain(
             f"isAccessibleForFree is false, {words} words of body (< {PAYWALL_MAX_WORDS})"
             if paywalled and words < PAYWALL_MAX_WORDS else None, Gate.HEURISTIC)),
@@ -438,7 +441,8 @@ def extract_article(
     dated = record.get("published_at") is not None
     paragraphs, floor_used = _floor(
         paragraphs, removal, text, url, hints, record.get("title"), learned,
-        lambda: _listing_whatever_the_body(root, url, record.get("title"), dated, evidence))
+        lambda: _listing_whatever_the_body(root, url, record.get("title"), dated, evidence,
+                                           page_types))
     body_text = "\n\n".join(paragraphs)
     words = word_units(body_text)
     record.update(paragraphs=paragraphs, text=body_text, word_count=words)
@@ -446,7 +450,7 @@ def extract_article(
     verdict, reason, kind = _gate(root, text, url, headers, paragraphs, words, page_types,
                                   paywalled, dated, record.get("title"), evidence)
     decisions = [d for d in (floor_used,) if d]  # what changed the stored body, for ``reason``
-    if kind is Gate.SHAPE and evidence == WEAK_EVIDENCE:
+    if kind is Gate.SHAPE and isinstance(evidence, WeakEvidence):
         # Counted per outlet per night like every verdict; the reason names what it overruled.
         reason = f"{reason} (overrules {evidence} alone)"
     elif kind is not Gate.STRONG and evidence:
@@ -502,7 +506,7 @@ def _metadata(root: lxml.html.HtmlElement, url: str, hints: ExtractionHints,
         "description": meta_.description(meta),
         "image": meta_.image(meta, ld, url),
         "_evidence": article_evidence(url, meta, page_types, hints.article_patterns,
-                                      hints.ignore_patterns),
+                                      hints.ignore_patterns, listing_template(url)),
         "_page_types": page_types,
         "_paywalled": str(ld.get("isAccessibleForFree", "")).lower() == "false",
         # Read before furniture removal deletes the byline it sits in; used on articles only.

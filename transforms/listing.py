@@ -4,7 +4,8 @@ A listing is a page of teasers (a section front, a tag or author page, a shop's 
 article, so the night does not store it. Strong evidence overrules a page's article metadata
 (themes print ``og:type`` article on every page); the heuristics judge from the cleaned tree and
 the body, and on a page with article evidence they only flag it (``extract._gate``), except
-that a listing *shape* (``ListingCall.shape``) overrules ``og:type`` article standing alone.
+that a listing *shape* (``ListingCall.shape``) overrules weak evidence (``verdict.WeakEvidence``:
+``og:type`` article standing alone, meta evidence on a listing template's URL).
 Every check reuses the tree already parsed and cleaned: on 200 ScrapingHub and WCXB articles
 the product-grid check costs 1.9 % of the extraction time.
 """
@@ -42,7 +43,7 @@ LISTING_MAX_LONG = 3  # ... on a page with at most this many long paragraphs
 LISTING_URL_MAX_LONG = 2  # a listing template's URL and at most this many long paragraphs
 # A URL whose last segment is a slug of this many words names one page, not a list of them.
 ARTICLE_SLUG_WORDS = 4
-# A shape that overrules ``og:type`` article alone (``ListingCall.shape``): at least this many
+# A shape that overrules weak evidence (``ListingCall.shape``): at least this many
 # linked card titles whose cards hold this share of the prose (WCXB dev: four section fronts
 # and a magazine category with og:type article, 25 to 64 cards at 88-99 %; the one article
 # flagged by the card rule, four cards at 98 %, carries a JSON-LD Article); repeated link cards
@@ -62,10 +63,11 @@ TEASER_LINK_SHARE = 0.2
 TEASER_CARD_SHARE = 0.3
 # A page whose text (after furniture removal) is nearly all link text is a list of links. WCXB
 # dev: no article without article evidence has 85 % or more (the most, 76 %: an explainer of
-# Google Cloud's with a long link index); of the listing pages the other rules stored, 2 have
-# 90 % or more (a job board's category under a five-word slug, a trending page), and one
-# service page.
-LINKS_ONLY_SHARE = 0.9
+# Google Cloud's with a long link index; with article evidence, 82 %: a CBS News story on
+# ScrapingHub); of the listing pages the other rules stored, 3 have 85 % or more (a job
+# board's category under a five-word slug, a trending page, a watch maker's category at
+# 89.7 %), and one service and one product page.
+LINKS_ONLY_SHARE = 0.85
 # Product grids: at least this many alike sibling cards holding a link and a price or product
 # markup (``shop_cards``).
 SHOP_MIN_CARDS = 6
@@ -105,7 +107,7 @@ def teaser_links(root: HtmlElement, url: str) -> int:
 
 class ListingCall(NamedTuple):
     """A heuristic listing decision: why, and whether the page's shape is clear enough to
-    overrule ``og:type`` article standing alone (``verdict.WEAK_EVIDENCE``)."""
+    overrule weak article evidence (``verdict.WeakEvidence``)."""
 
     reason: str
     shape: bool = False
@@ -118,20 +120,21 @@ def listing_reason(cleaned: HtmlElement, url: str, paragraphs: Sequence[str],
 
     Run on the cleaned tree (tickers, related cards and sidebars already gone), so an article's
     leftover links count little. The caller applies it to every page, but a page with article
-    evidence is then only flagged, not rejected, unless that evidence is ``og:type`` article
-    alone and the call's ``shape`` is set. A URL ending in a long slug (``ARTICLE_SLUG_WORDS``)
-    names one page and is never a listing by these rules.
+    evidence is then only flagged, not rejected, unless that evidence is weak
+    (``verdict.WeakEvidence``) and the call's ``shape`` is set. A URL ending in a long slug
+    (``ARTICLE_SLUG_WORDS``) names one page and is never a listing by these rules.
 
     Args:
         cleaned: the page's tree after furniture removal.
         url: the page's URL.
         paragraphs: the extracted body's paragraphs.
         dated: the page's metadata gave a publication date.
-        weak: the page's only article evidence is ``og:type`` article
-            (``verdict.WEAK_EVIDENCE``): the rules go on past the first that holds to find
-            one whose shape overrules it (WCXB dev: a course catalogue with 27 linked card
-            titles holding 85 % of its prose, and a shop category under a ``/browse/`` URL,
-            were first caught by the teaser count, which is no shape, and stored).
+        weak: the page's article evidence is weak (``verdict.WeakEvidence``: ``og:type``
+            article alone, meta evidence on a listing URL): the rules go on past the first
+            that holds to find one whose shape overrules it (WCXB dev: a course catalogue
+            with 27 linked card titles holding 85 % of its prose, and a shop category under a
+            ``/browse/`` URL, were first caught by the teaser count, which is no shape, and
+            stored).
         headline: the page's title reads as a headline (``HEADLINE_WORDS`` or more words).
 
     Returns:
@@ -157,6 +160,10 @@ def _listing_calls(cleaned: HtmlElement, url: str, paragraphs: Sequence[str], da
     if offers >= SHOP_MIN_CARDS:
         # Never a shape: buying guides ("the best kettles") carry a grid of priced cards.
         yield ListingCall(f"a grid of {offers} product cards (prices, product markup)")
+    named = product_listing_markup(scope)
+    if named:
+        # Never a shape either: a "shop the story" strip could carry the class into an article.
+        yield ListingCall(f"product listing page markup ({named})")
     linked = link_share(scope)
     if linked >= LINKS_ONLY_SHARE:
         # Whatever its URL: a job board's category named with a long slug.
@@ -188,6 +195,11 @@ def _listing_calls(cleaned: HtmlElement, url: str, paragraphs: Sequence[str], da
         teasers = teasers or teaser_links(cleaned, url)
         if teasers >= TEMPLATE_MIN_TEASERS:
             yield ListingCall(f"{template} with {teasers} article links", True)
+        elif template != HOME_PAGE:
+            share = link_card_share(scope)
+            if share >= TEMPLATE_CARD_SHARE:
+                yield ListingCall(f"{template}, repeated link cards hold {share:.0%} of the text",
+                                  True)
     # The last page of a pagination may hold a single teaser.
     title = " ".join(" ".join(t.itertext()) for t in cleaned.iter("title"))
     if teasers and long_paragraphs == 0 and (_PAGED_URL.search(url) or _PAGED_TITLE.search(title)):
@@ -300,6 +312,12 @@ HOME_PAGE = "home page URL"
 # links to this many articles of its own site (WCXB dev: news fronts 36 to 81 once furniture is
 # gone; a one-post blog's front page, annotated as an article, 11).
 TEMPLATE_MIN_TEASERS = 20
+# ... or, a template other than the home page, when repeated link cards hold this share of its
+# text whatever its paragraphs (a shape). WCXB dev: a TV station's topic page (95 %, four long
+# teaser paragraphs), a games shop's genre and category pages (62 %, 63 %); of the articles on
+# such URLs (3 of 793, none of ScrapingHub's), the most is 32 % (a dictionary entry under
+# /browse/, lost to the teaser count already), then 5 %.
+TEMPLATE_CARD_SHARE = 0.5
 _HOME_PATH = re.compile(r"(index\.\w+|home|accueil|[a-z]{2}(-[a-z]{2})?)")
 
 
@@ -315,6 +333,13 @@ def listing_url(url: str) -> str | None:
     if segments[-1] in _SECTION_INDEXES:
         return f"/{segments[-1]}/ URL"
     return None
+
+
+def listing_template(url: str) -> str | None:
+    """The listing template a URL names other than the home page (``listing_url``), which
+    weakens meta evidence (``verdict.article_evidence``)."""
+    template = listing_url(url)
+    return template if template != HOME_PAGE else None
 
 
 def slug_words(url: str) -> int:
@@ -397,6 +422,35 @@ def shop_cards(scope: HtmlElement) -> int:
     grid; an article's paragraphs are neither linked cards nor priced."""
     return sum(len(offers) for offers in _card_groups(
         scope, lambda member: int(_is_offer(member)), _NOT_CARDS))
+
+
+# A shop's category page names itself in its markup: "plp" (product listing page, the trade's
+# word) in an id or class (``plp-page``, ``#plp``, ``plp-section-header``, ``plp-product``),
+# Shopify themes' ``template-collection`` and ``product-listing-page`` body classes. Shops whose
+# grid JavaScript draws, with an SEO text of their own above it, have no card in the HTML for
+# ``shop_cards``, but keep these. WCXB dev and ScrapingHub, on the cleaned tree: 21 collection
+# and listing pages (4 of them stored as articles by the other rules: a sportswear, a sewing
+# machine, a kitchen appliance and a doorbell maker's categories), 3 product pages, no article
+# (the word appears in 3 articles' style sheets, links and image names, and in one's script,
+# never as an id or class). It costs 0.8 % of the extraction time (400 ScrapingHub and WCXB
+# articles).
+_PLP_TOKEN = re.compile(r"(?:^|[-_])plp(?:$|[-_])|^product-listing-page$|^template-collection$",
+                        re.IGNORECASE)
+# Lower-case ids and classes only (every page caught above writes them so); the body's own
+# classes are read apart. Each further ``contains`` in the predicate costs about a third more.
+_PLP_CANDIDATES = XPath(".//*[contains(concat(@class, ' ', @id), 'plp')]")
+
+
+def product_listing_markup(scope: HtmlElement) -> str | None:
+    """The id or class token by which a page names itself a shop's product listing page
+    (``_PLP_TOKEN``), or None. ``scope`` itself (the body) counts: body classes name
+    templates."""
+    for element in [scope, *_PLP_CANDIDATES(scope)]:
+        for name in ("class", "id"):
+            for token in (element.get(name) or "").split():
+                if _PLP_TOKEN.search(token):
+                    return f"{name} {token[:40]}"
+    return None
 
 
 # Siblings that are never product cards (paragraphs of a guide, line breaks, code).

@@ -223,35 +223,68 @@ def word_units(text: str) -> int:
 
 def article_evidence(url: str, meta: Mapping[str, str], ld_types: Iterable[str],
                      article_patterns: Sequence[str] = (),
-                     ignore_patterns: Sequence[str] = ()) -> str | None:
+                     ignore_patterns: Sequence[str] = (),
+                     listing_template: str | None = None) -> str | None:
     """What says this page is an article, named, or None.
 
     The page's own metadata (an Article-type JSON-LD object, an ``article:published_time``
     meta), its URL matching the outlet's ``article_patterns`` (and none of its
     ``ignore_patterns``), else ``og:type`` article (``WEAK_EVIDENCE``). Such a page is never
     thrown away by a heuristic gate (listing, too short, paywalled): at worst it is stored
-    with a flag in ``reason``; only ``og:type`` article alone gives way to a listing whose
-    structure leaves no doubt (``listing.ListingCall.shape``), with the reason recorded.
+    with a flag in ``reason``. Only weak evidence (a ``WeakEvidence``: ``og:type`` article
+    alone, or a meta tag on a listing template's URL) gives way to a listing whose structure
+    leaves no doubt (``listing.ListingCall.shape``), with the reason recorded.
+
+    Args:
+        url: the page's URL.
+        meta: the page's ``<meta>`` values (``metadata.metas``).
+        ld_types: the lower-case ``@type`` values of its JSON-LD objects.
+        article_patterns: the outlet's article URL patterns (regular expressions).
+        ignore_patterns: the outlet's patterns that win over ``article_patterns``.
+        listing_template: the listing template the URL names other than the home page
+            (``listing.listing_url``: "/topic/ URL"), which makes meta evidence weak
+            (below ``WEAK_EVIDENCE``).
     """
     found = sorted(set(ld_types) & LD_ARTICLE_TYPES)
     if found:
         return f"JSON-LD {found[0]}"
-    if meta.get("article:published_time"):
-        return "article:published_time meta"
     if (any(re.search(p, url) for p in article_patterns)
             and not any(re.search(p, url) for p in ignore_patterns)):
-        return "URL matches the outlet's article pattern"
-    if meta.get("og:type", "").strip().lower() == "article":
-        return WEAK_EVIDENCE
-    return None
+        # Named after article:published_time, as before, but never weakened by the URL: the
+        # registry's word is strong evidence.
+        return ("article:published_time meta" if meta.get("article:published_time")
+                else "URL matches the outlet's article pattern")
+    if meta.get("article:published_time"):
+        named = "article:published_time meta"
+    elif meta.get("og:type", "").strip().lower() == "article":
+        named = WEAK_EVIDENCE
+    else:
+        return None
+    if listing_template:
+        return WeakEvidence(f"{named} on a {listing_template}")
+    return named
+
+
+class WeakEvidence(str):
+    """Article evidence that a listing's own shape overrules (``listing.ListingCall.shape``):
+    the decision is the record's ``reason``."""
 
 
 # ``og:type`` article with nothing else (named last by ``article_evidence``, so this string
 # means it stands alone): themes print it on every page, section fronts and shop categories
 # included (on WCXB's dev split 17 of the 96 listing and collection pages 1.2 stored had this
-# evidence and no other). A listing whose own structure says so clearly
-# (``listing.ListingCall.shape``) overrules it; the decision is the record's ``reason``.
-WEAK_EVIDENCE = "og:type article"
+# evidence and no other; Yoast SEO prints it on category and tag archives since its 14.0,
+# Yoast/wordpress-seo#14775).
+WEAK_EVIDENCE = WeakEvidence("og:type article")
+# Meta evidence (``og:type`` article, ``article:published_time``) on a URL that names a listing
+# template other than the home page (``/topic/car-rental``, ``/genre/action``,
+# ``/category/multiplayer_coop``) is what a CMS prints on every page it serves, its topic and
+# genre pages included (WCXB dev: a TV station's topic page, a games shop's genre and category
+# pages, all with ``article:published_time``), so ``article_evidence`` calls it weak. Of WCXB's
+# 793 articles and ScrapingHub's 181, one carries meta evidence on such a URL (a buying guide
+# under ``/topics/``, ``og:type`` article, weak already) and it has no listing shape. The home
+# page is left out: one WCXB article, an agency's front page with ``article:published_time``,
+# has the home page's listing shape.
 
 
 LD_ARTICLE_TYPES = {
