@@ -24,6 +24,7 @@ import pytest
 
 from bench.synthweb import SynthServer, SynthWeb, WebConfig, control, write_registry
 from bench.synthweb.crawling import synthetic_crawls
+from khabar.run.layout import RunFolder
 from khabar.run.records import iter_fetch_records, iter_raw_pages
 from pipeline.crawl import crawl_outlet
 from registry import load_outlets
@@ -210,7 +211,7 @@ def test_crawls_find_every_article_then_only_the_new_ones(tmp_path: Path) -> Non
         return results
 
     def stored(run: str, outlet: str) -> list[str]:
-        return [p.url for p in iter_raw_pages(tmp_path / run / "raw" / f"{outlet}.jsonl.gz")]
+        return [p.url for p in iter_raw_pages(RunFolder(tmp_path / run).raw_file(outlet))]
 
     with SynthServer(night_web, latency=0.01) as server:
         first = crawl_all("night1")
@@ -220,7 +221,7 @@ def test_crawls_find_every_article_then_only_the_new_ones(tmp_path: Path) -> Non
             assert sorted(urls) == sorted(night_web.article_urls(outlet)), outlet.id
             seen[outlet.id] = tmp_path / f"{outlet.id}.seen.txt"
             seen[outlet.id].write_text("".join(f"{u}\n" for u in urls))
-            validators[outlet.id] = tmp_path / "night1" / "crawl" / f"{outlet.id}.validators.json"
+            validators[outlet.id] = RunFolder(tmp_path / "night1").crawl_validators_file(outlet.id)
         old = {o.id: set(night_web.article_urls(o)) for o in night_web.outlets}
 
         night_web.set_night(2, at=datetime.now(UTC) + timedelta(seconds=5))
@@ -232,8 +233,8 @@ def test_crawls_find_every_article_then_only_the_new_ones(tmp_path: Path) -> Non
         requests_1 = first[outlet.id].stats["requests"]
         requests_2 = second[outlet.id].stats["requests"]
         assert requests_2 <= requests_1 / 2, (outlet.id, requests_1, requests_2)
-        fetched = {r.url for r in iter_fetch_records(tmp_path / "night2" / "fetches"
-                                                     / f"{outlet.id}.jsonl.gz")}
+        fetched = {r.url for r in iter_fetch_records(
+            RunFolder(tmp_path / "night2").fetches_file(outlet.id))}
         assert not fetched & old[outlet.id]
     skipped = sum(second[o.id].stats["sitemaps_skipped_unchanged"] for o in night_web.outlets)
     assert skipped >= 2  # unchanged child sitemaps (lastmod not newer) are not even requested

@@ -31,11 +31,11 @@ def _runs(tmp_path: Path) -> tuple[Path, Path, Path]:
         record_run_start(con, "20200103T000000-00003", "nightly", {})
     for run_id in (OLD, OLDER, NEW):
         RunFolder(runs / run_id).mark(run_id, "nightly")
-        (runs / run_id / "raw").mkdir()
-        (runs / run_id / "raw" / "x.jsonl.gz").write_bytes(b"x")
+        RunFolder(runs / run_id).raw_dir.mkdir()
+        RunFolder(runs / run_id).raw_file("x").write_bytes(b"x")
     (runs / "20200103T000000-00003").mkdir()  # known, but no marker: not made by a run
     (runs / "20200104T000000-00004").mkdir()  # marker naming another run
-    (runs / "20200104T000000-00004" / ".khabar-run").write_text('{"run_id": "other"}')
+    RunFolder(runs / "20200104T000000-00004").marker.write_text('{"run_id": "other"}')
     RunFolder(runs / "20200105T000000-00005").mark("20200105T000000-00005", "nightly")  # unknown
     notes = runs / "notes"
     notes.mkdir()
@@ -72,10 +72,10 @@ def test_the_maintenance_flow_deletes_what_it_proved_and_names_the_rest(
                          export_dir=str(tmp_path / "export"), keep_days=30)
     assert result["removed_runs"] == [OLD]
     assert not (runs / OLD).exists()
-    assert (runs / NEW / "raw" / "x.jsonl.gz").exists() and (runs / OLDER).is_dir()
+    assert RunFolder(runs / NEW).raw_file("x").exists() and (runs / OLDER).is_dir()
     assert (runs / "notes" / "keep.txt").read_text() == "mine"
     assert (runs / "README.txt").exists()
-    assert (outside / "20200106T000000-00006" / ".khabar-run").exists()  # link not followed
+    assert RunFolder(outside / "20200106T000000-00006").marker.exists()  # link not followed
     assert (runs / "20200106T000000-00006").is_symlink()
     assert set(result["skipped"]) == {OLDER, "20200103T000000-00003", "20200104T000000-00004",
                                       "20200105T000000-00005", "notes", "README.txt",

@@ -21,6 +21,7 @@ import duckdb
 import pytest
 import yaml
 
+from khabar.run.layout import RunFolder
 from snapshot import load_expected
 from tests.support import ROOT
 
@@ -141,12 +142,12 @@ def test_second_night_fetches_no_article_and_revalidates_feeds(night):
     its cost grows with new articles, not with the archive."""
     first_dir, second_dir = night["run_dirs"][:2]
     for outlet in ("lebrief", "lepetitjournalmarocain", "maghress_fr"):
-        first = json.loads((first_dir / "crawl" / f"{outlet}.json").read_text())
-        second = json.loads((second_dir / "crawl" / f"{outlet}.json").read_text())
+        first = json.loads(RunFolder(first_dir).crawl_stats_file(outlet).read_text())
+        second = json.loads(RunFolder(second_dir).crawl_stats_file(outlet).read_text())
         assert first["articles_fetched"] > 0
         assert second["articles_fetched"] == 0, outlet
         assert second["requests"] < first["requests"], outlet
-    lebrief = json.loads((second_dir / "crawl" / "lebrief.json").read_text())
+    lebrief = json.loads(RunFolder(second_dir).crawl_stats_file("lebrief").read_text())
     assert lebrief["responses_by_status"].get("304", 0) >= 1, lebrief["responses_by_status"]
 
 
@@ -269,7 +270,7 @@ def test_trends_show_the_drop(night):
     assert len(new_articles) == 4 and new_articles[0][1] < new_articles[1][1]  # a fall
     assert new_articles[1][1] == new_articles[2][1] == new_articles[3][1]
     assert any(c.get("fill") == "#d1242f" for c in svg.findall("s:circle", ns))
-    assert (night["run_dirs"][-1] / "trends.svg").read_text().startswith("<svg")
+    assert RunFolder(night["run_dirs"][-1]).trends_file.read_text().startswith("<svg")
 
 
 def test_published_date_is_the_local_day_of_publication(night):

@@ -49,18 +49,6 @@ def test_no_stage_spells_a_run_folder_name() -> None:
     assert found == []
 
 
-def test_the_folder_names_its_files(tmp_path: Path) -> None:
-    folder = RunFolder(tmp_path)
-    assert folder.raw_file("lebrief") == tmp_path / "raw" / "lebrief.jsonl.gz"
-    assert folder.state_file(layout.SEEN, "lebrief") == tmp_path / "seen" / "lebrief.txt"
-    folder.crawl_stats_file("a").parent.mkdir()
-    folder.crawl_stats_file("a").write_text("{}")
-    folder.crawl_validators_file("a").write_text("{}")
-    assert folder.crawl_stats_files() == [folder.crawl_stats_file("a")]
-    assert folder.crawl_validators_files() == [folder.crawl_validators_file("a")]
-    assert layout.outlet_of(folder.crawl_validators_file("a")) == "a"
-
-
 def test_a_marked_folder_names_its_run(tmp_path: Path) -> None:
     run_id = layout.new_run_id()
     assert layout.RUN_ID.match(run_id) and layout.run_started(run_id) is not None

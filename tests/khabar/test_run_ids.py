@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from khabar.run import layout
-from khabar.run.layout import RunFolder, new_run_id
+from khabar.run.layout import SEEN, RunFolder, new_run_id
 from pipeline.retention import retention_plan
 
 SECOND = datetime(2026, 12, 6, 2, 30, 0, tzinfo=UTC)
@@ -52,13 +52,13 @@ def test_retention_still_deletes_an_expired_run_with_the_new_id(tmp_path: Path) 
 def test_an_existing_folder_is_never_reused(tmp_path: Path) -> None:
     run_id = new_run_id(SECOND)
     other = tmp_path / run_id
-    (other / "raw").mkdir(parents=True)
-    (other / "raw" / "lebrief.jsonl.gz").write_bytes(b"another machine's pages")
+    RunFolder(other).raw_dir.mkdir(parents=True)
+    RunFolder(other).raw_file("lebrief").write_bytes(b"another machine's pages")
     (other / layout.MARKER).write_text(json.dumps({"run_id": run_id, "flow": "nightly",
                                                    "host": "elsewhere", "pid": 7}))
     with pytest.raises(FileExistsError, match="never reused"):
         RunFolder(other).claim(run_id, "nightly")
-    assert (other / "raw" / "lebrief.jsonl.gz").read_bytes() == b"another machine's pages"
+    assert RunFolder(other).raw_file("lebrief").read_bytes() == b"another machine's pages"
     assert json.loads((other / layout.MARKER).read_text())["host"] == "elsewhere"
     # An empty folder someone else just made (its marker not written yet) is not taken either.
     empty = tmp_path / new_run_id(SECOND)
@@ -73,9 +73,9 @@ def test_a_retried_prepare_in_the_claiming_process_takes_its_own_folder_again(
     run_id = new_run_id()
     folder = RunFolder(tmp_path / "runs" / run_id)
     folder.claim(run_id, "nightly")
-    (folder.path / "seen").mkdir()
+    (folder.path / SEEN).mkdir()
     folder.claim(run_id, "nightly")  # the Prefect task's retry: same host, PID and id
-    assert (folder.path / "seen").is_dir()
+    assert (folder.path / SEEN).is_dir()
 
 
 def _claim(path: str, run_id: str, results: multiprocessing.Queue) -> None:

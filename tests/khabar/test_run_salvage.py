@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from khabar.run.layout import DAMAGE_FILE
+from khabar.run.layout import ARTICLES_FILE, DAMAGE_FILE, DAMAGED_SUFFIX, FETCHES, RunFolder
 from khabar.run.records import JsonlGzWriter
 from khabar.run.salvage import complete_records, file_problem, read_damage, salvage_run
 from pipeline.extraction import extract_run
@@ -46,7 +46,7 @@ def cut(path: Path, keep: float) -> None:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SIGKILL")
 def test_a_writer_killed_mid_file_leaves_every_record_it_wrote_readable(tmp_path: Path) -> None:
-    path = tmp_path / "raw" / "lebrief.jsonl.gz"
+    path = RunFolder(tmp_path).raw_file("lebrief")
     script = (
         "import sys, time\n"
         "from khabar.run.records import JsonlGzWriter\n"
@@ -72,7 +72,7 @@ def test_a_writer_killed_mid_file_leaves_every_record_it_wrote_readable(tmp_path
 def test_salvage_keeps_the_complete_records_and_the_original_bytes(tmp_path: Path,
                                                                    keep: float) -> None:
     run_dir = tmp_path / "run"
-    path = run_dir / "fetches" / "lebrief.jsonl.gz"
+    path = RunFolder(run_dir).fetches_file("lebrief")
     rows = records(40)
     write_file(path, rows)
     whole = path.read_bytes()
@@ -86,7 +86,7 @@ def test_salvage_keeps_the_complete_records_and_the_original_bytes(tmp_path: Pat
     with gzip.open(path, "rt") as lines:
         assert [json.loads(line) for line in lines] == expected
     assert (run_dir / damage.kept_as).read_bytes() == damaged_bytes != whole
-    assert (damage.outlet, damage.kind, damage.records) == ("lebrief", "fetches", len(expected))
+    assert (damage.outlet, damage.kind, damage.records) == ("lebrief", FETCHES, len(expected))
     assert damage.error.startswith("cut") or damage.error.startswith("unreadable")
     assert read_damage(run_dir) == [damage]
     # DuckDB, which refused the cut file, reads the salvaged one.
@@ -98,17 +98,18 @@ def test_salvage_keeps_the_complete_records_and_the_original_bytes(tmp_path: Pat
 
 def test_garbage_is_unreadable_and_kept_aside(tmp_path: Path) -> None:
     run_dir = tmp_path / "run"
-    (run_dir / "raw").mkdir(parents=True)
-    (run_dir / "raw" / "x.jsonl.gz").write_bytes(b"<html>not gzip</html>")
+    raw = RunFolder(run_dir).raw_file("x")
+    raw.parent.mkdir(parents=True)
+    raw.write_bytes(b"<html>not gzip</html>")
     (damage,) = salvage_run(run_dir)
     assert damage.records == 0 and damage.error.startswith("unreadable")
-    assert (run_dir / "raw" / "x.jsonl.gz.damaged").read_bytes() == b"<html>not gzip</html>"
-    assert list(complete_records(run_dir / "raw" / "x.jsonl.gz")) == []
+    assert raw.with_name(raw.name + DAMAGED_SUFFIX).read_bytes() == b"<html>not gzip</html>"
+    assert list(complete_records(raw)) == []
 
 
 def test_a_cut_fetch_log_loads_the_other_outlets_and_what_it_holds(tmp_path: Path) -> None:
     run_dir = first_run(tmp_path)  # lebrief: 3 fetches, hespress: 2 pages + 2 failed fetches
-    fetches = run_dir / "fetches" / "hespress.jsonl.gz"
+    fetches = RunFolder(run_dir).fetches_file("hespress")
     rows = [json.loads(line) for line in gzip.open(fetches, "rt")]
     write_file(fetches, rows)  # as the crawl writes it: flushed record by record
     cut(fetches, 0.7)
@@ -123,7 +124,8 @@ def test_a_cut_fetch_log_loads_the_other_outlets_and_what_it_holds(tmp_path: Pat
         assert con.execute("select count(*) from articles").fetchone()[0] == 3
     assert by_outlet == {"lebrief": 3, "hespress": kept}
     (line,) = report.damaged_files
-    assert line.startswith("fetches/hespress.jsonl.gz was cut") and f"its {kept} complete" in line
+    cut_file = fetches.relative_to(run_dir).as_posix()  # fetches/hespress.jsonl.gz
+    assert line.startswith(f"{cut_file} was cut") and f"its {kept} complete" in line
     assert json.loads((run_dir / DAMAGE_FILE).read_text())[0]["outlet"] == "hespress"
 
 
@@ -131,8 +133,8 @@ def test_a_cut_raw_file_is_extracted_and_loaded_as_far_as_it_is_whole(tmp_path: 
     run_dir = write_run(tmp_path / "runs", "r1",
                         [art("lebrief", f"a-{i}", words(i, 200)) for i in range(6)]
                         + [art("hespress", f"h-{i}", words(100 + i, 200)) for i in range(4)])
-    (run_dir / "articles.parquet").unlink()
-    raw = run_dir / "raw" / "lebrief.jsonl.gz"
+    RunFolder(run_dir).articles.unlink()
+    raw = RunFolder(run_dir).raw_file("lebrief")
     write_file(raw, [json.loads(line) for line in gzip.open(raw, "rt")])
     cut(raw, 0.6)
     kept = len(list(complete_records(raw)))
@@ -140,7 +142,8 @@ def test_a_cut_raw_file_is_extracted_and_loaded_as_far_as_it_is_whole(tmp_path: 
     summary = extract_run(run_dir, {}, workers=0)
     assert {o: sum(v.values()) for o, v in summary.verdicts.items()} == {"lebrief": kept,
                                                                        "hespress": 4}
-    assert len(summary.damaged_files) == 1 and "raw/lebrief.jsonl.gz" in summary.damaged_files[0]
+    assert len(summary.damaged_files) == 1
+    assert raw.relative_to(run_dir).as_posix() in summary.damaged_files[0]
     with connect(tmp_path / "news.duckdb") as con:
         record_run_start(con, "r1", "nightly", {})
         load_run(con, "r1", run_dir)
@@ -150,10 +153,10 @@ def test_a_cut_raw_file_is_extracted_and_loaded_as_far_as_it_is_whole(tmp_path: 
 
 def test_an_unreadable_articles_parquet_is_refused_in_one_line(tmp_path: Path) -> None:
     run_dir = first_run(tmp_path)
-    cut(run_dir / "articles.parquet", 0.5)
+    cut(RunFolder(run_dir).articles, 0.5)
     with connect(tmp_path / "news.duckdb") as con:
         record_run_start(con, "r1", "nightly", {})
-        with pytest.raises(RunFilesError, match="articles.parquet is unreadable .*extract the "
+        with pytest.raises(RunFilesError, match=f"{ARTICLES_FILE} is unreadable .*extract the "
                                                 "run again"):
             load_run(con, "r1", run_dir)
         assert con.execute("select count(*) from fetches").fetchone()[0] == 0
@@ -162,7 +165,7 @@ def test_an_unreadable_articles_parquet_is_refused_in_one_line(tmp_path: Path) -
 def test_a_cut_pages_parquet_falls_back_to_the_raw_files(tmp_path: Path) -> None:
     run_dir = first_run(tmp_path)
     extract_run(run_dir, {}, workers=0)
-    cut(run_dir / "pages.parquet", 0.5)
+    cut(RunFolder(run_dir).pages, 0.5)
     with connect(tmp_path / "news.duckdb") as con:
         record_run_start(con, "r1", "nightly", {})
         load_run(con, "r1", run_dir)

@@ -16,6 +16,7 @@ from pathlib import Path
 import psutil
 import pytest
 
+from khabar.run.layout import RunFolder
 from pipeline.children import ChildFailed, run_json_child
 from tests.support import ROOT
 from tests.support.processes import descendants, pool_of, wait_for
@@ -31,7 +32,7 @@ def big_run(tmp_path: Path, pages: int = 400) -> Path:
     """A run folder whose extraction lasts seconds (its pages have no articles.parquet yet)."""
     run_dir = write_run(tmp_path / "runs", "r1",
                         [art("lebrief", f"a-{i}", words(i, 300)) for i in range(pages)])
-    (run_dir / "articles.parquet").unlink()
+    RunFolder(run_dir).articles.unlink()
     return run_dir
 
 
@@ -97,7 +98,7 @@ def test_a_killed_pool_worker_fails_the_extraction_with_its_reason(tmp_path: Pat
     assert outcome["error"].startswith("the extraction process failed: exit 1: error: an "
                                        "extraction worker process died"), outcome
     assert gone(tree, 10) == []
-    assert not (tmp_path / "runs" / "r1" / "articles.parquet.tmp").exists()
+    assert not RunFolder.tmp(RunFolder(tmp_path / "runs" / "r1").articles).exists()
 
 
 def test_a_child_past_its_timeout_is_killed_with_its_group(tmp_path: Path):

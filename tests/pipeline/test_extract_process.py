@@ -11,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 
+from khabar.run.layout import RunFolder
 from tests.support import ROOT
 from tests.support.runs import first_run
 from warehouse import connect, read_copy_path
@@ -68,12 +69,12 @@ def test_extract_process_refuses_bad_input_in_one_line(tmp_path: Path) -> None:
 
 def test_extract_process_prints_the_summary_of_a_run(tmp_path: Path) -> None:
     run_dir = first_run(tmp_path)
-    (run_dir / "articles.parquet").unlink()
+    RunFolder(run_dir).articles.unlink()
     done = run("-m", "pipeline.extract_process", str(run_dir), "--workers", "0")
     assert done.returncode == 0, done.stderr
     summary = json.loads(done.stdout.splitlines()[-1])
     assert summary["pages"] == 5 and set(summary["verdicts"]) == {"lebrief", "hespress"}
-    assert (run_dir / "articles.parquet").exists() and (run_dir / "pages.parquet").exists()
+    assert RunFolder(run_dir).articles.exists() and RunFolder(run_dir).pages.exists()
 
 
 def test_the_flow_process_never_imports_the_extractor() -> None:

@@ -53,7 +53,7 @@ def _html(title: str, embeds: str) -> str:
 def _run(tmp: Path, run_id: str, fetched_at: str, pages: dict[str, str],
          folder: str | None = None) -> Path:
     run_dir = tmp / "runs" / (folder or run_id)
-    with JsonlGzWriter(RunFolder(run_dir).outlet_file("raw", OUTLET)) as writer:
+    with JsonlGzWriter(RunFolder(run_dir).raw_file(OUTLET)) as writer:
         for url, html in pages.items():
             writer.write(RawPage.from_body(
                 body=html.encode(), run_id=run_id, outlet=OUTLET, url=url, final_url=url,
@@ -87,7 +87,7 @@ def test_embeds_load_reload_and_follow_the_held_fetch(tmp_path: Path) -> None:
         A: _html("Rencontre à Rabat", TWEET_1 + VIDEO + TWEET_2),
         B: _html("Accords signés", ""),
     })
-    columns = pq.read_schema(run1 / "articles.parquet").names
+    columns = pq.read_schema(RunFolder(run1).articles).names
     assert "embeds" in columns
     with warehouse.connect(db) as con:
         load_run(con, "r1", run1)
@@ -137,8 +137,8 @@ def test_embeds_load_reload_and_follow_the_held_fetch(tmp_path: Path) -> None:
 def test_run_folder_written_before_embeds_loads(tmp_path: Path) -> None:
     db = tmp_path / "news.duckdb"
     run = _run(tmp_path, "old", "2026-03-01T08:00:00Z", {A: _html("Rencontre", TWEET_1)})
-    table = pq.read_table(run / "articles.parquet")
-    pq.write_table(table.drop_columns(["embeds"]), run / "articles.parquet")
+    table = pq.read_table(RunFolder(run).articles)
+    pq.write_table(table.drop_columns(["embeds"]), RunFolder(run).articles)
     with warehouse.connect(db) as con:
         report = load_run(con, "old", run)
         assert report.total.articles_new == 1

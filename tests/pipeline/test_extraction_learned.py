@@ -120,13 +120,13 @@ def test_learning_splits_into_per_page_fingerprints_and_counting() -> None:
 
 def _write_night(run_dir: Path) -> None:
     """Two outlets: the unseen theme (learns its widgets) and too few pages of another."""
-    with JsonlGzWriter(RunFolder(run_dir).outlet_file("raw", "courrier_oriental")) as raw:
+    with JsonlGzWriter(RunFolder(run_dir).raw_file("courrier_oriental")) as raw:
         for i, (url, body, _) in enumerate(PAGES * 2):  # the repeats count once when learning
             raw.write(RawPage.from_body(
                 body=body, run_id="night", outlet="courrier_oriental", url=f"{url}?n={i}",
                 final_url=url, status=200, headers={"content-type": "text/html; charset=utf-8"},
                 fetched_at="2026-11-23T02:30:00+00:00"))
-    with JsonlGzWriter(RunFolder(run_dir).outlet_file("raw", "other")) as raw:
+    with JsonlGzWriter(RunFolder(run_dir).raw_file("other")) as raw:
         url, body, _ = PAGES[0]
         raw.write(RawPage.from_body(body=body, run_id="night", outlet="other", url=url,
                                     final_url=url, status=200, headers={},
@@ -139,10 +139,10 @@ def test_the_pool_learns_and_extracts_what_one_process_does(tmp_path: Path) -> N
     assert serial == {"courrier_oriental": learn_from_pages(body for _, body, _ in PAGES),
                       "other": frozenset()}
     extract_run(tmp_path, {}, workers=0)
-    one_process = pq.read_table(tmp_path / "articles.parquet")
+    one_process = pq.read_table(RunFolder(tmp_path).articles)
     assert WIDGET not in " ".join(one_process.column("text").to_pylist()[:len(PAGES)])
     with extraction_pool(2) as pool:
         assert learned_boilerplate(tmp_path, pool=pool, workers=2) == serial
         summary = extract_run(tmp_path, {}, workers=2, pool=pool)
     assert summary.pages == 2 * len(PAGES) + 1
-    assert pq.read_table(tmp_path / "articles.parquet").equals(one_process)
+    assert pq.read_table(RunFolder(tmp_path).articles).equals(one_process)

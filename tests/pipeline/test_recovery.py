@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 import warehouse
+from khabar.run.layout import RunFolder
 from khabar.run.records import iter_fetch_records
 from pipeline.crawl import crawl_outlet
 from pipeline.extraction import extract_run
@@ -66,7 +67,7 @@ def _night(root: Path, db: Path, registry: Path, night: int, monkeypatch,
         record_run_start(con, run_id, "test", {})
         state, _ = write_crawl_state(con, run_dir, outlet, **state_options)
     result = crawl_outlet("paged", run_dir, run_id, settings=SETTINGS, **state)
-    assert result.returncode == 0, (run_dir / "logs" / "paged.log").read_text()[-3000:]
+    assert result.returncode == 0, RunFolder(run_dir).log_file("paged").read_text()[-3000:]
     extract_run(run_dir, {"paged": outlet.extraction_hints}, workers=0)
     with warehouse.connect(db) as con:
         load_run(con, run_id, run_dir)
@@ -94,7 +95,7 @@ def test_page_one_of_a_listing_is_its_own_address(tmp_path, monkeypatch):
     fetched = {r.url.rsplit("/a/", 1)[-1] for r in iter_fetch_records(run_dir)
                if "/a/" in r.url and r.status == 200}
     assert fetched == {"one/", "two/", "three/", "four/", "five/"}
-    stats = json.loads((run_dir / "crawl" / "paged.json").read_text())
+    stats = json.loads(RunFolder(run_dir).crawl_stats_file("paged").read_text())
     assert stats["errors_by_class"] == {}, stats["errors_by_class"]
 
 
@@ -126,5 +127,5 @@ def test_a_page_that_answered_404_or_410_is_not_asked_again(tmp_path, monkeypatc
     assert second == {"/a/kept/": 0, "/a/deleted/": 0, "/a/gone/": 0, "/a/later/": 1}
     assert third == {"/a/kept/": 0, "/a/deleted/": 1, "/a/gone/": 1, "/a/later/": 0}
     assert read_plans(night2)["paged"]["gone"] == 2
-    stats = json.loads((night2 / "crawl" / "paged.json").read_text())
+    stats = json.loads(RunFolder(night2).crawl_stats_file("paged").read_text())
     assert stats["skipped_seen"] == 3  # kept (stored) and the two gone pages

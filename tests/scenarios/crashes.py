@@ -37,6 +37,7 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 
+from khabar.run.layout import FETCHES, JSONL_GZ, RunFolder
 from snapshot import load_expected
 from tests.scenarios.chaos import Tally, tally
 from tests.support import ROOT
@@ -224,7 +225,7 @@ def check_after_kill(db: Path, run_dir: Path) -> tuple[bool, str]:
                              "from article_versions v where v.article_id = a.article_id)"
                              ).fetchone()[0]
     rows = run_rows(db, run_dir.name)
-    raw = _count_lines(run_dir / "fetches")
+    raw = _count_lines(run_dir / FETCHES)
     if status is None or status[0] != "running":
         return False, f"killed run recorded as {status}"
     if broken:
@@ -240,7 +241,7 @@ def _count_lines(folder: Path) -> int:
     import gzip
 
     total = 0
-    for path in folder.glob("*.jsonl.gz"):
+    for path in folder.glob(f"*{JSONL_GZ}"):
         try:
             with gzip.open(path, "rt") as handle:
                 total += sum(1 for _ in handle)
@@ -314,11 +315,11 @@ def _progress(stage: str, run_dir: Path, then: str) -> tuple[str, bool]:
     killed crawl and extraction were lebrief's: all its pages crawled, or extracted)."""
     pages = sum(1 for e in load_expected() if e["outlet"] == "lebrief")  # its articles
     if stage == "crawl":
-        path = run_dir / "crawl" / "lebrief.json"
+        path = RunFolder(run_dir).crawl_stats_file("lebrief")
         fetched = json.loads(path.read_text())["articles_fetched"] if path.exists() else 0
         return f"crawled lebrief ({fetched} pages), {then}", fetched >= pages
     if stage == "extract":
-        parquet = run_dir / "articles.parquet"
+        parquet = RunFolder(run_dir).articles
         table = pq.read_table(parquet, columns=["outlet"]) if parquet.exists() else None
         rows = 0 if table is None else table.column("outlet").to_pylist().count("lebrief")
         return f"extracted lebrief ({rows} pages), {then}", rows >= pages

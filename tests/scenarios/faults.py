@@ -25,6 +25,7 @@ import psutil
 import pytest
 import yaml
 
+from khabar.run.layout import FETCHES, RAW, RunFolder
 from khabar.run.salvage import complete_records, read_damage
 from tests.support.processes import (  # noqa: F401 (re-exported for the scenarios)
     command_under,
@@ -263,7 +264,7 @@ def _crawl_after(flow: subprocess.Popen, runs: Path, outlet: str, pages: int
                  ) -> Callable[[], psutil.Process | None]:
     def find() -> psutil.Process | None:
         run = _newest_run(runs)
-        raw = run / "raw" / f"{outlet}.jsonl.gz" if run else None
+        raw = RunFolder(run).raw_file(outlet) if run else None
         if raw is None or not raw.exists() or len(list(complete_records(raw))) < pages:
             return None
         return command_under(flow.pid, "scrapy", "crawl", outlet)
@@ -413,8 +414,8 @@ def cut_loads(run_dir: Path, work: Path, cuts: int = 8, seed: int = 15) -> list[
     from warehouse.load import load_run, record_run_start
 
     rng = random.Random(seed)
-    files = sorted([*run_dir.glob("raw/*.jsonl.gz"), *run_dir.glob("fetches/*.jsonl.gz")])
-    table = {"raw": "pages", "fetches": "fetches"}
+    files = sorted([*RunFolder(run_dir).raw_files(), *RunFolder(run_dir).fetch_files()])
+    table = {RAW: "pages", FETCHES: "fetches"}
     results = []
     for number in range(cuts):
         copy = work / f"cut{number}" / run_dir.name
@@ -426,7 +427,7 @@ def cut_loads(run_dir: Path, work: Path, cuts: int = 8, seed: int = 15) -> list[
         salvaged = len(list(complete_records(target)))
         kind, outlet = target.parent.name, target.name.split(".")[0]
         whole = {p.name.split(".")[0]: sum(1 for _ in complete_records(p))
-                 for p in (run_dir / kind).glob("*.jsonl.gz")}
+                 for p in RunFolder(run_dir).outlet_files(kind)}
         extract_run(copy, {}, workers=0)
         with connect(copy.parent / "news.duckdb") as con:
             record_run_start(con, run_dir.name, "nightly", {})

@@ -33,6 +33,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from khabar.run.layout import RunFolder
 from tests.scenarios import warehouse_faults
 from tests.scenarios.chaos import KINDS, ChaosServer, Convergence, converge, detected_kinds
 from tests.scenarios.crashes import CrashChain, crash_chain
@@ -176,7 +177,7 @@ def whole_run_folder(work: Path) -> Path | None:
     from khabar.run.records import iter_raw_pages
 
     folders = [p for p in work.glob("*/runs/2*") if not (p / DAMAGE_FILE).exists()
-               and (p / "articles.parquet").exists()]
+               and RunFolder(p).articles.exists()]
     return max(folders, key=lambda p: sum(1 for _ in iter_raw_pages(p)), default=None)
 
 

@@ -24,6 +24,7 @@ import time
 
 import pytest
 
+from khabar.run.layout import RunFolder
 from khabar.run.records import iter_fetch_records, iter_raw_pages
 from spiders import settings as shipped
 from tests.support.crawls import crawl
@@ -153,7 +154,7 @@ outlets:
         base = server.base
     records = {r.url.removeprefix(base): r for r in iter_fetch_records(run_dir)}
     pages = {p.url.removeprefix(base): p for p in iter_raw_pages(run_dir)}
-    stats = json.loads((run_dir / "crawl" / "faulty.json").read_text())
+    stats = json.loads(RunFolder(run_dir).crawl_stats_file("faulty").read_text())
     return {"records": records, "pages": pages, "counts": counts, "sent": sent, "log": log,
             "stats": stats, "seconds": seconds, "base": base}
 

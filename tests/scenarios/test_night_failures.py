@@ -28,6 +28,7 @@ import duckdb
 import pytest
 import yaml
 
+from khabar.run.layout import LOGS, RunFolder
 from khabar.run.salvage import complete_records, file_problem
 from pipeline.crawl import crawl_outlet
 from pipeline.extraction import extract_run
@@ -87,7 +88,7 @@ def test_a_crawl_killed_mid_crawl_leaves_the_others_whole_and_its_records_loadab
     other = threading.Thread(target=crawl, args=("maghress_fr", {}))
     slow.start()
     other.start()
-    raw = run_dir / "raw" / "lebrief.jsonl.gz"
+    raw = RunFolder(run_dir).raw_file("lebrief")
     wait_for(lambda: raw.exists() and len(list(complete_records(raw))) >= 3, 120,
              "three lebrief pages")
     scrapy = command_under(os.getpid(), "scrapy", "crawl", "lebrief")
@@ -101,7 +102,8 @@ def test_a_crawl_killed_mid_crawl_leaves_the_others_whole_and_its_records_loadab
     summary = extract_run(run_dir, {}, workers=0)
     assert summary.verdicts["lebrief"]["article"] >= written - 1  # a listing page may be one
     assert sum(summary.verdicts["maghress_fr"].values()) == 12
-    assert any(line.startswith("raw/lebrief.jsonl.gz was cut") for line in summary.damaged_files)
+    cut_file = raw.relative_to(run_dir).as_posix()  # raw/lebrief.jsonl.gz
+    assert any(line.startswith(f"{cut_file} was cut") for line in summary.damaged_files)
     with connect(tmp_path / "news.duckdb") as con:
         record_run_start(con, "r1", "nightly", {})
         report = load_run(con, "r1", run_dir)
@@ -196,7 +198,7 @@ def test_going_live_while_offline_fails_the_night_in_seconds(prefect_harness,
                                     "(offline_a: offline-a.invalid does not resolve"), \
         state.message
     (run_dir,) = (tmp_path / "runs").iterdir()
-    assert not (run_dir / "logs").exists()  # not one crawl started
+    assert not (run_dir / LOGS).exists()  # not one crawl started
     status, counts = night_status(db)
     assert status == "failed" and counts["error"] == state.message
     with duckdb.connect(str(db), read_only=True) as con:

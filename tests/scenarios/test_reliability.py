@@ -17,6 +17,7 @@ import pytest
 
 import warehouse
 from khabar.retry import MAX_RETRY_NIGHTS, FailedFetch, retry_plan
+from khabar.run.layout import RunFolder
 from khabar.run.records import iter_fetch_records, iter_raw_pages
 from pipeline.context import RunContext
 from pipeline.crawl import crawl_outlet, read_stats
@@ -78,7 +79,7 @@ def _night(root: Path, db: Path, server: ChaosServer, night: int, outlets: list,
 
 
 def _fetched(run_dir: Path, outlet: str) -> set[str]:
-    return {p.url for p in iter_raw_pages(run_dir / "raw" / f"{outlet}.jsonl.gz")}
+    return {p.url for p in iter_raw_pages(RunFolder(run_dir).raw_file(outlet))}
 
 
 def test_a_failed_fetch_is_retried_next_night_though_no_source_lists_it(tmp_path):
@@ -109,13 +110,13 @@ def test_a_failed_fetch_is_retried_next_night_though_no_source_lists_it(tmp_path
     assert PAGE_TWO_ARTICLE not in _fetched(control_dir, "maghress_fr")
 
     run_dir = tmp_path / "runs" / night2
-    plan = json.loads((run_dir / "retry" / "lebrief.plan.json").read_text())
+    plan = json.loads(RunFolder(run_dir).plan_file("lebrief").read_text())
     assert plan["retry"] == {FEED_ONLY: {"attempts": 1, "error": "HttpError 503"}}
     assert not plan["rediscover"]  # lebrief's sources all answered on night 1
-    assert json.loads((run_dir / "retry" / "maghress_fr.plan.json").read_text())["rediscover"]
+    assert json.loads(RunFolder(run_dir).plan_file("maghress_fr").read_text())["rediscover"]
     # lebrief stayed incremental (304s) and asked for the failed article by itself.
     assert stats["lebrief"]["responses_by_status"].get("304", 0) >= 2
-    pages = {p.url: p for p in iter_raw_pages(run_dir / "raw" / "lebrief.jsonl.gz")}
+    pages = {p.url: p for p in iter_raw_pages(RunFolder(run_dir).raw_file("lebrief"))}
     assert set(pages) == {FEED_ONLY} and pages[FEED_ONLY].sources == ["retry"]
     # maghress read its listings whole again: page 2 and the article it hid.
     assert PAGE_TWO_ARTICLE in _fetched(run_dir, "maghress_fr")
@@ -125,7 +126,7 @@ def test_a_failed_fetch_is_retried_next_night_though_no_source_lists_it(tmp_path
     with warehouse.connect(db, read_only=True) as con:
         assert failed_fetches(con, "lebrief") == []  # done: nothing left to retry
         assert [f.url for f in failed_fetches(con, "maghress_fr")] == []
-    assert {r.url for r in iter_fetch_records(run_dir / "fetches" / "lebrief.jsonl.gz")
+    assert {r.url for r in iter_fetch_records(RunFolder(run_dir).fetches_file("lebrief"))
             if r.error} == set()
     assert night1 < night2
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+from khabar.run.layout import RunFolder
 from tests.support import ROOT
 
 # python -c: the command line with the up-front space estimate set to zero, as if the disk had
@@ -283,9 +284,9 @@ def misuse(work: Path, base: Path, run_dir: Path) -> list[tuple[str, int, str, b
     report = work / "report.csv"
     report.write_text("a,b\n")
     crawled = work / "crawled"
-    (crawled / "raw").mkdir(parents=True)
-    for raw in (run_dir / "raw").iterdir():
-        (crawled / "raw" / raw.name).write_bytes(raw.read_bytes())
+    RunFolder(crawled).raw_dir.mkdir(parents=True)
+    for raw in RunFolder(run_dir).raw_dir.iterdir():
+        (RunFolder(crawled).raw_dir / raw.name).write_bytes(raw.read_bytes())
     cases = [
         ("load a mistyped run folder", ["load", work / "runs" / "typo", "--run-id", "r1"]),
         ("load an empty folder as run r1", ["load", work / "empty", "--run-id", "r1"]),

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from khabar.run.layout import RunFolder
 from khabar.run.records import iter_fetch_records, iter_raw_pages
 from snapshot.replay import ReplayServer
 from tests.support import ROOT
@@ -96,7 +97,7 @@ def test_fetch_records_cover_successes_and_failures(first_run: dict) -> None:
 
 
 def test_crawl_stats(first_run: dict) -> None:
-    stats = json.loads((first_run["run_dir"] / "crawl" / "fakeoutlet.json").read_text())
+    stats = json.loads(RunFolder(first_run["run_dir"]).crawl_stats_file("fakeoutlet").read_text())
     assert stats["outlet"] == "fakeoutlet" and stats["finish_reason"] == "finished"
     assert stats["articles_fetched"] == len(ARTICLES)
     assert stats["articles_discovered"] == len(ARTICLES) + 2  # + disallowed + missing
@@ -120,7 +121,7 @@ def test_seen_urls_are_not_fetched_again(fake: dict[str, Path], first_run: dict)
     fetched = {r.url for r in iter_fetch_records(run_dir)}
     assert fetched.isdisjoint(ARTICLES)
     assert f"{BASE}/feed/" in fetched  # discovery still ran, through the handler's own server
-    stats = json.loads((run_dir / "crawl" / "fakeoutlet.json").read_text())
+    stats = json.loads(RunFolder(run_dir).crawl_stats_file("fakeoutlet").read_text())
     assert stats["articles_fetched"] == 0 and stats["skipped_seen"] == len(ARTICLES)
 
 
@@ -147,7 +148,7 @@ def _history(fake: dict[str, Path], first_run: dict, older: dict[str, str] | Non
 
 
 def test_first_run_writes_feed_and_sitemap_validators(first_run: dict) -> None:
-    found = json.loads((first_run["run_dir"] / "crawl" / "fakeoutlet.validators.json")
+    found = json.loads(RunFolder(first_run["run_dir"]).crawl_validators_file("fakeoutlet")
                        .read_text())
     assert set(found) == set(VALIDATED)
     for url, (etag, last_modified) in VALIDATED.items():
@@ -158,7 +159,7 @@ def test_first_run_writes_feed_and_sitemap_validators(first_run: dict) -> None:
 def test_second_run_gets_304s_and_fetches_no_article(fake: dict[str, Path],
                                                      first_run: dict) -> None:
     seen, known = _history(fake, first_run)
-    validators = first_run["run_dir"] / "crawl" / "fakeoutlet.validators.json"
+    validators = RunFolder(first_run["run_dir"]).crawl_validators_file("fakeoutlet")
     run_dir = fake["root"] / "run-conditional"
     counts = _replayed_crawl(fake, run_dir, "-a", f"since={SINCE}", "-a", f"seen_file={seen}",
                              "-a", f"known_file={known}", "-a", f"validators_file={validators}")
@@ -169,10 +170,10 @@ def test_second_run_gets_304s_and_fetches_no_article(fake: dict[str, Path],
     assert count(counts, f"{BASE}/post-sitemap.xml") == 0
     assert all(count(counts, url) == 0 for url in ARTICLES)
     assert list(iter_raw_pages(run_dir)) == []
-    stats = json.loads((run_dir / "crawl" / "fakeoutlet.json").read_text())
+    stats = json.loads(RunFolder(run_dir).crawl_stats_file("fakeoutlet").read_text())
     assert stats["sources_not_modified"] == 2 and stats["articles_fetched"] == 0
     assert stats["requests"] < sum(first_run["counts"].values())
-    again = json.loads((run_dir / "crawl" / "fakeoutlet.validators.json").read_text())
+    again = json.loads(RunFolder(run_dir).crawl_validators_file("fakeoutlet").read_text())
     assert again[f"{BASE}/feed/"]["etag"] == VALIDATED[f"{BASE}/feed/"][0]
 
 
@@ -194,7 +195,7 @@ def test_child_sitemaps_conditional_or_skipped_by_index_lastmod(fake: dict[str, 
     assert records[f"{BASE}/sitemap_index.xml"].status == 200
     assert records[f"{BASE}/post-sitemap.xml"].status == 304
     assert count(counts, f"{BASE}/old-sitemap.xml") == 0
-    stats = json.loads((run_dir / "crawl" / "fakeoutlet.json").read_text())
+    stats = json.loads(RunFolder(run_dir).crawl_stats_file("fakeoutlet").read_text())
     assert stats["sitemaps_skipped_unchanged"] == 1 and stats["sources_not_modified"] == 1
 
 
@@ -207,7 +208,7 @@ def test_known_article_updated_after_its_fetch_is_fetched_again(fake: dict[str, 
                              "-a", f"known_file={known}")
     assert [p.url for p in iter_raw_pages(run_dir)] == [updated]
     assert count(counts, updated) == 1
-    stats = json.loads((run_dir / "crawl" / "fakeoutlet.json").read_text())
+    stats = json.loads(RunFolder(run_dir).crawl_stats_file("fakeoutlet").read_text())
     assert stats["articles_refetched_updated"] == 1
     # One minute later than the lastmod: not an update, never fetched again.
     seen, known = _history(fake, first_run, older={updated: "2026-11-21T10:01:00Z"})
@@ -267,11 +268,11 @@ def test_bundled_snapshot_articles_all_fetched(outlet: str, bundled_runs: dict[s
     expected = {r["url"] for r in load_expected() if r["outlet"] == outlet}
     # A soft 404 looks like an article until fetched: extraction rejects it, not the crawler.
     not_articles = {r["url"] for r in load_non_articles() if r["kind"] != "soft_404"}
-    fetched = [p.url for p in iter_raw_pages(run_dir / "raw" / f"{outlet}.jsonl.gz")]
+    fetched = [p.url for p in iter_raw_pages(RunFolder(run_dir).raw_file(outlet))]
     assert len(fetched) == len(set(fetched))
     assert expected <= set(fetched), sorted(expected - set(fetched))
     assert not not_articles & set(fetched)
-    stats = json.loads((run_dir / "crawl" / f"{outlet}.json").read_text())
+    stats = json.loads(RunFolder(run_dir).crawl_stats_file(outlet).read_text())
     assert stats["articles_fetched"] == len(fetched) and stats["finish_reason"] == "finished"
 
 
@@ -284,13 +285,13 @@ def bundled_second_runs(bundled_runs: dict[str, Path],
     run_dir = tmp_path_factory.mktemp("bundled2")
     processes = []
     for outlet in SNAPSHOT_OUTLETS:
-        pages = list(iter_raw_pages(first / "raw" / f"{outlet}.jsonl.gz"))
+        pages = list(iter_raw_pages(RunFolder(first).raw_file(outlet)))
         seen = run_dir / "in" / f"{outlet}.seen.txt"
         seen.parent.mkdir(parents=True, exist_ok=True)
         seen.write_text("".join(f"{p.url}\n" for p in pages))
         known = run_dir / "in" / f"{outlet}.known.json"
         known.write_text(json.dumps({p.url: p.fetched_at for p in pages}))
-        validators = first / "crawl" / f"{outlet}.validators.json"
+        validators = RunFolder(first).crawl_validators_file(outlet)
         processes.append(start_crawl(
             outlet, run_dir, "-a", f"seen_file={seen}", "-a", f"known_file={known}",
             "-a", f"validators_file={validators}", "-s", f"SNAPSHOT_WARC={SNAPSHOT_WARC}"))
@@ -303,13 +304,13 @@ def test_bundled_second_run_fetches_no_article_and_fewer_requests(
         bundled_runs: dict[str, Path], bundled_second_runs: dict[str, Path]) -> None:
     rows = {}
     for outlet in SNAPSHOT_OUTLETS:
-        first = json.loads((bundled_runs["run_dir"] / "crawl" / f"{outlet}.json").read_text())
+        first = json.loads(RunFolder(bundled_runs["run_dir"]).crawl_stats_file(outlet).read_text())
         second = json.loads(
-            (bundled_second_runs["run_dir"] / "crawl" / f"{outlet}.json").read_text())
+            RunFolder(bundled_second_runs["run_dir"]).crawl_stats_file(outlet).read_text())
         articles = {p.url for p in
-                    iter_raw_pages(bundled_runs["run_dir"] / "raw" / f"{outlet}.jsonl.gz")}
+                    iter_raw_pages(RunFolder(bundled_runs["run_dir"]).raw_file(outlet))}
         fetched = {r.url for r in iter_fetch_records(
-            bundled_second_runs["run_dir"] / "fetches" / f"{outlet}.jsonl.gz")}
+            RunFolder(bundled_second_runs["run_dir"]).fetches_file(outlet))}
         assert second["articles_fetched"] == 0 and second["articles_requested"] == 0
         assert not fetched & articles
         assert second["requests"] < first["requests"], (outlet, first, second)

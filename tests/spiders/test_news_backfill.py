@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from khabar.run.layout import RunFolder
 from khabar.run.records import iter_raw_pages
 from snapshot.replay import ReplayServer
 from tests.support.crawls import count, crawl, write_warc
@@ -114,7 +115,7 @@ def test_backfill_walks_back_to_since_within_until(archive: dict[str, Path]) -> 
     assert count(counts, f"{BASE}/sitemap-2026-08.xml") == 0
     fetched = sorted(p.url for p in iter_raw_pages(run_dir))
     assert fetched == sorted([article(10, 10), *articles(9)])
-    stats = json.loads((run_dir / "crawl" / "archive.json").read_text())
+    stats = json.loads(RunFolder(run_dir).crawl_stats_file("archive").read_text())
     assert stats["backfill"] is True and stats["until"] == "2026-10-31"
     assert stats["skipped_after_until"] >= 2 and stats["skipped_old"] >= 2
     assert stats["listing_pages"] == 4

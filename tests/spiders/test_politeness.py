@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from khabar.retry import backoff_delay, parse_retry_after
+from khabar.run.layout import RunFolder
 from khabar.run.records import iter_fetch_records, iter_raw_pages
 from spiders.guard import is_public_address
 from tests.support.crawls import crawl
@@ -98,7 +99,7 @@ def faulty(tmp_path_factory: pytest.TempPathFactory):
         seconds = time.monotonic() - started
         yield {"server": server, "elsewhere": elsewhere, "run_dir": run_dir, "seconds": seconds,
                "records": list(iter_fetch_records(run_dir)),
-               "stats": json.loads((run_dir / "crawl" / "faulty.json").read_text())}
+               "stats": json.loads(RunFolder(run_dir).crawl_stats_file("faulty").read_text())}
 
 
 def _records(faulty: dict, path: str) -> list:
@@ -196,7 +197,7 @@ def test_private_addresses_are_refused_by_default(tmp_path: Path) -> None:
     records = {r.url: r for r in iter_fetch_records(run_dir)}
     assert records[listing].error == "PrivateAddressError"
     assert records[by_name].error == "PrivateAddressError"
-    stats = json.loads((run_dir / "crawl" / "faulty.json").read_text())
+    stats = json.loads(RunFolder(run_dir).crawl_stats_file("faulty").read_text())
     assert stats["private_addresses_refused"] == 2
 
 

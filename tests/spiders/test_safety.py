@@ -22,6 +22,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from khabar.run.layout import RunFolder
 from khabar.run.records import iter_fetch_records, iter_raw_pages
 from registry import load_outlets
 from spiders.guard import in_networks
@@ -105,8 +106,8 @@ outlets:
                          iter_fetch_records(run_dir)}
     result["pages"] = {p.url.removeprefix(result["base"]): p for p in iter_raw_pages(run_dir)}
     result["fetches_file"] = gzip.decompress(
-        (run_dir / "fetches" / "guarded.jsonl.gz").read_bytes()).decode()
-    result["stats"] = json.loads((run_dir / "crawl" / "guarded.json").read_text())
+        RunFolder(run_dir).fetches_file("guarded").read_bytes()).decode()
+    result["stats"] = json.loads(RunFolder(run_dir).crawl_stats_file("guarded").read_text())
     return result
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from khabar.run.layout import FETCHES, RAW, RunFolder
 from pipeline.preflight import INPUT_ERRORS, check_paths, problem
 from tests.support.runs import first_run
 from warehouse import WarehouseError, after_load, connect, health
@@ -135,7 +136,8 @@ def test_an_empty_duckdb_file_becomes_a_warehouse(tmp_path: Path) -> None:
 
 def test_space_needed_is_a_read_copy_plus_the_loads_growth(loaded: Path, tmp_path: Path) -> None:
     run_dir = first_run(tmp_path)
-    files = [run_dir / "articles.parquet", *run_dir.glob("raw/*"), *run_dir.glob("fetches/*")]
+    files = [RunFolder(run_dir).articles, *(run_dir / RAW).glob("*"),
+             *(run_dir / FETCHES).glob("*")]
     inputs = sum(f.stat().st_size for f in files)
     assert health.run_input_bytes(run_dir) == inputs
     assert health.required_bytes(loaded, inputs) == (

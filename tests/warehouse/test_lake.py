@@ -20,6 +20,7 @@ from types import SimpleNamespace
 import duckdb
 import pytest
 
+from khabar.run.layout import RunFolder
 from tests.support import ROOT
 from tests.support.runs import T0, art, counts, snapshot, words, write_run
 from tests.support.stories import check_stories, variant
@@ -144,14 +145,14 @@ def test_run_bookkeeping_outlets_validators_and_migrations_once(
     """The upserts (ON CONFLICT on the file before) and RETURNING, which DuckLake lacks."""
     outlet = SimpleNamespace(id="lebrief", name="LeBrief", home="https://lebrief.ma/",
                              country="MA", languages=["fr"], aggregator=False)
-    crawl = tmp_path / "run" / "crawl"
-    crawl.mkdir(parents=True)
+    run = RunFolder(tmp_path / "run")
+    run.crawl_validators_file("lebrief").parent.mkdir(parents=True)
     feed = "https://lebrief.ma/feed/"
 
     def validators(etag: str, hour: int) -> Path:
         entry = {"etag": etag, "last_modified": None, "fetched_at": f"2026-03-01T0{hour}:00:00Z"}
-        (crawl / "lebrief.validators.json").write_text(json.dumps({feed: entry}))
-        return crawl.parent
+        run.crawl_validators_file("lebrief").write_text(json.dumps({feed: entry}))
+        return run.path
 
     with connect_lake(lake) as con:
         record_run_start(con, "r1", "nightly", {"outlets": ["lebrief"]})

@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from khabar.run.layout import RunFolder
 from tests.support import ROOT
 from tests.support.runs import (
     T0,
@@ -91,18 +92,18 @@ def test_failed_load_commits_nothing_then_reload_is_clean(
     load_run(con, "r1", first_run(tmp_path))
     clean = snapshot(con)
     broken = write_run(tmp_path / "runs", "r2", [art("lebrief", "new-one", words(9))])
-    good_parquet = (broken / "articles.parquet").read_bytes()
+    good_parquet = RunFolder(broken).articles.read_bytes()
     # Pages and fetches of r2 are inserted before the parquet's rows are read: rows of another
     # run fail late. (An unreadable parquet is refused before the transaction begins.)
-    table = pq.read_table(broken / "articles.parquet")
+    table = pq.read_table(RunFolder(broken).articles)
     other = pa.array(["r9"] * table.num_rows)
     pq.write_table(table.set_column(table.schema.get_field_index("run_id"), "run_id", other),
-                   broken / "articles.parquet")
+                   RunFolder(broken).articles)
     with pytest.raises(RunFilesError):
         load_run(con, "r2", broken)
     assert snapshot(con) == clean
     assert not [t for t in threading.enumerate() if t.name == "raw-pages"]  # reader stopped
-    (broken / "articles.parquet").write_bytes(good_parquet)
+    RunFolder(broken).articles.write_bytes(good_parquet)
     load_run(con, "r2", broken)
     once = snapshot(con)
     load_run(con, "r2", broken)
@@ -339,7 +340,7 @@ def test_url_fetched_twice_keeps_its_latest_fetch(
     monkeypatch.setattr(rawpages, "_BATCH_ROWS", 2)  # duplicates within and across batches
     pages = [art("lebrief", slug, words(i)) for i, slug in enumerate("abcd")]
     run_dir = write_run(tmp_path / "runs", "r1", pages)
-    path = run_dir / "raw" / "lebrief.jsonl.gz"
+    path = RunFolder(run_dir).raw_file("lebrief")
     a, b, c, d = _raw_lines(path)
 
     def refetch(line: dict[str, object], hours: int, body: str) -> dict[str, object]:
@@ -368,7 +369,7 @@ def test_url_fetched_twice_keeps_its_latest_fetch(
 
 def test_raw_pages_of_another_run_are_refused(con: duckdb.DuckDBPyConnection, tmp_path: Path):
     run_dir = write_run(tmp_path / "runs", "r1", [art("lebrief", "a", words(1))])
-    path = run_dir / "raw" / "lebrief.jsonl.gz"
+    path = RunFolder(run_dir).raw_file("lebrief")
     _write_raw_lines(path, [line | {"run_id": "r0"} for line in _raw_lines(path)])
     with pytest.raises(RunFilesError, match=r"lebrief\.jsonl\.gz holds rows of run\(s\) \['r0'\]"):
         load_run(con, "r1", run_dir)

@@ -18,6 +18,7 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
+from khabar.run.layout import FETCHES, RunFolder
 from tests.support.runs import T0, art, first_run, words, write_run
 from warehouse import connect, read_copy_path
 from warehouse.__main__ import main as cli
@@ -78,14 +79,14 @@ def test_load_refuses_a_folder_that_is_not_a_loadable_run(
         folder.mkdir()
     elif case == "not_extracted":  # the crawl's files, no extraction
         shutil.copytree(run_dir, folder)
-        (folder / "articles.parquet").unlink()
+        RunFolder(folder).articles.unlink()
     elif case == "cut_short":
         shutil.copytree(run_dir, folder)
-        (folder / "articles.parquet").rename(folder / "articles.parquet.tmp")
+        RunFolder(folder).articles.rename(RunFolder.tmp(RunFolder(folder).articles))
     elif case == "no_rows_other_name":  # a night that fetched nothing, loaded as another run
         folder.mkdir()
-        table = pq.read_table(run_dir / "articles.parquet")
-        pq.write_table(table.slice(0, 0), folder / "articles.parquet")
+        table = pq.read_table(RunFolder(run_dir).articles)
+        pq.write_table(table.slice(0, 0), RunFolder(folder).articles)
     elif case == "a_file":
         folder.write_text("x")
     before = _state(db.parent)
@@ -111,7 +112,7 @@ def test_reload_after_deleting_raw_keeps_the_stored_pages(
     query = "select count(*), count(body), sum(octet_length(body)) from pages"
     stored = _count(db, query)
     assert stored[0] == stored[1] == 5
-    shutil.rmtree(run_dir / "raw")  # "safe once loaded"
+    shutil.rmtree(RunFolder(run_dir).raw_dir)  # "safe once loaded"
     assert cli(["--db", str(db), "load", str(run_dir), "--json"]) == 0
     outcome = json.loads(capsys.readouterr().out.splitlines()[-1])
     assert outcome["kept_pages"] == ["hespress", "lebrief"]
@@ -120,8 +121,9 @@ def test_reload_after_deleting_raw_keeps_the_stored_pages(
     # One outlet's raw file back with fewer pages: that outlet's pages are replaced, the other's
     # (its file still gone) kept.
     write_run(tmp_path / "again", "r1", [art("lebrief", "budget-2026", words(1))])
-    (run_dir / "raw").mkdir()
-    shutil.copy(tmp_path / "again" / "r1" / "raw" / "lebrief.jsonl.gz", run_dir / "raw")
+    RunFolder(run_dir).raw_dir.mkdir()
+    shutil.copy(RunFolder(tmp_path / "again" / "r1").raw_file("lebrief"),
+                RunFolder(run_dir).raw_dir)
     assert cli(["--db", str(db), "load", str(run_dir)]) == 0
     out = capsys.readouterr().out
     assert "replaced its earlier load: pages 5" in out
@@ -134,7 +136,7 @@ def test_deleting_the_fetch_log_keeps_the_stored_fetches(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db, run_dir = _loaded(tmp_path, capsys)
-    shutil.rmtree(run_dir / "fetches")
+    shutil.rmtree(run_dir / FETCHES)
     assert cli(["--db", str(db), "load", str(run_dir)]) == 0
     assert _count(db, "select count(*) from fetches") == (7,)
 

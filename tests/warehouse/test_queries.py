@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from khabar.run.layout import RunFolder
 from khabar.run.schemas import ARTICLE_SCHEMA
 from tests.support import ROOT
 from tests.support.runs import T0, art, words, write_run
@@ -221,7 +222,7 @@ def out_of_order(ran: list[tuple[str, str]], step: str, elsewhere: set[str]) -> 
 def with_story_column(run_dir: Path) -> Path:
     """The run's articles.parquet with the ``story`` column the extraction workers add (the
     load copies those features instead of computing them)."""
-    path = run_dir / "articles.parquet"
+    path = RunFolder(run_dir).articles
     table = pq.read_table(path)
     rows = [features_row(title, text, language) for title, text, language in zip(
         *(table[c].to_pylist() for c in ("title", "text", "language")), strict=True)]

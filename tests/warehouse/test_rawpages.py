@@ -56,7 +56,7 @@ def _html(text: str) -> str:
 def _run(root: Path, run_id: str = "r1") -> Path:
     """Two outlets; lebrief fetched a, b, d twice (a and d newer later, b older, c a tie)."""
     run_dir = root / run_id
-    _write(run_dir / "raw" / "lebrief.jsonl.gz", [
+    _write(RunFolder(run_dir).raw_file("lebrief"), [
         _line(run_id, "lebrief", "a", _html("a first")),
         _line(run_id, "lebrief", "b", _html("b first")),
         _line(run_id, "lebrief", "c", _html("c first")),
@@ -67,7 +67,7 @@ def _run(root: Path, run_id: str = "r1") -> Path:
         _line(run_id, "lebrief", "b", _html("b older"), hours=-1),
         _line(run_id, "lebrief", "gone", "<p>Not found</p>", status=404, sources=[]),
     ])
-    _write(run_dir / "raw" / "le360.jsonl.gz", [
+    _write(RunFolder(run_dir).raw_file("le360"), [
         _line(run_id, "le360", "x", _html("x")),
         _line(run_id, "le360", "y", _html("y"), final_url=""),
     ])
@@ -131,9 +131,9 @@ def test_stale_or_moved_raw_files_are_not_taken_from_pages_parquet(
     extracted: Path, tmp_path: Path
 ) -> None:
     con = connect(tmp_path / "news.duckdb")
-    path = extracted / "raw" / "le360.jsonl.gz"
+    path = RunFolder(extracted).raw_file("le360")
     _write(path, [_line("r1", "le360", "x", _html("x recrawled"))])  # not re-extracted
-    assert pages_parquet(extracted, sorted((extracted / "raw").glob("*.jsonl.gz"))) is None
+    assert pages_parquet(extracted, RunFolder(extracted).raw_files()) is None
     load_run(con, "r1", extracted)
     assert _bodies(con)["https://le360.ma/x"] == "x recrawled"
     assert "https://le360.ma/y" not in _bodies(con)
@@ -141,7 +141,7 @@ def test_stale_or_moved_raw_files_are_not_taken_from_pages_parquet(
     # Raw files moved away (a re-extraction does so; people delete them once a run is loaded):
     # pages.parquet no longer matches them, and the pages stored already are kept.
     stored = _pages(con)
-    (extracted / "raw").rename(extracted / "source")
+    RunFolder(extracted).raw_dir.rename(RunFolder(extracted).source_dir)
     report = load_run(con, "r1", extracted)
     assert _pages(con) == stored
     assert report.kept_pages == ["le360", "lebrief"]
@@ -151,7 +151,7 @@ def test_pages_parquet_of_another_run_is_refused(tmp_path: Path) -> None:
     extract_run(_run(tmp_path / "runs", "r0"), {}, workers=0)
     # Renamed, with an articles.parquet of no rows: only pages.parquet says which run it is.
     run_dir = (tmp_path / "runs" / "r0").rename(tmp_path / "runs" / "r1")
-    articles = run_dir / "articles.parquet"
+    articles = RunFolder(run_dir).articles
     pq.write_table(pq.read_table(articles).slice(0, 0), articles)
     con = connect(tmp_path / "news.duckdb")
     with pytest.raises(RunFilesError, match=r"pages\.parquet holds rows of run\(s\) \['r0'\]"):

@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from khabar.run.layout import RunFolder
 from khabar.run.records import iter_fetch_records, iter_raw_pages
 from snapshot.replay import ReplayServer
 from tests.support.crawls import ARTICLES, BASE, REGISTRY, SINCE, crawl, fake_site, write_warc
@@ -88,7 +89,7 @@ def test_crawl_rechecks_conditionally_and_skips_lastmod(tmp_path: Path) -> None:
                   "-a", f"recheck_file={recheck}",
                   "-s", f"SNAPSHOT_HOSTS={json.dumps(server.addresses)}", registry=registry)
             counts = server.requested_urls()
-        stats = json.loads((run_dir / "crawl" / "fakeoutlet.json").read_text())
+        stats = json.loads(RunFolder(run_dir).crawl_stats_file("fakeoutlet").read_text())
         results[name] = (counts, stats, run_dir)
     counts, stats, run_dir = results["unchanged"]
     assert list(iter_raw_pages(run_dir)) == []

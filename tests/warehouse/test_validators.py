@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import warehouse
+from khabar.run.layout import RunFolder
 from khabar.run.state import (
     Validators,
     read_retry_file,
@@ -23,7 +24,7 @@ INDEX = "https://lebrief.ma/sitemap_index.xml"
 
 def _run(root: Path, name: str, validators: dict[str, Validators]) -> Path:
     run_dir = root / name
-    write_validators_file(run_dir / "crawl" / "lebrief.validators.json", validators)
+    write_validators_file(RunFolder(run_dir).crawl_validators_file("lebrief"), validators)
     return run_dir
 
 
@@ -69,7 +70,7 @@ def test_a_run_without_validators_files_loads_nothing(tmp_path: Path) -> None:
 
 def test_bad_validators_file_is_named(tmp_path: Path) -> None:
     con = warehouse.connect(tmp_path / "w.duckdb")
-    bad = tmp_path / "bad" / "crawl" / "lebrief.validators.json"
+    bad = RunFolder(tmp_path / "bad").crawl_validators_file("lebrief")
     bad.parent.mkdir(parents=True)
     bad.write_text(json.dumps({FEED: {"etag": '"x"'}}))
     with pytest.raises(ValueError, match="fetched_at"):

@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from khabar.run.layout import RunFolder
 from spiders.redact import REDACTED
 from tests.support.crawls import crawl
 from tests.support.faultserver import FaultServer, Reply
@@ -49,7 +50,7 @@ outlets:
 """, encoding="utf-8")
         first = tmp_path / "r1"
         crawl("paidfeed", first, *FAST, registry=registry)
-        written = (first / "crawl" / "paidfeed.validators.json").read_text()
+        written = RunFolder(first).crawl_validators_file("paidfeed").read_text()
         assert TOKEN not in written
         redacted = f"{server.base}/feed/?token={REDACTED}&page=1"
         assert list(json.loads(written)) == [redacted]
@@ -68,7 +69,7 @@ outlets:
     assert [seen.path for seen in feed_requests] == [path, path]  # the real URL, both times
     assert "if-none-match" not in feed_requests[0].headers
     assert feed_requests[1].headers.get("if-none-match") == '"v1"'
-    assert TOKEN not in (second / "crawl" / "paidfeed.validators.json").read_text()
+    assert TOKEN not in RunFolder(second).crawl_validators_file("paidfeed").read_text()
 
 
 def test_migration_drops_validators_stored_with_secrets(tmp_path: Path) -> None:
