@@ -3,9 +3,12 @@ by the story-graph tests of the DuckDB warehouse and of the DuckLake."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+from pathlib import Path
+
 import duckdb
 
-from tests.support.runs import snapshot, words
+from tests.support.runs import T0, art, snapshot, words, write_run
 from transforms import story
 from warehouse.stories import update_stories
 
@@ -61,3 +64,32 @@ def variant(seed: int, k: int) -> str:
     base = words(100 + seed, 300).split()
     base.insert(40 + 25 * k, f"ajout{k}")
     return " ".join(base)
+
+
+def story_graph_nights(runs: Path) -> list[tuple[str, Path]]:
+    """Three nights whose articles form stories across nights (an aggregator copy, a wire story
+    in three outlets, an article edited out of its story), then r2 reloaded with fewer pages and
+    whole again: ``(run_id, run folder)`` in load order, written under ``runs``."""
+    day = [T0 + timedelta(days=d) for d in range(4)]
+    r1 = [
+        art("lebrief", "a0", variant(0, 0), published_at=day[0]),
+        art("le360", "a1", variant(1, 0), published_at=day[0]),
+        art("hespress", "seul", words(7)),
+    ]
+    r2 = [
+        art("hespress", "a0-bis", variant(0, 1), published_at=day[0] - timedelta(hours=1)),
+        art("le360", "a1", words(8), title="a1 réécrit"),  # edited: leaves story a1
+        art("lebrief", "a2", variant(2, 0), published_at=day[1]),
+        art("telquel", "a2", variant(2, 1), published_at=day[1] + timedelta(hours=2)),
+        art("maghress", "fr/lebrief/a0", variant(0, 0), original_url="https://lebrief.ma/a0"),
+    ]
+    r3 = [
+        art("lebrief", "a1-bis", variant(1, 1), published_at=day[2]),
+        art("yabiladi", "a2", variant(2, 2), published_at=day[2]),
+        art("le360", "a3", variant(3, 0)),
+    ]
+    loads = [(run_id, write_run(runs / run_id, run_id, pages, fetched_at=when))
+             for run_id, pages, when in (("r1", r1, day[0]), ("r2", r2, day[1]),
+                                         ("r3", r3, day[2]))]
+    fewer = write_run(runs / "fewer", "r2", r2[2:3], fetched_at=day[1])
+    return [*loads, ("r2", fewer), ("r2", loads[1][1])]

@@ -13,7 +13,6 @@ import re
 import subprocess
 import sys
 import time
-from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -22,8 +21,8 @@ import pytest
 
 from khabar.run.layout import RunFolder
 from tests.support import ROOT
-from tests.support.runs import T0, art, counts, snapshot, words, write_run
-from tests.support.stories import check_stories, variant
+from tests.support.runs import art, counts, snapshot, words, write_run
+from tests.support.stories import check_stories, story_graph_nights, variant
 from warehouse import WarehouseError, connect
 from warehouse.__main__ import main as cli
 from warehouse.backend import LakeConfig, parse_warehouse
@@ -34,34 +33,6 @@ from warehouse.validators import load_validators
 
 # Views whose rows must match too (they join what the loads wrote).
 VIEWS = ("latest_articles", "story_timeline", "story_outlets", "daily_counts")
-
-
-def _nights(runs: Path) -> list[tuple[str, Path]]:
-    """Three nights whose articles form stories across nights, a copy, an edit (the story
-    graph test's runs), then r2 reloaded with fewer pages and whole again."""
-    day = [T0 + timedelta(days=d) for d in range(4)]
-    r1 = [
-        art("lebrief", "a0", variant(0, 0), published_at=day[0]),
-        art("le360", "a1", variant(1, 0), published_at=day[0]),
-        art("hespress", "seul", words(7)),
-    ]
-    r2 = [
-        art("hespress", "a0-bis", variant(0, 1), published_at=day[0] - timedelta(hours=1)),
-        art("le360", "a1", words(8), title="a1 réécrit"),
-        art("lebrief", "a2", variant(2, 0), published_at=day[1]),
-        art("telquel", "a2", variant(2, 1), published_at=day[1] + timedelta(hours=2)),
-        art("maghress", "fr/lebrief/a0", variant(0, 0), original_url="https://lebrief.ma/a0"),
-    ]
-    r3 = [
-        art("lebrief", "a1-bis", variant(1, 1), published_at=day[2]),
-        art("yabiladi", "a2", variant(2, 2), published_at=day[2]),
-        art("le360", "a3", variant(3, 0)),
-    ]
-    loads = [(run_id, write_run(runs / run_id, run_id, pages, fetched_at=when))
-             for run_id, pages, when in (("r1", r1, day[0]), ("r2", r2, day[1]),
-                                         ("r3", r3, day[2]))]
-    fewer = write_run(runs / "fewer", "r2", r2[2:3], fetched_at=day[1])
-    return [*loads, ("r2", fewer), ("r2", loads[1][1])]
 
 
 def _rows(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
@@ -115,7 +86,7 @@ def test_every_migration_has_a_lake_form_without_keys() -> None:
 
 
 def test_same_nights_give_the_same_tables_on_both_backends(lake: LakeConfig, tmp_path: Path):
-    nights = _nights(tmp_path / "runs")
+    nights = story_graph_nights(tmp_path / "runs")
     file_con = connect(tmp_path / "news.duckdb")
     lake_con = connect_lake(lake)
     try:
@@ -180,7 +151,7 @@ def test_readers_time_travel_by_run_id(
     lake: LakeConfig, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    nights = _nights(tmp_path / "runs")[:2]
+    nights = story_graph_nights(tmp_path / "runs")[:2]
     with connect_lake(lake) as con:
         for run_id, run_dir in nights:
             load_run(con, run_id, run_dir)

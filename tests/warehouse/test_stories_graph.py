@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from tests.support.runs import T0, art, snapshot, words, write_run
-from tests.support.stories import check_stories, variant
+from tests.support.stories import check_stories, story_graph_nights, variant
 from transforms import story
 from warehouse import stories
 from warehouse.load import load_run
@@ -22,35 +22,15 @@ from warehouse.stories import band_keys, update_stories
 def test_incremental_story_graph_matches_rebuild_and_reference(
     con: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:
-    runs = tmp_path / "runs"
-    day = [T0 + timedelta(days=d) for d in range(4)]
-    r1 = [
-        art("lebrief", "a0", variant(0, 0), published_at=day[0]),
-        art("le360", "a1", variant(1, 0), published_at=day[0]),
-        art("hespress", "seul", words(7)),
-    ]
-    r2 = [
-        art("hespress", "a0-bis", variant(0, 1), published_at=day[0] - timedelta(hours=1)),
-        art("le360", "a1", words(8), title="a1 réécrit"),  # edited: leaves story a1
-        art("lebrief", "a2", variant(2, 0), published_at=day[1]),
-        art("telquel", "a2", variant(2, 1), published_at=day[1] + timedelta(hours=2)),
-        art("maghress", "fr/lebrief/a0", variant(0, 0), original_url="https://lebrief.ma/a0"),
-    ]
-    r3 = [
-        art("lebrief", "a1-bis", variant(1, 1), published_at=day[2]),
-        art("yabiladi", "a2", variant(2, 2), published_at=day[2]),
-        art("le360", "a3", variant(3, 0)),
-    ]
-    for run_id, pages, when in (("r1", r1, day[0]), ("r2", r2, day[1]), ("r3", r3, day[2])):
-        load_run(con, run_id, write_run(runs / run_id, run_id, pages, fetched_at=when))
+    nights = story_graph_nights(tmp_path / "runs")
+    for run_id, folder in nights[:3]:
+        load_run(con, run_id, folder)
         check_stories(con)
     assert con.execute("select count(*) from story_links").fetchone()[0] >= 4
     # r2 reloaded without most of its pages, then whole again.
-    fewer = write_run(runs / "fewer", "r2", r2[2:3], fetched_at=day[1])
-    load_run(con, "r2", fewer)
-    check_stories(con)
-    load_run(con, "r2", runs / "r2" / "r2")
-    check_stories(con)
+    for run_id, folder in nights[3:]:
+        load_run(con, run_id, folder)
+        check_stories(con)
 
 
 def test_a_night_updates_the_story_graph_without_rebuilding_it(
