@@ -60,7 +60,8 @@ AFTER_CHARS = 500
 BEFORE_CHARS = 150
 OVERRIDE_CHARS = 300
 # How much of a page ``labelled_date`` reads: WCXB's articles hold up to ~80,000 characters of
-# text, the labelled days it finds sit within the first 30,000.
+# text; read whole, 179 of its 793 dev articles have a labelled day, 174 of them within the first
+# 20,000 characters (the other five at 20,700-68,300).
 PAGE_CHARS = 20_000
 _SKIP = {"script", "style", "noscript", "template", "button", "select", "option", "svg", "nav",
          "aside", "footer", "form", "figure", "textarea"}
