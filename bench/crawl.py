@@ -37,7 +37,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -50,6 +49,7 @@ from rich.console import Console
 from bench.report import Block, Section, Table, Target, Unit
 from bench.synthweb import SynthWeb, SynthWebProcess, WebConfig, write_registry
 from bench.synthweb.crawling import bytecode_cache, synthetic_crawls
+from bench.workdir import claim_work_folder
 from khabar.paths import PROJECT_ROOT
 from khabar.run.layout import RunFolder
 from pipeline.crawl import CrawlResult, crawl_command, crawl_outlet
@@ -508,7 +508,7 @@ def main(argv: list[str] | None = None) -> int:
         name, _, milliseconds = run.partition("@")
         plan.setdefault(float(milliseconds) / 1000, []).append(modes()[name])
     console = Console()
-    work = args.workdir or Path(tempfile.mkdtemp(prefix="khabar-crawl-bench-"))
+    work = claim_work_folder(args.workdir, "crawl", args.keep)
     registry = write_registry(web, work / "outlets.yaml")
     runs: list[CrawlRun] = []
     try:

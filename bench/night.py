@@ -32,7 +32,6 @@ import argparse
 import json
 import os
 import shutil
-import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -45,6 +44,7 @@ from bench.memory import MB, SERVER, TreeSampler
 from bench.report import Block, Section, Table, Target, Unit
 from bench.synthweb import SynthWeb, SynthWebProcess, WebConfig, write_registry
 from bench.synthweb.crawling import bytecode_cache, synthetic_crawls
+from bench.workdir import claim_work_folder
 from khabar.run.layout import RunFolder
 
 MEMORY_TARGET = 1024 * MB
@@ -347,8 +347,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         args.outlets, args.articles, themes = 3, 150, QUICK_THEMES
     console = Console()
-    work = args.workdir or Path(tempfile.mkdtemp(prefix="khabar-night-bench-"))
-    work.mkdir(parents=True, exist_ok=True)
+    work = claim_work_folder(args.workdir, "night", args.keep)
     _isolate(work)
     anchor = datetime.now(UTC).replace(second=0, microsecond=0)
     web = SynthWeb(WebConfig(outlets=args.outlets, articles=args.articles, anchor=anchor,

@@ -50,6 +50,7 @@ from bench.child import run_json
 from bench.report import Section, Table, Target
 from bench.tables import int_list
 from bench.warehouse import exponent
+from bench.workdir import claim_work_folder
 from khabar.paths import PROJECT_ROOT as ROOT
 from khabar.run.layout import RunFolder
 
@@ -578,8 +579,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.period is None and max(args.sizes) + args.night > PERIOD:
         args.period = PERIOD
     console = Console()
-    work = args.workdir or Path(tempfile.mkdtemp(prefix="khabar-stories-"))
-    work.mkdir(parents=True, exist_ok=True)
+    work = claim_work_folder(args.workdir, "stories", args.keep)
     try:
         quality = labelled(work)
         cross = cross_language()
