@@ -52,7 +52,7 @@ from transforms.boilerplate import (
     parse_page,
     remove_boilerplate_nodes,
 )
-from transforms.catalogue import catalogue_reason
+from transforms.catalogue import NAME_WORDS, catalogue_reason
 from transforms.decode import decode_html, header
 from transforms.embeds import read_embeds, take_embeds
 from transforms.listing import (
@@ -65,12 +65,13 @@ from transforms.listing import (
     listing_template,
     shop_cards,
 )
+from transforms.named_listing import named_listing
 from transforms.outlets import apply_hooks
 from transforms.readalso import remove_read_also
 from transforms.record import Article, ExtractionHints, Verdict
 from transforms.teasers import drop_teasers, teaser_keys
 from transforms.verdict import (
-    WeakEvidence,
+    MetaEvidence,
     article_evidence,
     bot_challenge_reason,
     empty_body_reason,
@@ -81,7 +82,7 @@ from transforms.verdict import (
 )
 
 EXTRACTOR = "khabar-generic"
-EXTRACTOR_VERSION = f"khabar-extract/1.7+trafilatura-{trafilatura.__version__}"
+EXTRACTOR_VERSION = f"khabar-extract/1.8+trafilatura-{trafilatura.__version__}"
 
 # Built once and never mutated afterwards: a constant, not a cache. trafilatura's default
 # EXTRACTION_TIMEOUT uses SIGALRM, which only works in the main thread; our process pool does not
@@ -316,11 +317,12 @@ def _listing_whatever_the_body(root: lxml.html.HtmlElement, url: str, title: str
 
 
 def _floor(paragraphs: list[str], removal: Removal, text: str, url: str, hints: ExtractionHints,
-           title: str | None, learned: frozenset[str],
+           title: str | None, learned: frozenset[str], evidence: bool,
            listing: Callable[[], bool]) -> tuple[list[str], str | None]:
     """The extraction floor (``floor.py``): trafilatura on the untouched page when cheap evidence
     says our body may be poorer, unless the page is a listing whatever its body (``listing``,
-    asked only then); its body when it is clearly richer; and the decision, if any."""
+    asked only then); its body when it is clearly richer (``floor.prefer_untouched``; whether
+    the page has article ``evidence`` counts); and the decision, if any."""
     words = word_units("\n\n".join(paragraphs))
     why = floor.check_reason(words, non_space_length("".join(paragraphs)), removal,
                              bool(hints.body_selector))
@@ -328,7 +330,7 @@ def _floor(paragraphs: list[str], removal: Removal, text: str, url: str, hints: 
         return paragraphs, None
     untouched = _paragraphs(_untouched(text, hints, url), url, title, learned)
     untouched_words = word_units("\n\n".join(untouched))
-    if not floor.prefer_untouched(words, untouched_words):
+    if not floor.prefer_untouched(words, untouched, evidence):
         return paragraphs, None
     return untouched, (f"floor: trafilatura on the untouched page ({untouched_words} words "
                        f"against {words}; {why})")
@@ -340,13 +342,14 @@ def _gate(root: lxml.html.HtmlElement, text: str, url: str, headers: Mapping[str
     """The first gate that holds: its verdict, its reason, and its kind: ``STRONG`` (no article
     evidence overrules it: strong listing evidence, ``listing_proof``, is one), ``HEURISTIC``
     (a page with article evidence is then stored with a flag) or ``SHAPE`` (a listing whose
-    structure overrules weak article evidence, ``verdict.WeakEvidence``)."""
+    structure overrules the page's meta evidence, ``listing.ListingCall.overrules``)."""
 
     def listing() -> tuple[str, Gate] | None:
-        headline = title is not None and word_units(title) >= HEADLINE_WORDS
-        call = listing_reason(root, url, paragraphs, dated, isinstance(evidence, WeakEvidence),
-                              headline)
-        return (call.reason, Gate.SHAPE if call.shape else Gate.HEURISTIC) if call else None
+        title_words = word_units(title) if title is not None else 0
+        call = listing_reason(root, url, paragraphs, dated, evidence,
+                              title_words >= HEADLINE_WORDS, 0 < title_words <= NAME_WORDS)
+        return ((call.reason, Gate.SHAPE if call.overrules(evidence) else Gate.HEURISTIC)
+                if call else None)
 
     def plain(reason: str | None, kind: Gate) -> tuple[str, Gate] | None:
         return (reason, kind) if reason else None
@@ -355,6 +358,7 @@ def _gate(root: lxml.html.HtmlElement, text: str, url: str, headers: Mapping[str
         (Verdict.BLOCKED, lambda: plain(bot_challenge_reason(text, words, headers), Gate.STRONG)),
         (Verdict.SOFT_404, lambda: plain(soft_404_reason(root, words), Gate.STRONG)),
         (Verdict.LISTING, lambda: plain(listing_proof(root, page_types), Gate.STRONG)),
+        (Verdict.LISTING, lambda: plain(named_listing(root, url, title), Gate.STRONG)),
         (Verdict.LISTING, listing),
         # A heuristic for pages with no article evidence at all (``catalogue.py``).
         (Verdict.LISTING, lambda: plain(
@@ -440,7 +444,7 @@ def extract_article(
     paragraphs = _paragraphs(root, url, record.get("title"), learned)
     dated = record.get("published_at") is not None
     paragraphs, floor_used = _floor(
-        paragraphs, removal, text, url, hints, record.get("title"), learned,
+        paragraphs, removal, text, url, hints, record.get("title"), learned, bool(evidence),
         lambda: _listing_whatever_the_body(root, url, record.get("title"), dated, evidence,
                                            page_types))
     body_text = "\n\n".join(paragraphs)
@@ -450,7 +454,7 @@ def extract_article(
     verdict, reason, kind = _gate(root, text, url, headers, paragraphs, words, page_types,
                                   paywalled, dated, record.get("title"), evidence)
     decisions = [d for d in (floor_used,) if d]  # what changed the stored body, for ``reason``
-    if kind is Gate.SHAPE and isinstance(evidence, WeakEvidence):
+    if kind is Gate.SHAPE and isinstance(evidence, MetaEvidence):
         # Counted per outlet per night like every verdict; the reason names what it overruled.
         reason = f"{reason} (overrules {evidence} alone)"
     elif kind is not Gate.STRONG and evidence:

@@ -26,8 +26,12 @@ prose removed from inside trafilatura's body container) would have skipped 20 bu
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+
 from transforms.boilerplate import Removal
-from transforms.verdict import TOO_SHORT_WORDS
+from transforms.listing import LONG_PARAGRAPH_WORDS
+from transforms.verdict import TOO_SHORT_WORDS, word_units
 
 # The untouched page's body replaces ours when it has this many times our words.
 UNTOUCHED_RATIO = 1.3
@@ -64,6 +68,31 @@ def check_reason(words: int, body_chars: int, removal: Removal, narrowed: bool) 
             f"page keeps), the body holds {body_chars}")
 
 
-def prefer_untouched(ours_words: int, untouched_words: int) -> bool:
-    """Whether the untouched page's body is clearly richer than ours."""
-    return untouched_words > UNTOUCHED_RATIO * ours_words
+def prefer_untouched(ours_words: int, untouched: Sequence[str], evidence: bool) -> bool:
+    """Whether the untouched page's body (its paragraphs) is clearly richer than ours.
+
+    On a page without article evidence (``verdict.article_evidence``) it must not be
+    fragments (``fragments``): there, a body of fragments is the page's furniture, not an
+    article the furniture rules deleted (WCXB dev: a university ranking's rows, 104 paragraphs
+    of 3 words on average, one ending like a sentence, and a rental shop's category lines, 33
+    paragraphs, 11 ending like a sentence: both listing pages stored as articles before; also
+    a forum thread's menus; no article of WCXB or ScrapingHub)."""
+    if not evidence and fragments(untouched):
+        return False
+    return word_units("\n\n".join(untouched)) > UNTOUCHED_RATIO * ours_words
+
+
+# A sentence's end: its punctuation, then closing quotes or brackets.
+_SENTENCE_END = re.compile(r"[.!?؟。…][\"'”’»)\]]*\s*$")
+# Prose ends its paragraphs like sentences; menus, table rows and lists of names do not.
+SENTENCE_SHARE = 0.5
+
+
+def fragments(paragraphs: Sequence[str]) -> bool:
+    """No paragraph of prose (``LONG_PARAGRAPH_WORDS``) and fewer than ``SENTENCE_SHARE`` of
+    the paragraphs ending like a sentence. News written in one-sentence paragraphs (much English
+    and Arabic news has no 40-word paragraph) ends them with a full stop."""
+    if any(word_units(p) >= LONG_PARAGRAPH_WORDS for p in paragraphs):
+        return False
+    ends = sum(1 for p in paragraphs if _SENTENCE_END.search(p))
+    return ends < SENTENCE_SHARE * len(paragraphs)

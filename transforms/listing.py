@@ -5,7 +5,9 @@ article, so the night does not store it. Strong evidence overrules a page's arti
 (themes print ``og:type`` article on every page); the heuristics judge from the cleaned tree and
 the body, and on a page with article evidence they only flag it (``extract._gate``), except
 that a listing *shape* (``ListingCall.shape``) overrules weak evidence (``verdict.WeakEvidence``:
-``og:type`` article standing alone, meta evidence on a listing template's URL).
+``og:type`` article standing alone, meta evidence on a listing template's URL) and a page of
+links (``ListingCall.links``) any meta evidence (``verdict.MetaEvidence``). Pages that name
+themselves listings are in ``named_listing.py``.
 Every check reuses the tree already parsed and cleaned: on 200 ScrapingHub and WCXB articles
 the product-grid check costs 1.9 % of the extraction time.
 """
@@ -23,7 +25,7 @@ from lxml.html import HtmlElement
 from transforms import themes
 from transforms.boilerplate import prose_length
 from transforms.themes import wordpress
-from transforms.verdict import LD_ARTICLE_TYPES, word_units
+from transforms.verdict import LD_ARTICLE_TYPES, MetaEvidence, WeakEvidence, word_units
 
 LONG_PARAGRAPH_WORDS = 40
 # Listing heuristics (``listing_reason``), for pages without article evidence. Measured on WCXB's
@@ -71,6 +73,12 @@ LINKS_ONLY_SHARE = 0.85
 # Product grids: at least this many alike sibling cards holding a link and a price or product
 # markup (``shop_cards``).
 SHOP_MIN_CARDS = 6
+# A product grid is a shape (it overrules ``og:type`` article alone) on a page titled with a
+# name (``catalogue.NAME_WORDS`` words at most) and with at most this many long paragraphs: a
+# shop's category. WCXB dev: a sake importer's brand page (a 1-word title, 2 long paragraphs,
+# 14 priced cards); the buying guides with a grid and ``og:type`` article alone have headlines
+# or, under a 3-word title ("Best Toothbrush"), dozens of long paragraphs.
+SHOP_SHAPE_MAX_LONG = 2
 
 _STRING = XPath("string()", smart_strings=False)
 _PAGED_URL = re.compile(r"[?&](page|paged|wpv_paged)=\d+|/page/\d+/?$")
@@ -107,15 +115,22 @@ def teaser_links(root: HtmlElement, url: str) -> int:
 
 class ListingCall(NamedTuple):
     """A heuristic listing decision: why, and whether the page's shape is clear enough to
-    overrule weak article evidence (``verdict.WeakEvidence``)."""
+    overrule weak article evidence (``shape``, ``verdict.WeakEvidence``) or any meta evidence
+    (``links``: a page of links, ``verdict.MetaEvidence``)."""
 
     reason: str
     shape: bool = False
+    links: bool = False
+
+    def overrules(self, evidence: str | None) -> bool:
+        """This call overrules the page's article evidence (``verdict.article_evidence``)."""
+        return ((self.shape and isinstance(evidence, WeakEvidence))
+                or (self.links and isinstance(evidence, MetaEvidence)))
 
 
 def listing_reason(cleaned: HtmlElement, url: str, paragraphs: Sequence[str],
-                   dated: bool = False, weak: bool = False,
-                   headline: bool = False) -> ListingCall | None:
+                   dated: bool = False, evidence: str | None = None,
+                   headline: bool = False, name: bool = False) -> ListingCall | None:
     """A page that is mostly teasers, by the shape of its cleaned tree and body (heuristic).
 
     Run on the cleaned tree (tickers, related cards and sidebars already gone), so an article's
@@ -129,48 +144,55 @@ def listing_reason(cleaned: HtmlElement, url: str, paragraphs: Sequence[str],
         url: the page's URL.
         paragraphs: the extracted body's paragraphs.
         dated: the page's metadata gave a publication date.
-        weak: the page's article evidence is weak (``verdict.WeakEvidence``: ``og:type``
-            article alone, meta evidence on a listing URL): the rules go on past the first
-            that holds to find one whose shape overrules it (WCXB dev: a course catalogue
+        evidence: the page's article evidence (``verdict.article_evidence``). When it is meta
+            evidence (``verdict.MetaEvidence``), the rules go on past the first that holds to
+            find one that overrules it (``ListingCall.overrules``; WCXB dev: a course catalogue
             with 27 linked card titles holding 85 % of its prose, and a shop category under a
             ``/browse/`` URL, were first caught by the teaser count, which is no shape, and
             stored).
         headline: the page's title reads as a headline (``HEADLINE_WORDS`` or more words).
+        name: the page's title is a name (``catalogue.NAME_WORDS`` words at most).
 
     Returns:
-        The first rule that holds (with ``weak``, the first shape if any holds), or None.
+        The first rule that holds (with meta evidence, the first that overrules it if any
+        does), or None.
     """
     first = None
-    for call in _listing_calls(cleaned, url, paragraphs, dated, headline):
-        if call.shape or not weak:
+    for call in _listing_calls(cleaned, url, paragraphs, dated, headline, name):
+        if not isinstance(evidence, MetaEvidence) or call.overrules(evidence):
             return call
         first = first or call
     return first
 
 
 def _listing_calls(cleaned: HtmlElement, url: str, paragraphs: Sequence[str], dated: bool,
-                   headline: bool) -> Iterator[ListingCall]:
+                   headline: bool, name: bool) -> Iterator[ListingCall]:
     """Every listing rule that holds, in order (lazily: the caller stops at the first it
     wants)."""
     body = cleaned.find("body")
     scope = body if body is not None else cleaned
+    long_paragraphs = sum(word_units(p) >= LONG_PARAGRAPH_WORDS for p in paragraphs)
     # A product grid first: shops name their category pages with slugs too
     # ("women-sneakers-athletic-shoes").
     offers = shop_cards(scope)
     if offers >= SHOP_MIN_CARDS:
-        # Never a shape: buying guides ("the best kettles") carry a grid of priced cards.
-        yield ListingCall(f"a grid of {offers} product cards (prices, product markup)")
+        # A shape only under a name, with little prose (``SHOP_SHAPE_MAX_LONG``): buying guides
+        # ("the best kettles") carry a grid of priced cards.
+        yield ListingCall(f"a grid of {offers} product cards (prices, product markup)",
+                          name and long_paragraphs <= SHOP_SHAPE_MAX_LONG)
     named = product_listing_markup(scope)
     if named:
-        # Never a shape either: a "shop the story" strip could carry the class into an article.
+        # Never a shape: a "shop the story" strip could carry the class into an article.
         yield ListingCall(f"product listing page markup ({named})")
     linked = link_share(scope)
     if linked >= LINKS_ONLY_SHARE:
         # Whatever its URL: a job board's category named with a long slug.
-        yield ListingCall(f"{linked:.0%} of the text in links")
+        yield ListingCall(f"{linked:.0%} of the text in links", links=True)
+    listed = None if dated else teaser_list(scope, url)
+    if listed:
+        yield ListingCall(listed)
     if slug_words(url) >= ARTICLE_SLUG_WORDS:
         return
-    long_paragraphs = sum(word_units(p) >= LONG_PARAGRAPH_WORDS for p in paragraphs)
     # Every link of the page is resolved to count teasers: only where it can decide.
     teasers = teaser_links(cleaned, url) if long_paragraphs == 0 else 0
     if teasers >= LISTING_MIN_TEASERS and not (headline and _little_in_links(scope)):
@@ -204,6 +226,32 @@ def _listing_calls(cleaned: HtmlElement, url: str, paragraphs: Sequence[str], da
     title = " ".join(" ".join(t.itertext()) for t in cleaned.iter("title"))
     if teasers and long_paragraphs == 0 and (_PAGED_URL.search(url) or _PAGED_TITLE.search(title)):
         yield ListingCall("paginated page of teasers")
+
+
+# A list of teasers with summaries (a podcast's episodes, a search's results): an undated page
+# with this share of its text in list items, linking this many other pages of the site from
+# them. WCXB dev: a podcast's episode list, 20 items each with a long summary (every paragraph
+# long, so the teaser count, which asks for none, missed it); of the articles, a buying guide
+# and a ranking written as lists (93 % and 100 % in items, dated, or with no link to the site's
+# pages from them), none.
+TEASER_LIST_SHARE = 0.9
+TEASER_LIST_MIN_LINKS = 10
+_TOP_ITEMS = XPath(".//li[not(ancestor::li)]")
+
+
+def teaser_list(scope: HtmlElement, url: str) -> str | None:
+    """Why the page is a list of teasers (``TEASER_LIST_SHARE``), or None."""
+    total = len("".join(_STRING(scope).split()))
+    if not total:
+        return None
+    items = _TOP_ITEMS(scope)
+    share = sum(len("".join(_STRING(item).split())) for item in items) / total
+    if share < TEASER_LIST_SHARE:
+        return None
+    links = len(_same_site_targets((a for item in items for a in item.iter("a")), url))
+    if links < TEASER_LIST_MIN_LINKS:
+        return None
+    return f"{links} article links in list items holding {share:.0%} of the text, no date"
 
 
 def link_share(scope: HtmlElement) -> float:
@@ -303,6 +351,11 @@ _LISTING_SEGMENTS = {
     "c", "hub", "list", "lists", "catalog", "catalogue", "subcategory", "subcategories",
     "sub-categories",
 }
+# The last word of a compound segment that names a listing template: WooCommerce's
+# ``/product-category/``, a course catalogue's ``/course-catalog/``, ``/news-archive/``. WCXB
+# dev and ScrapingHub: 1 listing page stored as an article before (a course catalogue's
+# subject page), 2 collection pages judged listings already, no article.
+_LISTING_SUFFIXES = {"category", "categories", "catalog", "catalogue", "archive", "archives"}
 # A last path segment that names a site's index of its own stories (bbc.com/news,
 # example.com/blog/): a listing URL, where the same word before a slug is not.
 _SECTION_INDEXES = {"news", "blog", "blogs", "articles", "stories", "latest", "press",
@@ -327,7 +380,8 @@ def listing_url(url: str) -> str | None:
     if not segments or (len(segments) == 1 and _HOME_PATH.fullmatch(segments[0])):
         return HOME_PAGE
     for i, segment in enumerate(segments):
-        if segment in _LISTING_SEGMENTS and not any(
+        if (segment in _LISTING_SEGMENTS or segment.rsplit("-", 1)[-1] in _LISTING_SUFFIXES
+                and "-" in segment) and not any(
                 _ARTICLE_PATH.search(s) for s in segments[i + 1:]):
             return f"/{segment}/ URL"
     if segments[-1] in _SECTION_INDEXES:

@@ -58,8 +58,10 @@ def test_a_shop_grid_without_article_evidence_gets_no_second_pass(passes: list[i
 
 
 def test_a_page_with_article_evidence_keeps_its_second_pass(passes: list[int]) -> None:
-    """og:type article: the gate would only flag the grid, so the floor may still decide."""
-    article = extract_article(_page("<meta property='og:type' content='article'>", _grid(12)),
+    """article:published_time: the gate would only flag the grid, so the floor may still
+    decide (``og:type`` article alone would not do: a grid under a name overrules it)."""
+    published = "<meta property='article:published_time' content='2025-05-01T08:00:00Z'>"
+    article = extract_article(_page(published, _grid(12)),
                               "https://shop.example.com/kettles", outlet="test")
     assert article.verdict is Verdict.ARTICLE
     assert passes[0] == 2
