@@ -171,7 +171,6 @@ def _listing_calls(cleaned: HtmlElement, url: str, paragraphs: Sequence[str], da
     wants)."""
     body = cleaned.find("body")
     scope = body if body is not None else cleaned
-    long_paragraphs = sum(word_units(p) >= LONG_PARAGRAPH_WORDS for p in paragraphs)
     # A product grid first: shops name their category pages with slugs too
     # ("women-sneakers-athletic-shoes").
     offers = shop_cards(scope)
@@ -179,7 +178,7 @@ def _listing_calls(cleaned: HtmlElement, url: str, paragraphs: Sequence[str], da
         # A shape only under a name, with little prose (``SHOP_SHAPE_MAX_LONG``): buying guides
         # ("the best kettles") carry a grid of priced cards.
         yield ListingCall(f"a grid of {offers} product cards (prices, product markup)",
-                          name and long_paragraphs <= SHOP_SHAPE_MAX_LONG)
+                          name and _long(paragraphs) <= SHOP_SHAPE_MAX_LONG)
     named = product_listing_markup(scope)
     if named:
         # Never a shape: a "shop the story" strip could carry the class into an article.
@@ -193,6 +192,7 @@ def _listing_calls(cleaned: HtmlElement, url: str, paragraphs: Sequence[str], da
         yield ListingCall(listed)
     if slug_words(url) >= ARTICLE_SLUG_WORDS:
         return
+    long_paragraphs = _long(paragraphs)
     # Every link of the page is resolved to count teasers: only where it can decide.
     teasers = teaser_links(cleaned, url) if long_paragraphs == 0 else 0
     if teasers >= LISTING_MIN_TEASERS and not (headline and _little_in_links(scope)):
@@ -252,6 +252,11 @@ def teaser_list(scope: HtmlElement, url: str) -> str | None:
     if links < TEASER_LIST_MIN_LINKS:
         return None
     return f"{links} article links in list items holding {share:.0%} of the text, no date"
+
+
+def _long(paragraphs: Sequence[str]) -> int:
+    """Paragraphs of ``LONG_PARAGRAPH_WORDS`` or more."""
+    return sum(word_units(p) >= LONG_PARAGRAPH_WORDS for p in paragraphs)
 
 
 def link_share(scope: HtmlElement) -> float:
