@@ -70,6 +70,11 @@ TEASER_CARD_SHARE = 0.3
 # board's category under a five-word slug, a trending page, a watch maker's category at
 # 89.7 %), and one service and one product page.
 LINKS_ONLY_SHARE = 0.85
+# ... and with this share, it overrules meta evidence (``ListingCall.links``,
+# ``verdict.MetaEvidence``): WCXB dev, a TV station's topic page with
+# ``article:published_time``, 96 %; the most an article with meta evidence has, 82 % (a studio's
+# portfolio with ``og:type`` article), so the margin is wider than ``LINKS_ONLY_SHARE``'s.
+LINKS_OVER_META_SHARE = 0.9
 # Product grids: at least this many alike sibling cards holding a link and a price or product
 # markup (``shop_cards``).
 SHOP_MIN_CARDS = 6
@@ -186,7 +191,8 @@ def _listing_calls(cleaned: HtmlElement, url: str, paragraphs: Sequence[str], da
     linked = link_share(scope)
     if linked >= LINKS_ONLY_SHARE:
         # Whatever its URL: a job board's category named with a long slug.
-        yield ListingCall(f"{linked:.0%} of the text in links", links=True)
+        yield ListingCall(f"{linked:.0%} of the text in links",
+                          links=linked >= LINKS_OVER_META_SHARE)
     listed = None if dated else teaser_list(scope, url)
     if listed:
         yield ListingCall(listed)

@@ -272,7 +272,7 @@ class MetaEvidence(str):
     ``reason``. A CMS prints these tags on every page it serves: on WCXB dev a TV station's
     topic page, 96 % of its text in links, carries ``article:published_time``; of WCXB's 793
     articles and ScrapingHub's 181, none with meta evidence has more than 82 % of its text in
-    links (``listing.LINKS_ONLY_SHARE`` is 85 %)."""
+    links (``listing.LINKS_OVER_META_SHARE`` is 90 %)."""
 
 
 class WeakEvidence(MetaEvidence):

@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 
 from transforms import floor
+from transforms.boilerplate import parse_page
 from transforms.extract import extract_article
-from transforms.listing import listing_url
+from transforms.listing import LINKS_ONLY_SHARE, LINKS_OVER_META_SHARE, link_share, listing_url
 from transforms.record import Article, Verdict
 
 LONG = ("Part {i}: the new opening hours start next month, and every branch of the service "
@@ -45,6 +46,19 @@ def test_a_page_of_links_overrules_article_published_time() -> None:
     assert article.verdict is Verdict.LISTING, article.reason
     assert (article.reason or "").endswith(
         "of the text in links (overrules article:published_time meta alone)")
+
+
+def test_links_short_of_the_meta_overrule_share_only_flag() -> None:
+    # 85-90 % of the text in links: a page of links, but meta evidence still holds.
+    intro = "<p>Our reporters follow the rental market across the region, every week.</p>" * 2
+    page = _page("Vehicle rental news", intro + _headlines(20), PUBLISHED)
+    root = parse_page(page.decode())
+    assert root is not None
+    share = link_share(root)
+    assert LINKS_ONLY_SHARE <= share < LINKS_OVER_META_SHARE, share
+    article = _extract(page, TOPIC_URL)
+    assert article.verdict is Verdict.ARTICLE
+    assert (article.reason or "").startswith("flagged listing: "), article.reason
 
 
 def test_a_page_of_links_with_a_json_ld_article_is_stored_with_a_flag() -> None:
