@@ -233,7 +233,9 @@ def article_evidence(url: str, meta: Mapping[str, str], ld_types: Iterable[str],
     thrown away by a heuristic gate (listing, too short, paywalled): at worst it is stored
     with a flag in ``reason``. Only weak evidence (a ``WeakEvidence``: ``og:type`` article
     alone, or a meta tag on a listing template's URL) gives way to a listing whose structure
-    leaves no doubt (``listing.ListingCall.shape``), with the reason recorded.
+    leaves no doubt (``listing.ListingCall.shape``), and meta evidence (a ``MetaEvidence``,
+    weak or not) to a page of links (``listing.ListingCall.links``), with the reason recorded;
+    strong listing evidence (``listing.listing_proof``, ``named_listing``) overrules any.
 
     Args:
         url: the page's URL.
