@@ -1,10 +1,11 @@
 """Publication dates on WCXB's dev articles, page by page: the truth, ours, bare trafilatura's,
 and which source gave ours; for sorting the wrong ones into classes by cause (issue 13).
 
-Runs only the metadata step (``extract._metadata``, then ``extract._published`` as on an
-article), not the body extraction: about a minute and a half of CPU for the 793 pages, twice
-that the first time. Bare trafilatura's date (``bare_extraction``, its htmldate with extensive
-search) is the slow part, so ``--bare`` keeps it in a JSON file between runs.
+Runs only the metadata step (``page_metadata.read_metadata``, then
+``page_metadata.settle_published`` as on an article), not the body extraction: about a minute and a
+half of CPU for the 793 pages, twice that the first time. Bare trafilatura's date
+(``bare_extraction``, its htmldate with extensive search) is the slow part, so ``--bare`` keeps it
+in a JSON file between runs.
 
     python scripts/dates_report.py [--datasets PATH] [--bare CACHE.json] [--wrong] [--json OUT]
 """
@@ -27,8 +28,8 @@ sys.path.insert(0, str(ROOT))
 from bench.corpora import DEFAULT_DATASETS, CorpusPage, load_wcxb  # noqa: E402
 from bench.metadata_match import day_of  # noqa: E402
 from transforms import dates as dates_  # noqa: E402
-from transforms import extract  # noqa: E402
 from transforms import metadata as meta_  # noqa: E402
+from transforms import page_metadata  # noqa: E402
 from transforms.boilerplate import parse_page  # noqa: E402
 from transforms.decode import decode_html  # noqa: E402
 from transforms.record import ExtractionHints  # noqa: E402
@@ -56,10 +57,10 @@ def page_row(page: CorpusPage, bare: dict[str, str | None]) -> dict[str, object]
     assert root is not None, page.id
     meta = meta_.metas(root)
     ld = meta_.ld_article(meta_.json_ld(root))
-    fields = extract._metadata(root, page.url, hints, "wcxb")
+    fields = page_metadata.read_metadata(root, page.url, hints, "wcxb")
     declared, evidence = fields["published_at"], fields["_dates"]
     shown = evidence.shown
-    ours = extract._published(declared, evidence, text, page.url, hints.timezone)
+    ours = page_metadata.settle_published(declared, evidence, text, page.url, hints.timezone)
     rule = dates_.choose(declared, shown, dates_.url_day(page.url), evidence.open_graph)[1]
     if rule == "none":
         labelled = evidence.labelled

@@ -2,7 +2,7 @@
 date its markup declares.
 
 WCXB's annotators wrote the date a page displays, and markup is a CMS's record (the first
-draft, a migration, a re-save), so on an article (``extract._published``):
+draft, a migration, a re-save), so on an article (``page_metadata.settle_published``):
 
 * a day in the URL one off the declared date wins: the CMS wrote the URL in the site's own
   time, the markup in UTC; without a declared date, the URL's day ("/2023/10/03/",
@@ -29,7 +29,7 @@ draft, a migration, a re-save), so on an article (``extract._published``):
 Where neither the markup nor the header gives a date, ``labelled_date`` reads a "Posted on…"
 day further down the text, then comes a JSON-LD WebPage's datePublished
 (``metadata.page_published``; a later "Last updated:…" day further down beats it), then
-htmldate, then the "Last updated:…" day (``extract._published``).
+htmldate, then the "Last updated:…" day (``page_metadata.settle_published``).
 
 Measured on WCXB's 793 dev articles (659 with an annotated date): same-day 0.810 before these
 rules, 0.877 with the header rules (51 pages right that were wrong, 7 wrong that were right),
@@ -124,8 +124,8 @@ class Shown:
 @dataclass(frozen=True)
 class Evidence:
     """What the untouched page says about its date besides the declared one, read before
-    furniture removal deletes the lines it sits in (``extract._metadata``), weighed on articles
-    only (``extract._published``)."""
+    furniture removal deletes the lines it sits in (``page_metadata.read_metadata``), weighed
+    on articles only (``page_metadata.settle_published``)."""
 
     shown: list[Shown]  # around the headline (``shown_dates``)
     open_graph: bool = False  # ``metadata.open_graph_published``
@@ -290,13 +290,13 @@ def labelled_date(root: HtmlElement, month_first: bool) -> Shown | None:
     labelled "Updated"…, with its label and its offset in that text; None when there is none.
 
     For an article whose markup declares no date and whose header shows none
-    (``extract._metadata``): its byline may sit below the first paragraph ("Posted on Nov 21,
-    2018") or at the foot of the text ("Last updated: November 13, 2025"). On WCXB's 793 dev
-    articles it dates 2 pages right that had no date and 2 of the 134 without an annotated
-    date, and on the pages htmldate dated it agrees with htmldate wherever it finds a day. The
-    label is required: an unlabelled day in the text is a comment's, a related story's or an
-    event's. The labels are found with ``str.find`` on the lower-cased text and the date
-    pattern runs only just after them: run over the whole text, it cost four times as much.
+    (``page_metadata.read_metadata``): its byline may sit below the first paragraph ("Posted on Nov
+    21, 2018") or at the foot of the text ("Last updated: November 13, 2025"). On WCXB's 793 dev
+    articles it dates 2 pages right that had no date and 2 of the 134 without an annotated date, and
+    on the pages htmldate dated it agrees with htmldate wherever it finds a day. The label is
+    required: an unlabelled day in the text is a comment's, a related story's or an event's. The
+    labels are found with ``str.find`` on the lower-cased text and the date pattern runs only just
+    after them: run over the whole text, it cost four times as much.
     """
     body = root.find("body")
     parts: list[str] = []

@@ -7,8 +7,8 @@ trafilatura the page without our general rules. A page with article evidence is 
 away by a heuristic gate: it is stored with a flag in ``reason`` (``_gate``).
 On a page that is an article, the declared date is weighed against the dates its header shows
 (``dates.py``), htmldate runs once where neither gives one, and only the parts of trafilatura's
-metadata pass that can fill a missing title or author run; see ``_published`` and
-``_fill_from_trafilatura``.
+metadata pass that can fill a missing title or author run; see
+``page_metadata.settle_published`` and ``_fill_from_trafilatura``.
 
 CLI: ``python -m transforms.extract PAGE.html [--url URL] [--outlet ID] [--json]``.
 """
@@ -20,12 +20,9 @@ import re
 import sys
 from collections.abc import Callable, Mapping
 from copy import copy
-from dataclasses import replace
-from datetime import datetime, time
 from enum import Enum
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import lxml.html
 import trafilatura
@@ -39,7 +36,6 @@ from trafilatura.utils import repair_faulty_html
 from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
 
 from khabar.urls import article_url
-from transforms import dates as dates_
 from transforms import floor
 from transforms import metadata as meta_
 from transforms.boilerplate import (
@@ -62,17 +58,15 @@ from transforms.listing import (
     link_share,
     listing_proof,
     listing_reason,
-    listing_template,
     shop_cards,
 )
 from transforms.named_listing import named_listing
-from transforms.outlets import apply_hooks
+from transforms.page_metadata import read_metadata, settle_published
 from transforms.readalso import remove_read_also
 from transforms.record import Article, ExtractionHints, Verdict
 from transforms.teasers import drop_teasers, teaser_keys
 from transforms.verdict import (
     MetaEvidence,
-    article_evidence,
     bot_challenge_reason,
     empty_body_reason,
     not_html_reason,
@@ -260,11 +254,6 @@ def _language(text: str, words: int, declared: str | None) -> str | None:
     return code
 
 
-def _listed(value: Any) -> list[Any]:
-    """A JSON-LD value that may be one item or a list of them, as a list."""
-    return value if isinstance(value, list) else [value]
-
-
 def _trafilatura(page: lxml.html.HtmlElement | str, url: str) -> str:
     """The body text trafilatura finds in the cleaned tree (it works on a copy), or in the
     untouched page's source (which it parses itself)."""
@@ -426,7 +415,7 @@ def extract_article(
     if root is None:
         return Article(verdict=Verdict.ERROR, reason="unparseable HTML", **record)
 
-    record.update(_metadata(root, url, hints, outlet))
+    record.update(read_metadata(root, url, hints, outlet))
     evidence = record.pop("_evidence")
     page_types = record.pop("_page_types")
     paywalled = record.pop("_paywalled")
@@ -464,99 +453,13 @@ def extract_article(
         reason = "; ".join(decisions)
     if verdict in _ARTICLE_LIKE:
         # A listing's htmldate is its newest teaser's date and its "author" a teaser's paper.
-        record["published_at"] = _published(record.get("published_at"), date_evidence, text,
-                                            url, hints.timezone)
+        record["published_at"] = settle_published(record.get("published_at"), date_evidence,
+                                                  text, url, hints.timezone)
         _fill_from_trafilatura(record, root)
     record["language"] = _language(body_text, words, record.get("language") or hints.language)
     if verdict in {Verdict.SOFT_404, Verdict.LISTING}:
         record.update(paragraphs=[], text="", word_count=0)
     return Article(verdict=verdict, reason=reason, **record)
-
-
-def _metadata(root: lxml.html.HtmlElement, url: str, hints: ExtractionHints,
-              outlet: str) -> dict[str, Any]:
-    """Every metadata field read from the untouched tree (furniture removal loses some), the
-    outlet's hooks (``transforms/outlets/<outlet>.py``) having the last word."""
-    meta = meta_.metas(root)
-    ld_objects = meta_.json_ld(root)
-    ld = meta_.ld_article(ld_objects)
-    page_types = {str(k).lower() for node in ld_objects
-                  for k in _listed(node.get("@type")) if k}
-    published, modified = meta_.dates(root, meta, ld, hints.timezone)
-    sites = meta_.site_names(meta, ld_objects, url)
-    title = meta_.title(root, meta, ld, sites)
-    language = meta_.html_language(root, meta)
-    # The dates shown around the headline, read before furniture removal deletes the byline
-    # line they sit in; weighed against the declared date on articles only (``_published``).
-    locale = root.get("lang") or meta.get("og:locale")
-    month_first = dates_.month_first(locale)
-    shown = dates_.shown_dates(root, title, month_first)
-    evidence = dates_.Evidence(shown, meta_.open_graph_published(meta))
-    if published is None and not shown:
-        # The fallbacks, read only where neither the markup nor the header gives a date
-        # (labelled_date: 0.7 ms on such a page).
-        evidence = replace(evidence, labelled=dates_.labelled_date(root, month_first),
-                           page_declared=meta_.page_published(ld_objects, hints.timezone))
-    fields: dict[str, Any] = {
-        "canonical_url": meta_.canonical_url(root, meta, url),
-        "title": title,
-        "subtitle": meta_.subtitle(root),
-        "authors": meta_.authors(root, meta, ld, sites),
-        "published_at": published,
-        "modified_at": modified,
-        "language": language,
-        "categories": meta_.categories(root, meta, ld),
-        "tags": meta_.tags(root, ld),
-        "description": meta_.description(meta),
-        "image": meta_.image(meta, ld, url),
-        "_evidence": article_evidence(url, meta, page_types, hints.article_patterns,
-                                      hints.ignore_patterns, listing_template(url)),
-        "_page_types": page_types,
-        "_paywalled": str(ld.get("isAccessibleForFree", "")).lower() == "false",
-        # Read before furniture removal deletes the byline it sits in; used on articles only.
-        "_dates": evidence,
-    }
-    apply_hooks(outlet, root, fields)
-    note = meta_.republished(root, url, hints.timezone, aggregator=hints.aggregator)
-    if note:
-        fields.update(note)
-        if fields["published_at"] is None:
-            fields["published_at"] = note.get("original_published_at")
-    return fields
-
-
-def _published(declared: datetime | None, evidence: dates_.Evidence, source: str, url: str,
-               tz: str) -> datetime | None:
-    """An article's publication date: the declared one weighed against the dates its header
-    shows (``dates.published``); where neither gives one, the fallbacks of ``dates.Evidence``:
-    a day labelled "Published" further down, a JSON-LD WebPage's datePublished (a later
-    "Updated" day further down beats it, as a header's does a JSON-LD-only date), htmldate's
-    reading of the untouched page (``source``, which it parses itself: furniture removal has
-    deleted the byline lines from our tree), and last a day labelled "Updated" further down
-    (on a forum thread htmldate reads the first post's date, the label "last modified" the
-    edit's). A day without a time is midnight in the outlet's time zone.
-
-    htmldate runs here, once, on article-like pages with no date at all: not on listings (its
-    date would be the newest teaser's) and not again in trafilatura's metadata pass.
-    """
-    chosen = dates_.published(declared, evidence.shown, dates_.url_day(url),
-                              evidence.open_graph)
-    if isinstance(chosen, datetime):
-        return chosen
-    labelled = evidence.labelled
-    if chosen is None and labelled is not None and labelled.label == "published":
-        chosen = labelled.days[0]
-    page = evidence.page_declared
-    if chosen is None and page is not None:
-        if labelled is None or labelled.days[0] <= page.date():
-            return page
-        chosen = labelled.days[0]
-    if chosen is not None:
-        return datetime.combine(chosen, time(0), tzinfo=ZoneInfo(tz))
-    found = meta_.parse_datetime(meta_.visible_date(source, url), tz)
-    if found is None and labelled is not None:
-        return datetime.combine(labelled.days[0], time(0), tzinfo=ZoneInfo(tz))
-    return found
 
 
 def _fill_from_trafilatura(record: dict[str, Any], root: lxml.html.HtmlElement) -> None:
@@ -567,9 +470,10 @@ def _fill_from_trafilatura(record: dict[str, Any], root: lxml.html.HtmlElement) 
     description (its metas, its JSON-LD reader, its h1/title and byline XPaths), on the cleaned
     tree, as it ran inside ``bare_extraction``; never for authors on an aggregator copy (its
     guess is the teaser's newspaper). The rest of that pass is not run: the date (htmldate
-    again, on a tree that is a part of the one ``_published`` searched), site name, categories,
-    tags and licence. Measured on 300 WCXB pages: the whole pass cost 14 ms a page on the 145
-    pages that needed it, 9 % of our extraction time; these parts cost half as much.
+    again, on a tree that is a part of the one ``page_metadata.settle_published`` searched),
+    site name, categories, tags and licence. Measured on 300 WCXB pages: the whole pass cost
+    14 ms a page on the 145 pages that needed it, 9 % of our extraction time; these parts cost
+    half as much.
     """
     need_title = not record.get("title")
     need_authors = not record.get("authors") and not record.get("original_outlet")

@@ -366,8 +366,8 @@ def page_published(objects: list[dict[str, Any]], timezone: str) -> datetime | N
     an Article node only where the theme declares it), or None.
 
     Weaker than an Article's (``dates``): on a page whose header shows a date it disagreed with
-    the annotated one as often as it agreed, so ``extract._published`` takes it only for an
-    article with no other date, before htmldate (which there read the page's
+    the annotated one as often as it agreed, so ``page_metadata.settle_published`` takes it
+    only for an article with no other date, before htmldate (which there read the page's
     ``article:modified_time``: on WCXB's dev articles 2 pages right, none wrong).
     """
     for node in objects:
@@ -389,13 +389,13 @@ def visible_date(page: HtmlElement | str, url: str | None = None) -> str | None:
     """The publication date the page shows without machine-readable markup ("Posted on
     December 18, 2025" in a byline, a date in the URL), as "YYYY-MM-DD", or None.
 
-    htmldate in fast mode (its markup and URL rules, no free-text search) on the untouched page
-    (its source, or a tree, which htmldate copies): the furniture removal that precedes
-    trafilatura's own pass deletes the byline and meta lines where these dates sit. The caller
-    (``extract._published``) asks only for article-like pages without a declared or shown date
-    (on a listing it would be the newest teaser's); on WCXB's 793 dev articles it gives 32 exact
-    dates the other sources do not. Its extensive (free-text) search is not used: it filled 24
-    more correctly and 6 wrongly, dated 20 more of the 134 pages whose annotators found no date,
+    htmldate in fast mode (its markup and URL rules, no free-text search) on the untouched page (its
+    source, or a tree, which htmldate copies): the furniture removal that precedes trafilatura's own
+    pass deletes the byline and meta lines where these dates sit. The caller
+    (``page_metadata.settle_published``) asks only for article-like pages without a declared or
+    shown date (on a listing it would be the newest teaser's); on WCXB's 793 dev articles it gives
+    32 exact dates the other sources do not. Its extensive (free-text) search is not used: it filled
+    24 more correctly and 6 wrongly, dated 20 more of the 134 pages whose annotators found no date,
     and made extraction 17-30 % slower on that corpus.
     """
     found = find_date(page, extensive_search=False, original_date=True, url=url)
