@@ -41,7 +41,8 @@ from collections.abc import Iterable
 from lxml.etree import XPath
 from lxml.html import HtmlElement
 
-from transforms.listing import PRICE, link_card_share, link_share, slug_words
+from transforms.listing import PRICE, link_card_share, link_share
+from transforms.listing_urls import slug_words
 from transforms.verdict import word_units
 
 NAME_WORDS = 3

@@ -17,13 +17,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import NamedTuple
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from lxml.etree import XPath
 from lxml.html import HtmlElement
 
 from transforms import themes
 from transforms.boilerplate import prose_length
+from transforms.listing_urls import ARTICLE_PATH, HOME_PAGE, listing_url, slug_words
 from transforms.themes import wordpress
 from transforms.verdict import LD_ARTICLE_TYPES, MetaEvidence, WeakEvidence, word_units
 
@@ -88,7 +89,6 @@ SHOP_SHAPE_MAX_LONG = 2
 _STRING = XPath("string()", smart_strings=False)
 _PAGED_URL = re.compile(r"[?&](page|paged|wpv_paged)=\d+|/page/\d+/?$")
 _PAGED_TITLE = re.compile(r"\bpage \d+\b", re.IGNORECASE)
-_ARTICLE_PATH = re.compile(r"[a-z0-9]+(-[a-z0-9]+){2,}|\d{4,}|_a\d+\.html", re.IGNORECASE)
 
 
 def _same_site_targets(links: Iterable[HtmlElement], url: str) -> set[str]:
@@ -107,7 +107,7 @@ def _same_site_targets(links: Iterable[HtmlElement], url: str) -> set[str]:
         if target != host and not target.endswith("." + host):
             continue
         path = parts.path.rstrip("/")
-        if path and (target, path) != own and _ARTICLE_PATH.search(path.rsplit("/", 1)[-1]
+        if path and (target, path) != own and ARTICLE_PATH.search(path.rsplit("/", 1)[-1]
                                                                      or path):
             found.add(f"{target}{path}")
     return found
@@ -349,29 +349,6 @@ def link_card_share(scope: HtmlElement) -> float:
     return sum(sum(sizes) for sizes in _card_groups(scope, _link_card_size)) / total
 
 
-# Path segments that name a listing template (category, tag, topic, section, author, search,
-# archive pages) in the languages of the outlets and of WCXB. A listing URL is such a segment
-# followed by no article-like segment, or the site's home page.
-_LISTING_SEGMENTS = {
-    "category", "categories", "tag", "tags", "topic", "topics", "section", "sections", "genre",
-    "browse", "archive", "archives", "author", "authors", "search", "page", "rubrique",
-    "rubriques", "categorie", "theme", "themes", "dossier", "dossiers", "kategorie", "thema",
-    "themen", "categoria", "categorias", "tema", "temas", "etiqueta", "kategori", "arsip",
-    "collections", "shop",
-    # Shops' and portals' category paths (/c/headphones, /hub/science, /list/…)
-    "c", "hub", "list", "lists", "catalog", "catalogue", "subcategory", "subcategories",
-    "sub-categories",
-}
-# The last word of a compound segment that names a listing template: WooCommerce's
-# ``/product-category/``, a course catalogue's ``/course-catalog/``, ``/news-archive/``. WCXB
-# dev and ScrapingHub: 1 listing page stored as an article before (a course catalogue's
-# subject page), 2 collection pages judged listings already, no article.
-_LISTING_SUFFIXES = {"category", "categories", "catalog", "catalogue", "archive", "archives"}
-# A last path segment that names a site's index of its own stories (bbc.com/news,
-# example.com/blog/): a listing URL, where the same word before a slug is not.
-_SECTION_INDEXES = {"news", "blog", "blogs", "articles", "stories", "latest", "press",
-                    "actualites", "actualite", "nachrichten", "noticias", "notizie", "akhbar"}
-HOME_PAGE = "home page URL"
 # A listing template's URL (or the home page) is a listing whatever its paragraphs when the page
 # links to this many articles of its own site (WCXB dev: news fronts 36 to 81 once furniture is
 # gone; a one-post blog's front page, annotated as an article, 11).
@@ -382,38 +359,6 @@ TEMPLATE_MIN_TEASERS = 20
 # such URLs (3 of 793, none of ScrapingHub's), the most is 32 % (a dictionary entry under
 # /browse/, lost to the teaser count already), then 5 %.
 TEMPLATE_CARD_SHARE = 0.5
-_HOME_PATH = re.compile(r"(index\.\w+|home|accueil|[a-z]{2}(-[a-z]{2})?)")
-
-
-def listing_url(url: str) -> str | None:
-    """The listing template a URL names (``_LISTING_SEGMENTS``, the home page), or None."""
-    segments = [s for s in unquote(urlsplit(url).path).lower().split("/") if s]
-    if not segments or (len(segments) == 1 and _HOME_PATH.fullmatch(segments[0])):
-        return HOME_PAGE
-    for i, segment in enumerate(segments):
-        if (segment in _LISTING_SEGMENTS or segment.rsplit("-", 1)[-1] in _LISTING_SUFFIXES
-                and "-" in segment) and not any(
-                _ARTICLE_PATH.search(s) for s in segments[i + 1:]):
-            return f"/{segment}/ URL"
-    if segments[-1] in _SECTION_INDEXES:
-        return f"/{segments[-1]}/ URL"
-    return None
-
-
-def listing_template(url: str) -> str | None:
-    """The listing template a URL names other than the home page (``listing_url``), which
-    weakens meta evidence (``verdict.article_evidence``)."""
-    template = listing_url(url)
-    return template if template != HOME_PAGE else None
-
-
-def slug_words(url: str) -> int:
-    """Words of the URL's last path segment ("how-to-set-up-your-monitor" → 6)."""
-    segments = [s for s in unquote(urlsplit(url).path).split("/") if s]
-    if not segments:
-        return 0
-    last = re.sub(r"\.\w{2,5}$", "", segments[-1])
-    return sum(1 for w in re.split(r"[-_+\s]+", last) if w and not w.isdigit())
 
 
 # WordPress's body_class() names the template: "single single-post" for a post, the archive

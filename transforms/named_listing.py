@@ -22,7 +22,8 @@ import re
 
 from lxml.html import HtmlElement
 
-from transforms.listing import HOME_PAGE, link_share, listing_url
+from transforms.listing import link_share
+from transforms.listing_urls import HOME_PAGE, listing_url
 
 # A home page's own title, once the site name is stripped, in the outlets' and WCXB's languages.
 HOME_TITLES = frozenset({

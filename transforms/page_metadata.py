@@ -18,7 +18,7 @@ from lxml.html import HtmlElement
 
 from transforms import dates as dates_
 from transforms import metadata as meta_
-from transforms.listing import listing_template
+from transforms.listing_urls import listing_template
 from transforms.outlets import apply_hooks
 from transforms.record import ExtractionHints
 from transforms.verdict import article_evidence

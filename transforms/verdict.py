@@ -244,7 +244,7 @@ def article_evidence(url: str, meta: Mapping[str, str], ld_types: Iterable[str],
         article_patterns: the outlet's article URL patterns (regular expressions).
         ignore_patterns: the outlet's patterns that win over ``article_patterns``.
         listing_template: the listing template the URL names other than the home page
-            (``listing.listing_url``: "/topic/ URL"), which makes meta evidence weak
+            (``listing_urls.listing_url``: "/topic/ URL"), which makes meta evidence weak
             (below ``WEAK_EVIDENCE``).
     """
     found = sorted(set(ld_types) & LD_ARTICLE_TYPES)

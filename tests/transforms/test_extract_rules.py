@@ -14,7 +14,7 @@ import pytest
 
 from transforms.boilerplate import parse_page, remove_boilerplate_nodes
 from transforms.extract import extract_article
-from transforms.listing import listing_url
+from transforms.listing_urls import listing_url
 from transforms.readalso import remove_read_also
 from transforms.record import ExtractionHints, Verdict
 from transforms.verdict import not_html_reason, word_units

@@ -9,7 +9,8 @@ from __future__ import annotations
 from transforms.boilerplate import parse_page
 from transforms.catalogue import catalogue_reason
 from transforms.extract import extract_article
-from transforms.listing import link_share, slug_words
+from transforms.listing import link_share
+from transforms.listing_urls import slug_words
 from transforms.record import Article, Verdict
 
 # Short prose (19 words a paragraph), none of it 40 words long.

@@ -5,7 +5,7 @@ One small synthetic page per rule; the corpus figures are in ``bench/corpora.py`
 from __future__ import annotations
 
 from transforms.extract import extract_article
-from transforms.listing import listing_template
+from transforms.listing_urls import listing_template
 from transforms.record import Article, Verdict
 from transforms.verdict import WEAK_EVIDENCE, WeakEvidence, article_evidence
 

@@ -11,7 +11,8 @@ import json
 from transforms import floor
 from transforms.boilerplate import parse_page
 from transforms.extract import extract_article
-from transforms.listing import LINKS_ONLY_SHARE, LINKS_OVER_META_SHARE, link_share, listing_url
+from transforms.listing import LINKS_ONLY_SHARE, LINKS_OVER_META_SHARE, link_share
+from transforms.listing_urls import listing_url
 from transforms.record import Article, Verdict
 
 LONG = ("Part {i}: the new opening hours start next month, and every branch of the service "
