@@ -7,7 +7,7 @@ from __future__ import annotations
 from transforms.extract import extract_article
 from transforms.listing_urls import listing_template
 from transforms.record import Article, Verdict
-from transforms.verdict import WEAK_EVIDENCE, WeakEvidence, article_evidence
+from transforms.verdict import WEAK_EVIDENCE, MetaEvidence, WeakEvidence, article_evidence
 
 TOPIC = "https://tv.example.com/topic/Car%20Rental"
 APT = '<meta property="article:published_time" content="2025-12-18T02:27:52Z">'
@@ -132,3 +132,17 @@ def test_page_mostly_of_links_is_a_listing() -> None:
                                  "tracking-watches/")
     assert article.verdict is Verdict.LISTING, article.reason
     assert (article.reason or "").endswith("% of the text in links"), article.reason
+
+
+def test_meta_evidence_is_named_apart_from_json_ld_and_the_registry() -> None:
+    """``MetaEvidence`` (what a page of links overrules) is meta tags alone: never a JSON-LD
+    Article, never the outlet's article pattern, even when the page also has the tags."""
+    story = "https://news.example.com/2025/12/18/council-water-plan"
+    apt = article_evidence(story, {"article:published_time": "2025-12-18"}, ())
+    assert isinstance(apt, MetaEvidence) and not isinstance(apt, WeakEvidence)
+    assert isinstance(article_evidence(story, {"og:type": "article"}, ()), MetaEvidence)
+    ld = article_evidence(story, {"article:published_time": "2025-12-18"}, ["newsarticle"])
+    assert ld == "JSON-LD newsarticle" and not isinstance(ld, MetaEvidence)
+    ours = article_evidence(story, {"article:published_time": "2025-12-18"}, (),
+                            article_patterns=[r"/\d{4}/\d\d/\d\d/"])
+    assert ours == "article:published_time meta" and not isinstance(ours, MetaEvidence)
