@@ -66,7 +66,6 @@ from transforms.readalso import remove_read_also
 from transforms.record import Article, ExtractionHints, Verdict
 from transforms.teasers import drop_teasers, teaser_keys
 from transforms.verdict import (
-    MetaEvidence,
     bot_challenge_reason,
     empty_body_reason,
     not_html_reason,
@@ -319,7 +318,7 @@ def _floor(paragraphs: list[str], removal: Removal, text: str, url: str, hints: 
         return paragraphs, None
     untouched = _paragraphs(_untouched(text, hints, url), url, title, learned)
     untouched_words = word_units("\n\n".join(untouched))
-    if not floor.prefer_untouched(words, untouched, evidence):
+    if not floor.prefer_untouched(words, untouched_words, untouched, evidence):
         return paragraphs, None
     return untouched, (f"floor: trafilatura on the untouched page ({untouched_words} words "
                        f"against {words}; {why})")
@@ -443,7 +442,7 @@ def extract_article(
     verdict, reason, kind = _gate(root, text, url, headers, paragraphs, words, page_types,
                                   paywalled, dated, record.get("title"), evidence)
     decisions = [d for d in (floor_used,) if d]  # what changed the stored body, for ``reason``
-    if kind is Gate.SHAPE and isinstance(evidence, MetaEvidence):
+    if kind is Gate.SHAPE:  # only ever a call that overrules the page's meta evidence
         # Counted per outlet per night like every verdict; the reason names what it overruled.
         reason = f"{reason} (overrules {evidence} alone)"
     elif kind is not Gate.STRONG and evidence:

@@ -68,8 +68,10 @@ def check_reason(words: int, body_chars: int, removal: Removal, narrowed: bool) 
             f"page keeps), the body holds {body_chars}")
 
 
-def prefer_untouched(ours_words: int, untouched: Sequence[str], evidence: bool) -> bool:
-    """Whether the untouched page's body (its paragraphs) is clearly richer than ours.
+def prefer_untouched(ours_words: int, untouched_words: int, untouched: Sequence[str],
+                     evidence: bool) -> bool:
+    """Whether the untouched page's body (``untouched``, its paragraphs, of ``untouched_words``
+    words) is clearly richer than ours.
 
     On a page without article evidence (``verdict.article_evidence``) it must not be
     fragments (``fragments``): there, a body of fragments is the page's furniture, not an
@@ -79,7 +81,7 @@ def prefer_untouched(ours_words: int, untouched: Sequence[str], evidence: bool) 
     a forum thread's menus; no article of WCXB or ScrapingHub)."""
     if not evidence and fragments(untouched):
         return False
-    return word_units("\n\n".join(untouched)) > UNTOUCHED_RATIO * ours_words
+    return untouched_words > UNTOUCHED_RATIO * ours_words
 
 
 # A sentence's end: its punctuation, then closing quotes or brackets.

@@ -73,8 +73,9 @@ TEASER_CARD_SHARE = 0.3
 LINKS_ONLY_SHARE = 0.85
 # ... and with this share, it overrules meta evidence (``ListingCall.links``,
 # ``verdict.MetaEvidence``): WCXB dev, a TV station's topic page with
-# ``article:published_time``, 96 %; the most an article with meta evidence has, 82 % (a studio's
-# portfolio with ``og:type`` article), so the margin is wider than ``LINKS_ONLY_SHARE``'s.
+# ``article:published_time``, 96 %; the most an article with meta evidence has, 82 % (a marketing
+# agency's portfolio page with ``og:type`` article), so the margin is wider than
+# ``LINKS_ONLY_SHARE``'s.
 LINKS_OVER_META_SHARE = 0.9
 # Product grids: at least this many alike sibling cards holding a link and a price or product
 # markup (``shop_cards``).
@@ -140,8 +141,9 @@ def listing_reason(cleaned: HtmlElement, url: str, paragraphs: Sequence[str],
 
     Run on the cleaned tree (tickers, related cards and sidebars already gone), so an article's
     leftover links count little. The caller applies it to every page, but a page with article
-    evidence is then only flagged, not rejected, unless that evidence is weak
-    (``verdict.WeakEvidence``) and the call's ``shape`` is set. A URL ending in a long slug
+    evidence is then only flagged, not rejected, unless the call overrules that evidence
+    (``ListingCall.overrules``: a shape over weak evidence, a page of links over meta
+    evidence). A URL ending in a long slug
     (``ARTICLE_SLUG_WORDS``) names one page and is never a listing by these rules.
 
     Args:

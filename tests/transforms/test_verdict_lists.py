@@ -14,6 +14,7 @@ from transforms.extract import extract_article
 from transforms.listing import LINKS_ONLY_SHARE, LINKS_OVER_META_SHARE, link_share
 from transforms.listing_urls import listing_url
 from transforms.record import Article, Verdict
+from transforms.verdict import word_units
 
 LONG = ("Part {i}: the new opening hours start next month, and every branch of the service "
         "will answer calls on weekends too, the regional director said on Monday, adding "
@@ -159,15 +160,20 @@ def test_lists_that_are_not_teasers_are_stored() -> None:
 # --- the floor's body of fragments -----------------------------------------------------------
 
 
+def _prefer(ours_words: int, untouched: list[str], evidence: bool) -> bool:
+    return floor.prefer_untouched(ours_words, word_units("\n\n".join(untouched)), untouched,
+                                  evidence)
+
+
 def test_the_floor_takes_no_body_of_fragments_on_a_page_without_evidence() -> None:
     rows = [f"{rank}. University number {rank} 98.{rank}" for rank in range(100)]
-    assert not floor.prefer_untouched(14, rows, evidence=False)
-    assert floor.prefer_untouched(14, rows, evidence=True)
+    assert not _prefer(14, rows, evidence=False)
+    assert _prefer(14, rows, evidence=True)
     # One paragraph of prose is enough: an article the furniture rules deleted; and so is news
     # written in one-sentence paragraphs, none of 40 words.
-    assert floor.prefer_untouched(14, [*rows, LONG.format(i=1)], evidence=False)
+    assert _prefer(14, [*rows, LONG.format(i=1)], evidence=False)
     sentences = [f"The council met on Tuesday, item {i} of the «plan»." for i in range(30)]
-    assert floor.prefer_untouched(14, sentences, evidence=False)
-    assert not floor.prefer_untouched(14, sentences[:10] + rows[:20], evidence=False)
+    assert _prefer(14, sentences, evidence=False)
+    assert not _prefer(14, sentences[:10] + rows[:20], evidence=False)
     # Still only when clearly richer.
-    assert not floor.prefer_untouched(1000, [LONG.format(i=1)], evidence=True)
+    assert not _prefer(1000, [LONG.format(i=1)], evidence=True)
