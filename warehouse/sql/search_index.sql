@@ -53,7 +53,7 @@ SELECT
     (SELECT count(*) FROM fts_main_articles.indexed_articles) AS tracked;
 
 -- name: apply_changes
--- Apply search_removed / search_added (stage_changes, above) to the fts tables exactly as
+-- Apply search_removed / search_added (search_index_changes.sql) to the fts tables exactly as
 -- PRAGMA create_fts_index would have built them from the current articles (fts_indexing.cpp):
 -- same tokenize macro, stopwords and stemmer; docs.len = terms per doc; dict.df = docs per term;
 -- stats from docs. Only termids and docids differ (they are opaque: match_bm25 joins on them).
