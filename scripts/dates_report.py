@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.corpora import DEFAULT_DATASETS, CorpusPage, load_wcxb  # noqa: E402
-from bench.metadata_match import day_of  # noqa: E402
+from bench.metadata_match import date_matches, day_of  # noqa: E402
 from transforms import dates as dates_  # noqa: E402
 from transforms import metadata as meta_  # noqa: E402
 from transforms import page_metadata  # noqa: E402
@@ -60,14 +60,8 @@ def page_row(page: CorpusPage, bare: dict[str, str | None]) -> dict[str, object]
     fields = page_metadata.read_metadata(root, page.url, hints, "wcxb")
     declared, evidence = fields["published_at"], fields["_dates"]
     shown = evidence.shown
-    ours = page_metadata.settle_published(declared, evidence, text, page.url, hints.timezone)
-    rule = dates_.choose(declared, shown, dates_.url_day(page.url), evidence.open_graph)[1]
-    if rule == "none":
-        labelled = evidence.labelled
-        rule = ("labelled" if labelled and labelled.label == "published"
-                else "webpage" if evidence.page_declared
-                else "htmldate" if not labelled or not ours or ours.date() != labelled.days[0]
-                else "labelled-updated")
+    ours, rule = page_metadata.settle_published_rule(declared, evidence, text, page.url,
+                                                     hints.timezone)
     source = _declared_source(root, meta, ld, hints.timezone) if declared is not None else ""
     if bare.get(page.id, "?") == "?":
         document = trafilatura.bare_extraction(page.body, url=page.url, with_metadata=True)
@@ -82,8 +76,8 @@ def page_row(page: CorpusPage, bare: dict[str, str | None]) -> dict[str, object]
         "modified": fields["modified_at"].isoformat() if fields["modified_at"] else None,
         "url_day": str(dates_.url_day(page.url) or "") or None,
         "shown": [(str(s.days[0]), s.label, s.offset) for s in shown],
-        "ok": truth is not None and day_of(ours) == truth,
-        "bare_ok": truth is not None and day_of(bare[page.id]) == truth,
+        "ok": date_matches(ours, page.date),
+        "bare_ok": date_matches(bare[page.id], page.date),
     }
 
 

@@ -356,9 +356,16 @@ def url_day(url: str) -> date | None:
 
 def choose(declared: datetime | None, shown: list[Shown], in_url: date | None = None,
            open_graph: bool = False) -> tuple[datetime | date | None, str]:
-    """The publication date (``published``) and the name of the rule that chose it:
-    "url", "declared-shown", "shown-published", "shown-first", "shown-override",
-    "shown-updated", "declared" or "none"."""
+    """The publication date: ``declared`` (the markup's, with its time) or a day the header
+    shows, by the rules of the module docstring, None when neither gives one; and the name of
+    the rule that chose it: "url", "declared-shown", "shown-published", "shown-first",
+    "shown-override", "shown-updated", "declared" or "none".
+
+    A day in the URL (``url_day``) one off the declared one is the same moment in the site's
+    own time zone: the CMS wrote the URL in local time, the markup in UTC. ``open_graph``: the
+    declared date has an Open Graph ``article:published_time`` behind it (a header that shows
+    only an "Updated" day does not override it).
+    """
     if declared is not None and in_url is not None and _near(declared.date(), in_url):
         return (declared if declared.date() == in_url else in_url), "url"
     if declared is None and in_url is not None and (
@@ -382,15 +389,3 @@ def choose(declared: datetime | None, shown: list[Shown], in_url: date | None = 
         return updated[0], "shown-updated"
     return declared, "declared"
 
-
-def published(declared: datetime | None, shown: list[Shown], in_url: date | None = None,
-              open_graph: bool = False) -> datetime | date | None:
-    """The publication date: ``declared`` (the markup's, with its time) or a day the header
-    shows, by the rules of the module docstring; None when neither gives one.
-
-    A day in the URL (``url_day``) one off the declared one is the same moment in the site's
-    own time zone: the CMS wrote the URL in local time, the markup in UTC. ``open_graph``: the
-    declared date has an Open Graph ``article:published_time`` behind it (a header that shows
-    only an "Updated" day does not override it).
-    """
-    return choose(declared, shown, in_url, open_graph)[0]

@@ -381,7 +381,7 @@ def page_published(objects: list[dict[str, Any]], timezone: str) -> datetime | N
 def open_graph_published(meta: dict[str, str]) -> bool:
     """Whether the page declares its publication date in Open Graph (``article:published_time``,
     or the ``og:published_time`` some themes write): the date link previews and feed readers
-    take, so the publisher stands behind it (``dates.published``)."""
+    take, so the publisher stands behind it (``dates.choose``)."""
     return bool(meta.get("article:published_time") or meta.get("og:published_time"))
 
 

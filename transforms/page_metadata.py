@@ -84,7 +84,7 @@ def read_metadata(root: HtmlElement, url: str, hints: ExtractionHints,
 def settle_published(declared: datetime | None, evidence: dates_.Evidence, source: str,
                      url: str, tz: str) -> datetime | None:
     """An article's publication date: the declared one weighed against the dates its header
-    shows (``dates.published``); where neither gives one, the fallbacks of ``dates.Evidence``:
+    shows (``dates.choose``); where neither gives one, the fallbacks of ``dates.Evidence``:
     a day labelled "Published" further down, a JSON-LD WebPage's datePublished (a later
     "Updated" day further down beats it, as a header's does a JSON-LD-only date), htmldate's
     reading of the untouched page (``source``, which it parses itself: furniture removal has
@@ -95,21 +95,32 @@ def settle_published(declared: datetime | None, evidence: dates_.Evidence, sourc
     htmldate runs here, once, on article-like pages with no date at all: not on listings (its
     date would be the newest teaser's) and not again in trafilatura's metadata pass.
     """
-    chosen = dates_.published(declared, evidence.shown, dates_.url_day(url),
-                              evidence.open_graph)
+    return settle_published_rule(declared, evidence, source, url, tz)[0]
+
+
+def settle_published_rule(declared: datetime | None, evidence: dates_.Evidence, source: str,
+                          url: str, tz: str) -> tuple[datetime | None, str]:
+    """``settle_published``'s date and the name of the rule that chose it: one of
+    ``dates.choose``'s, else "labelled" (a "Published" day further down), "webpage" (a JSON-LD
+    WebPage's date), "labelled-updated" (an "Updated" day further down: later than the WebPage
+    date, or with nothing else), "htmldate" or "none" (``scripts/dates_report.py`` prints it)."""
+    chosen, rule = dates_.choose(declared, evidence.shown, dates_.url_day(url),
+                                 evidence.open_graph)
     if isinstance(chosen, datetime):
-        return chosen
+        return chosen, rule
     labelled = evidence.labelled
     if chosen is None and labelled is not None and labelled.label == "published":
-        chosen = labelled.days[0]
+        chosen, rule = labelled.days[0], "labelled"
     page = evidence.page_declared
     if chosen is None and page is not None:
         if labelled is None or labelled.days[0] <= page.date():
-            return page
-        chosen = labelled.days[0]
+            return page, "webpage"
+        chosen, rule = labelled.days[0], "labelled-updated"
     if chosen is not None:
-        return datetime.combine(chosen, time(0), tzinfo=ZoneInfo(tz))
+        return datetime.combine(chosen, time(0), tzinfo=ZoneInfo(tz)), rule
     found = meta_.parse_datetime(meta_.visible_date(source, url), tz)
-    if found is None and labelled is not None:
-        return datetime.combine(labelled.days[0], time(0), tzinfo=ZoneInfo(tz))
-    return found
+    if found is not None:
+        return found, "htmldate"
+    if labelled is not None:
+        return datetime.combine(labelled.days[0], time(0), tzinfo=ZoneInfo(tz)), "labelled-updated"
+    return None, "none"

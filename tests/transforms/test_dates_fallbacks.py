@@ -13,6 +13,7 @@ import lxml.html
 from transforms import dates as dates_
 from transforms import metadata as meta_
 from transforms.extract import extract_article
+from transforms.page_metadata import settle_published, settle_published_rule
 
 PROSE = "".join(
     f"<p>Paragraph {i}: the committee met on Tuesday to review the budget, the new hospital "
@@ -177,3 +178,30 @@ def test_time_pubdate_is_a_published_label() -> None:
     # A declared date the page shows stands, whatever the pubdate says.
     header = '<h1>Story</h1><p class="meta">November 29, 2025</p>'
     assert _day(_article(head, header, foot)) == date(2025, 11, 29)
+
+
+def test_settle_published_names_the_rule_that_chose_the_date() -> None:
+    """The rule beside the date (``scripts/dates_report.py`` prints it), from the same code that
+    chooses the date: a later "Updated" day over the WebPage date is that day's rule."""
+    webpage = datetime(2024, 3, 17, tzinfo=UTC)
+    later = dates_.Shown((date(2025, 4, 19),), "updated", 900)
+    earlier = dates_.Shown((date(2023, 4, 19),), "updated", 900)
+    posted = dates_.Shown((date(2022, 6, 1),), "published", 900)
+    url = "https://news.example.com/story"
+
+    def rule(**found: object) -> tuple[date | None, str]:
+        chosen, name = settle_published_rule(None, dates_.Evidence([], **found), "", url, "UTC")
+        return (chosen.date() if chosen else None), name
+
+    assert rule(page_declared=webpage) == (date(2024, 3, 17), "webpage")
+    assert rule(page_declared=webpage, labelled=later) == (date(2025, 4, 19), "labelled-updated")
+    assert rule(page_declared=webpage, labelled=earlier) == (date(2024, 3, 17), "webpage")
+    assert rule(labelled=posted) == (date(2022, 6, 1), "labelled")
+    assert rule(labelled=earlier) == (date(2023, 4, 19), "labelled-updated")  # htmldate: nothing
+    assert rule() == (None, "none")
+    declared = datetime(2025, 8, 22, 16, 28, tzinfo=UTC)
+    chosen, name = settle_published_rule(declared, dates_.Evidence([]), "", url, "UTC")
+    assert (chosen, name) == (declared, "declared")
+    # The date alone is the same call's.
+    assert settle_published(None, dates_.Evidence([], labelled=posted), "", url, "UTC") \
+        == datetime(2022, 6, 1, tzinfo=UTC)
