@@ -46,8 +46,9 @@ from bench.report import Target, read_targets
 MODULES = ("extraction", "corpora", "warehouse", "stories", "publish", "lake", "lakemaint",
            "crawl", "prefect_overhead", "workers", "night")
 STDERR_TAIL = 40
-# Modules given more than --timeout: stories builds a 1,000,000-article warehouse (generation
-# ~12 minutes, loading ~50 minutes with other sessions on the 2 cores, 2026-12-05); workers runs
+# Modules given more than --timeout: stories builds a 1,000,000-article warehouse (a repeated
+# 102,000-article period, bench.stories.PERIOD: 36 minutes with other sessions on the 2 cores,
+# 2026-12-06); workers runs
 # four nights on real Prefect workers (quick: three, ~10 minutes at load 15-29, 2026-12-06).
 TIMEOUT_FACTOR = {"stories": 3.0, "workers": 2.0}
 

@@ -450,6 +450,12 @@ def metadata_table(results: Sequence[PageResult],
             header, rows)
 
 
+def _flagged(result: PageResult) -> bool:
+    """Stored with a flag (``flagged <gate>: …`` in its reason, ``extract.extract_article``)."""
+    ours = result.outputs["ours"]
+    return ours.stored and (ours.reason or "").startswith("flagged")
+
+
 def article_table(results: Sequence[PageResult]) -> tuple[str, list[str], list[list[str]]]:
     header = ["pages", "lost (not stored)", "verdicts of lost pages", "ours F1 < 0.5 where "
               "bare ≥ 0.8", "stored with a flag", "floor used", "F1 body + embeds",
@@ -467,7 +473,7 @@ def article_table(results: Sequence[PageResult]) -> tuple[str, list[str], list[l
         rows.append([f"{name} ({len(group)})", f"{len(lost)}/{len(articles)}",
                      ", ".join(f"{v} {n}" for v, n in verdicts.most_common()) or "—",
                      str(len(collapses(group))),
-                     str(sum(reason.startswith("flagged") for reason in reasons)),
+                     str(sum(map(_flagged, group))),
                      str(sum("floor:" in reason for reason in reasons)),
                      _fmt(_mean(r.with_embeds[2] for r in group)),
                      shingle, f"{time_ratio(group):.2f}"])
@@ -501,9 +507,7 @@ def targets(results: Sequence[PageResult]) -> list[Target]:
     if listings:
         stored = sum(r.outputs["ours"].stored for r in listings)
         # A page stored with a flag (``flagged listing: …`` in its reason) is stored: it counts.
-        flagged = sum(r.outputs["ours"].stored
-                      and (r.outputs["ours"].reason or "").startswith("flagged")
-                      for r in listings)
+        flagged = sum(map(_flagged, listings))
         share = stored / len(listings)
         found.append(Target(f"WCXB listing + collection pages stored as articles ≤ "
                             f"{WCXB_STORED_LISTINGS_GOAL:.0%} ({stored}/{len(listings)}, "

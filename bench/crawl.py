@@ -49,7 +49,7 @@ from rich.console import Console
 from bench.report import Block, Section, Table, Target, Unit
 from bench.synthweb import SynthWeb, SynthWebProcess, WebConfig, write_registry
 from bench.synthweb.crawling import bytecode_cache, synthetic_crawls
-from bench.workdir import claim_work_folder
+from bench.workdir import work_folder
 from khabar.paths import PROJECT_ROOT
 from khabar.run.layout import RunFolder
 from pipeline.crawl import CrawlResult, crawl_command, crawl_outlet
@@ -508,10 +508,9 @@ def main(argv: list[str] | None = None) -> int:
         name, _, milliseconds = run.partition("@")
         plan.setdefault(float(milliseconds) / 1000, []).append(modes()[name])
     console = Console()
-    work = claim_work_folder(args.workdir, "crawl", args.keep)
-    registry = write_registry(web, work / "outlets.yaml")
     runs: list[CrawlRun] = []
-    try:
+    with work_folder(args.workdir, "crawl", args.keep) as work:
+        registry = write_registry(web, work / "outlets.yaml")
         with bytecode_cache(work / "pycache", not args.no_bytecode_cache) as cached:
             for latency, chosen in plan.items():
                 with SynthWebProcess(web.config, latency) as server:
@@ -525,9 +524,6 @@ def main(argv: list[str] | None = None) -> int:
                         args.profile = False
             console.log(f"scrapy bench ({args.bench_seconds} s)…")
             reference = scrapy_bench(args.bench_seconds, work)
-    finally:
-        if not args.keep:
-            shutil.rmtree(work, ignore_errors=True)
     report = section(web, runs, reference, args.quick, cached)
     report.show(console, args.markdown)
     return 0

@@ -31,6 +31,8 @@ from bench.workdir import work_folder
 
 NIGHTS, PER_NIGHT, KEEP_NIGHTS = 30, 40, 7
 QUICK = (8, 20, 3)
+
+
 def _read_seconds(con, version: int | None = None) -> float:
     """Best of 3 of a reader's scan over every article, now or at snapshot ``version``."""
     query, params = ((bench_sql("select_outlet_lengths"), None) if version is None else

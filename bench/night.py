@@ -31,7 +31,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -44,7 +43,7 @@ from bench.memory import MB, SERVER, TreeSampler
 from bench.report import Block, Section, Table, Target, Unit
 from bench.synthweb import SynthWeb, SynthWebProcess, WebConfig, write_registry
 from bench.synthweb.crawling import bytecode_cache, synthetic_crawls
-from bench.workdir import claim_work_folder
+from bench.workdir import work_folder
 from khabar.run.layout import RunFolder
 
 MEMORY_TARGET = 1024 * MB
@@ -347,16 +346,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         args.outlets, args.articles, themes = 3, 150, QUICK_THEMES
     console = Console()
-    work = claim_work_folder(args.workdir, "night", args.keep)
-    _isolate(work)
     anchor = datetime.now(UTC).replace(second=0, microsecond=0)
     web = SynthWeb(WebConfig(outlets=args.outlets, articles=args.articles, anchor=anchor,
                              themes=themes))
-    registry = write_registry(web, work / "outlets.yaml")
     scope = {"since": (anchor - timedelta(days=web.config.days + 1)).date(),
              "max_pages": max(o.count for o in web.outlets) + 100}
     nights: list[Night] = []
-    try:
+    with work_folder(args.workdir, "night", args.keep) as work:
+        _isolate(work)
+        registry = write_registry(web, work / "outlets.yaml")
         with bytecode_cache(work / "pycache", not args.no_bytecode_cache) as cached, \
                 SynthWebProcess(web.config, args.latency) as server:
             nights.append(run_night("night 1", server, registry, scope, args.parallel, console))
@@ -364,9 +362,6 @@ def main(argv: list[str] | None = None) -> int:
                 server.control("night?n=2")
                 nights.append(run_night("night 2", server, registry, scope, args.parallel,
                                         console))
-    finally:
-        if not args.keep:
-            shutil.rmtree(work, ignore_errors=True)
     report = section(web, nights, args.latency, args.parallel, args.quick, cached)
     report.show(console, args.markdown)
     return 0 if all(n.state in ("Completed", "Warned") for n in nights) else 1

@@ -39,8 +39,9 @@ def _build(db: str, task: Task) -> None:
                                       "body": [os.urandom(task["page_bytes"]) for _ in part]}))
         con.execute(bench_sql["insert_padded_pages"])
         con.unregister("pad")
-    for name in ("delete_pages", "insert_pages_from_padded", "drop_padded_pages"):
-        con.execute(bench_sql[name])
+    con.execute(bench_sql["delete_pages"])
+    con.execute(bench_sql["insert_pages_from_padded"])
+    con.execute(bench_sql["drop_padded_pages"])
     con.commit()
     con.close()
 

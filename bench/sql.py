@@ -10,9 +10,10 @@ code first on ``sys.path``, where ``warehouse.queries`` may be missing or read f
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
-from warehouse.queries import UnknownStatement, statements
+from warehouse.queries import statement, statements
 
 BENCH_SQL = Path(__file__).with_name("warehouse.sql")
 
@@ -22,14 +23,11 @@ def bench_statements() -> dict[str, str]:
     return statements(BENCH_SQL)
 
 
+@cache
 def bench_sql(name: str) -> str:
     """The text of the statement ``name`` of ``bench/warehouse.sql``.
 
     Raises:
         UnknownStatement: no such statement (the message lists those that exist).
     """
-    found = bench_statements()
-    if name not in found:
-        raise UnknownStatement(f"bench/warehouse.sql has no statement {name!r} "
-                               f"(it has: {', '.join(found)})")
-    return found[name]
+    return statement(BENCH_SQL, name, "bench/warehouse.sql")

@@ -17,9 +17,10 @@
    time to reach N, µs per article and the growth exponent. Then, on each copy, a night of
    ``--night`` articles of the following day. The build and each night run in their own
    process, a connection per run; the grouping's share (``update_stories``) is timed inside
-   ``load_run``. The generated articles are kept in ``--cache`` (1,001,000 take ~12 minutes
-   on the 2 cores here, 1 ms an article, most of it MinHash and features as the extraction
-   workers compute them); ``--period`` generates only a period of whole days and repeats it
+   ``load_run``. The generated articles are kept in ``--cache`` (~1.4 ms of CPU an article,
+   most of it MinHash and features as the extraction workers compute them: generating
+   1,001,000 was on course for 96 minutes at the 0.27 of a core the bench got under load);
+   ``--period`` generates only a period of whole days and repeats it
    (``repeated``: the real 1,000,000 build of BENCHMARKS.md took 36 minutes so, at load
    average 5-13). ``--keep`` keeps the work directory and each stored warehouse
    (``stored-N.duckdb``), to measure a night on it again.
@@ -50,7 +51,7 @@ from bench.child import run_json
 from bench.report import Section, Table, Target
 from bench.tables import int_list
 from bench.warehouse import exponent
-from bench.workdir import claim_work_folder
+from bench.workdir import work_folder
 from khabar.paths import PROJECT_ROOT as ROOT
 from khabar.run.layout import RunFolder
 
@@ -350,12 +351,12 @@ def repeated(source: Path, total: int, period: int) -> Path:
     ``original_url`` too: its declared original is the same repetition's). Written next to
     ``source``, kept like it.
 
-    What it saves: generating an article costs ~1.4 ms of CPU (its MinHash and story features,
-    as the extraction workers compute them); 1,001,000 took 96 minutes at load average 10-12
-    (0.27 of a core for the bench), this takes seconds. What it keeps: the grouping sees
-    articles only within ``transforms.story.WINDOW_DAYS`` of each other and declared originals
-    by URL, so each repetition is grouped as the first was, and every stored table holds
-    ``total`` rows, each loaded and grouped by the product's code.
+    What it saves: generating an article costs ~1.4 ms of CPU (its MinHash and story features, as
+    the extraction workers compute them); generating 1,001,000 was on course for 96 minutes at load
+    average 10-12 (0.27 of a core for the bench), this takes seconds. What it keeps: the grouping
+    sees articles only within ``transforms.story.WINDOW_DAYS`` of each other and declared originals
+    by URL, so each repetition is grouped as the first was, and every stored table holds ``total``
+    rows, each loaded and grouped by the product's code.
     """
     if period % PER_DAY:
         raise SystemExit(f"--period {period:,} is not a whole number of days of {PER_DAY:,}")
@@ -579,14 +580,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.period is None and max(args.sizes) + args.night > PERIOD:
         args.period = PERIOD
     console = Console()
-    work = claim_work_folder(args.workdir, "stories", args.keep)
-    try:
+    with work_folder(args.workdir, "stories", args.keep) as work:
         quality = labelled(work)
         cross = cross_language()
         sized = scale(args, work, console)
-    finally:
-        if not args.keep:
-            shutil.rmtree(work, ignore_errors=True)
     report = Section(
         "Stories: copies and stories across outlets (`bench/stories.py`)",
         [f"Labelled set `bench/storyset` (README there), loaded night by night; baseline in "

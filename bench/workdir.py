@@ -3,7 +3,8 @@ folder, removed when the benchmark ends unless it is kept (``--keep``).
 
 Since the folder is removed whole, a ``--workdir`` that already holds files is refused before
 any work unless ``--keep`` is given: ``--workdir ~/projects`` must not delete the user's
-projects (it did, in bench.crawl, bench.night and bench.stories, until 2026-12-06)."""
+projects (every benchmark with a ``--workdir`` removed the given folder whole until
+2026-12-06)."""
 
 from __future__ import annotations
 
@@ -14,30 +15,25 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
-def claim_work_folder(given: Path | None, name: str, keep: bool = False) -> Path:
+@contextmanager
+def work_folder(given: Path | None, name: str, keep: bool = False) -> Iterator[Path]:
     """``given`` (created if missing) or a new ``khabar-bench-<name>-*`` in the temp folder,
-    for a benchmark that removes it when it ends unless ``keep``.
+    removed afterwards, even after an error, unless ``keep``.
 
     Raises:
         SystemExit: ``given`` is a file, or a folder holding files that removing it would lose
             (without ``keep``): one line, before any work.
     """
     if given is None:
-        return Path(tempfile.mkdtemp(prefix=f"khabar-bench-{name}-"))
-    if given.exists() and not given.is_dir():
+        work = Path(tempfile.mkdtemp(prefix=f"khabar-bench-{name}-"))
+    elif given.exists() and not given.is_dir():
         raise SystemExit(f"--workdir {given} is a file, not a folder")
-    if not keep and given.is_dir() and any(given.iterdir()):
+    elif not keep and given.is_dir() and any(given.iterdir()):
         raise SystemExit(f"--workdir {given} already holds files, and the benchmark removes its "
                          "work folder when it ends: give a new or empty folder, or --keep")
-    given.mkdir(parents=True, exist_ok=True)
-    return given
-
-
-@contextmanager
-def work_folder(given: Path | None, name: str, keep: bool = False) -> Iterator[Path]:
-    """The work folder (``claim_work_folder``), removed afterwards, even after an error, unless
-    ``keep``."""
-    work = claim_work_folder(given, name, keep)
+    else:
+        given.mkdir(parents=True, exist_ok=True)
+        work = given
     try:
         yield work
     finally:

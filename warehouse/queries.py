@@ -65,6 +65,18 @@ def statements(path: Path) -> dict[str, str]:
     return {name: "".join(text).rstrip("\n") + "\n" for name, text in found.items()}
 
 
+def statement(path: Path, name: str, shown: str) -> str:
+    """Text of the statement ``name`` of the step file ``path`` (``shown`` in messages).
+
+    Raises:
+        UnknownStatement: no such step file or no such statement in it.
+    """
+    found = statements(path)
+    if name not in found:
+        raise UnknownStatement(f"{shown} has no statement {name!r} (it has: {', '.join(found)})")
+    return found[name]
+
+
 @cache
 def sql(step: str, name: str) -> str:
     """Text of the statement ``name`` of ``warehouse/sql/<step>.sql``.
@@ -72,11 +84,7 @@ def sql(step: str, name: str) -> str:
     Raises:
         UnknownStatement: no such step file or no such statement in it.
     """
-    found = statements(SQL_DIR / f"{step}.sql")
-    if name not in found:
-        raise UnknownStatement(f"warehouse/sql/{step}.sql has no statement {name!r} "
-                               f"(it has: {', '.join(found)})")
-    return found[name]
+    return statement(SQL_DIR / f"{step}.sql", name, f"warehouse/sql/{step}.sql")
 
 
 def one(con: duckdb.DuckDBPyConnection, step: str, name: str,

@@ -94,8 +94,9 @@ def _named(source: str) -> set[str]:
     return found
 
 
-def test_every_statement_a_benchmark_names_exists() -> None:
+def test_every_statement_a_benchmark_names_exists_and_none_is_dead() -> None:
     named = {name for path in sorted((ROOT / "bench").rglob("*.py"))
              for name in _named(path.read_text(encoding="utf-8"))}
     assert {"checkpoint", "select_story_counts", "select_outlet_lengths_at"} <= named
     assert named - set(bench_statements()) == set()
+    assert set(bench_statements()) - named == set()

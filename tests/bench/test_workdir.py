@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.workdir import claim_work_folder, work_folder
+from bench.workdir import work_folder
 
 
 def test_a_new_folder_is_removed_even_after_an_error() -> None:
@@ -38,8 +38,8 @@ def test_a_folder_holding_files_is_refused_before_any_work_and_kept(tmp_path: Pa
 def test_a_file_is_refused(tmp_path: Path) -> None:
     given = tmp_path / "notes.md"
     given.write_text("x")
-    with pytest.raises(SystemExit, match="is a file"):
-        claim_work_folder(given, "t")
+    with pytest.raises(SystemExit, match="is a file"), work_folder(given, "t"):
+        raise AssertionError("the benchmark ran")
     assert given.read_text() == "x"
 
 
