@@ -54,12 +54,12 @@ def test_an_existing_folder_is_never_reused(tmp_path: Path) -> None:
     other = tmp_path / run_id
     RunFolder(other).raw_dir.mkdir(parents=True)
     RunFolder(other).raw_file("lebrief").write_bytes(b"another machine's pages")
-    (other / layout.MARKER).write_text(json.dumps({"run_id": run_id, "flow": "nightly",
+    RunFolder(other).marker.write_text(json.dumps({"run_id": run_id, "flow": "nightly",
                                                    "host": "elsewhere", "pid": 7}))
     with pytest.raises(FileExistsError, match="never reused"):
         RunFolder(other).claim(run_id, "nightly")
     assert RunFolder(other).raw_file("lebrief").read_bytes() == b"another machine's pages"
-    assert json.loads((other / layout.MARKER).read_text())["host"] == "elsewhere"
+    assert json.loads(RunFolder(other).marker.read_text())["host"] == "elsewhere"
     # An empty folder someone else just made (its marker not written yet) is not taken either.
     empty = tmp_path / new_run_id(SECOND)
     empty.mkdir()

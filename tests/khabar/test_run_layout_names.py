@@ -98,7 +98,6 @@ def test_the_listings_find_what_earlier_versions_wrote(tmp_path: Path) -> None:
         (tmp_path / name).write_text("")
     folder = RunFolder(tmp_path)
     assert folder.raw_files() == [tmp_path / "raw" / "a.jsonl.gz", tmp_path / "raw" / "b.jsonl.gz"]
-    assert folder.outlet_files(layout.RAW) == folder.raw_files()
     assert folder.fetch_files() == [tmp_path / "fetches" / "a.jsonl.gz"]
     assert folder.crawl_stats_files() == [tmp_path / "crawl" / "a.json"]
     assert folder.crawl_validators_files() == [tmp_path / "crawl" / "a.validators.json"]
@@ -119,7 +118,8 @@ def test_every_path_of_the_folder_is_pinned() -> None:
 
 # -- no other test spells them -----------------------------------------------------------------
 
-# The run folder's file names, and its folders as a path's first part ("raw/lebrief.jsonl.gz").
+# The run folder's file names, and its folders as any part of a path but the last
+# ("raw/lebrief.jsonl.gz", "/r/seen/x.txt").
 FILE_NAMES = re.compile(r"\.jsonl\.gz|(?:articles|pages)\.parquet|extraction-hints|damaged-files"
                         r"|\.khabar-run|\.validators\.json|\.plan\.json|trends\.svg")
 FOLDERS = {layout.RAW, layout.FETCHES, layout.CRAWL, layout.LOGS, layout.SEEN, layout.KNOWN,
@@ -164,7 +164,7 @@ def literal_names(source: str) -> list[tuple[int, str]]:
                 or id(node) in docs:
             continue
         text = node.value
-        if (FILE_NAMES.search(text) or text.split("/")[0] in FOLDERS and "/" in text
+        if (FILE_NAMES.search(text) or any(p in FOLDERS for p in text.split("/")[:-1])
                 or text in FOLDERS and id(node) in joined):
             found.append((node.lineno, node.col_offset, f"!{text}"))  # never allowed
         elif text in FOLDERS:
@@ -176,9 +176,10 @@ def test_the_scan_finds_a_literal_path() -> None:
     source = ('"""Reads articles.parquet."""\n'
               'a = run_dir / "raw" / f"{outlet}.jsonl.gz"  # raw/x.jsonl.gz\n'
               'b = run_dir.glob("crawl/*")\n'
-              'c = stage == "crawl"\n')
+              'c = stage == "crawl"\n'
+              'd = Path("/r/seen/x.txt")\n')
     assert literal_names(source) == [(2, "!raw"), (2, "!.jsonl.gz"), (3, "!crawl/*"),
-                                     (4, "crawl")]
+                                     (4, "crawl"), (5, "!/r/seen/x.txt")]
 
 
 @pytest.mark.parametrize("word", sorted(FOLDERS))

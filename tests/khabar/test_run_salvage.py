@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from khabar.run.layout import ARTICLES_FILE, DAMAGE_FILE, DAMAGED_SUFFIX, FETCHES, RunFolder
+from khabar.run.layout import ARTICLES_FILE, DAMAGED_SUFFIX, FETCHES, RunFolder
 from khabar.run.records import JsonlGzWriter
 from khabar.run.salvage import complete_records, file_problem, read_damage, salvage_run
 from pipeline.extraction import extract_run
@@ -126,7 +126,7 @@ def test_a_cut_fetch_log_loads_the_other_outlets_and_what_it_holds(tmp_path: Pat
     (line,) = report.damaged_files
     cut_file = fetches.relative_to(run_dir).as_posix()  # fetches/hespress.jsonl.gz
     assert line.startswith(f"{cut_file} was cut") and f"its {kept} complete" in line
-    assert json.loads((run_dir / DAMAGE_FILE).read_text())[0]["outlet"] == "hespress"
+    assert json.loads(RunFolder(run_dir).damage_file.read_text())[0]["outlet"] == "hespress"
 
 
 def test_a_cut_raw_file_is_extracted_and_loaded_as_far_as_it_is_whole(tmp_path: Path) -> None:

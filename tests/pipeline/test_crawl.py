@@ -10,6 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from khabar.run.crawlargs import CrawlArgs
+from khabar.run.layout import KNOWN, SEEN, VALIDATORS, RunFolder
 from pipeline.crawl import CrawlResult, crawl_command, failure_reason, summarise_log
 
 LOG = """\
@@ -47,16 +48,17 @@ def spider_arguments(cmd: list[str]) -> dict[str, str]:
 
 
 def test_crawl_command_passes_window_and_incremental_state():
-    cmd = crawl_command("x", Path("/r"), "id", since=date(2026, 1, 1), until=date(2026, 2, 1),
-                        max_pages=50, backfill=True, seen_file=Path("/r/seen/x.txt"),
-                        known_file=Path("/r/known/x.json"),
-                        validators_file=Path("/r/validators/x.json"))
+    run = RunFolder(Path("/r"))
+    state = (run.state_file(SEEN, "x"), run.state_file(KNOWN, "x"),
+             run.state_file(VALIDATORS, "x"))
+    cmd = crawl_command("x", run.path, "id", since=date(2026, 1, 1), until=date(2026, 2, 1),
+                        max_pages=50, backfill=True, seen_file=state[0], known_file=state[1],
+                        validators_file=state[2])
     args, rest = CrawlArgs.from_spider_kwargs(spider_arguments(cmd))
     assert rest == {}
     assert (args.since, args.until, args.max_pages, args.backfill) == (
         date(2026, 1, 1), date(2026, 2, 1), 50, True)
-    assert (args.seen_file, args.known_file, args.validators_file) == (
-        Path("/r/seen/x.txt"), Path("/r/known/x.json"), Path("/r/validators/x.json"))
+    assert (args.seen_file, args.known_file, args.validators_file) == state
     assert (args.run_dir, args.run_id) == (Path("/r"), "id")
 
 

@@ -40,7 +40,7 @@ from urllib.parse import urlsplit
 
 import duckdb
 
-from khabar.run.layout import PLAN_SUFFIX, RunFolder
+from khabar.run.layout import RunFolder, outlet_of
 from snapshot import SNAPSHOT_WARC, load_expected, normalise_space
 from snapshot.replay import StoredResponse, load_warc, not_modified
 from tests.support.loopback import LoopbackServer
@@ -421,5 +421,5 @@ def _latest_run_id(db: Path) -> str:
 
 
 def _plans(run_dir: Path) -> dict[str, dict[str, Any]]:
-    return {path.name.removesuffix(PLAN_SUFFIX): json.loads(path.read_text())
+    return {outlet_of(path): json.loads(path.read_text())
             for path in RunFolder(run_dir).plan_files()}

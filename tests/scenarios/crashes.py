@@ -37,7 +37,7 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 
-from khabar.run.layout import FETCHES, JSONL_GZ, RunFolder
+from khabar.run.layout import LOGS, RunFolder
 from snapshot import load_expected
 from tests.scenarios.chaos import Tally, tally
 from tests.support import ROOT
@@ -189,7 +189,7 @@ def running_tasks(db: Path) -> list[str]:
 def _stage_running(stage: str, db: Path, proc: subprocess.Popen) -> Callable[[], bool]:
     def crawl() -> bool:
         opened = any("Spider opened" in p.read_text(errors="replace")
-                     for p in db.parent.glob("runs/*/logs/*.log"))
+                     for run in db.parent.glob("runs/*") for p in (run / LOGS).glob("*.log"))
         return opened and any(t.startswith("crawl-") for t in running_tasks(db))
 
     def extract() -> bool:
@@ -225,7 +225,7 @@ def check_after_kill(db: Path, run_dir: Path) -> tuple[bool, str]:
                              "from article_versions v where v.article_id = a.article_id)"
                              ).fetchone()[0]
     rows = run_rows(db, run_dir.name)
-    raw = _count_lines(run_dir / FETCHES)
+    raw = _count_lines(RunFolder(run_dir).fetch_files())
     if status is None or status[0] != "running":
         return False, f"killed run recorded as {status}"
     if broken:
@@ -237,11 +237,11 @@ def check_after_kill(db: Path, run_dir: Path) -> tuple[bool, str]:
     return False, f"partial run: {rows} of {raw} fetches"
 
 
-def _count_lines(folder: Path) -> int:
+def _count_lines(files: list[Path]) -> int:
     import gzip
 
     total = 0
-    for path in folder.glob(f"*{JSONL_GZ}"):
+    for path in files:
         try:
             with gzip.open(path, "rt") as handle:
                 total += sum(1 for _ in handle)

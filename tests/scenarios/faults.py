@@ -25,7 +25,7 @@ import psutil
 import pytest
 import yaml
 
-from khabar.run.layout import FETCHES, RAW, RunFolder
+from khabar.run.layout import FETCHES, RAW, RunFolder, outlet_of
 from khabar.run.salvage import complete_records, read_damage
 from tests.support.processes import (  # noqa: F401 (re-exported for the scenarios)
     command_under,
@@ -425,8 +425,8 @@ def cut_loads(run_dir: Path, work: Path, cuts: int = 8, seed: int = 15) -> list[
         kept = rng.randrange(len(data))
         target.write_bytes(data[:kept])
         salvaged = len(list(complete_records(target)))
-        kind, outlet = target.parent.name, target.name.split(".")[0]
-        whole = {p.name.split(".")[0]: sum(1 for _ in complete_records(p))
+        kind, outlet = target.parent.name, outlet_of(target)
+        whole = {outlet_of(p): sum(1 for _ in complete_records(p))
                  for p in RunFolder(run_dir).outlet_files(kind)}
         extract_run(copy, {}, workers=0)
         with connect(copy.parent / "news.duckdb") as con:

@@ -173,10 +173,9 @@ def faults_markdown(runs: list[FaultRun], cuts: list[CutLoad], seconds: float) -
 
 def whole_run_folder(work: Path) -> Path | None:
     """The scenarios' run folder with the most raw pages and no cut file (to cut it again)."""
-    from khabar.run.layout import DAMAGE_FILE
     from khabar.run.records import iter_raw_pages
 
-    folders = [p for p in work.glob("*/runs/2*") if not (p / DAMAGE_FILE).exists()
+    folders = [p for p in work.glob("*/runs/2*") if not RunFolder(p).damage_file.exists()
                and RunFolder(p).articles.exists()]
     return max(folders, key=lambda p: sum(1 for _ in iter_raw_pages(p)), default=None)
 
