@@ -13,7 +13,7 @@ articles before) and no article: no article of either set is titled "Home" (the 
 page URL, an agency's front page and a woodworking blog's, have headline titles), and none is
 titled "List of …". ``LIST_LINK_SHARE`` keeps a news story listing winners, which is prose, out
 of it: Wikipedia's lists have 65 % and 71 % of their text in links, and 8 of the 974 articles
-of both sets half or more (at most 82 %, a TV station's story on ScrapingHub).
+of both sets half or more (at most 82 %, a CBS News story on ScrapingHub).
 """
 
 from __future__ import annotations

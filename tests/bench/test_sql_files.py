@@ -11,6 +11,7 @@ import pytest
 
 from bench.sql import bench_sql, bench_statements
 from tests.support import ROOT
+from tests.support.source import code_strings
 from warehouse.queries import UnknownStatement
 
 CODE = ("bench", "flows", "khabar", "pipeline", "registry", "scripts", "snapshot", "spiders",
@@ -33,14 +34,8 @@ _KNOWN = {("warehouse/lake.py", "SELECT pg_try_advisory_xact_lock(")}
 def sql_strings(source: str) -> list[tuple[int, str]]:
     """(line, text) of every string constant of ``source`` that starts like a SQL statement,
     docstrings and statement names left out (f-strings are seen through their literal parts)."""
-    tree = ast.parse(source)
-    docs = {id(node.body[0].value) for node in ast.walk(tree)
-            if isinstance(node, ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
-            and node.body and isinstance(node.body[0], ast.Expr)}
-    return [(node.lineno, node.value) for node in ast.walk(tree)
-            if isinstance(node, ast.Constant) and isinstance(node.value, str)
-            and id(node) not in docs and not _NAME.fullmatch(node.value)
-            and _SQL.match(node.value)]
+    return [(node.lineno, node.value) for node in code_strings(ast.parse(source))
+            if not _NAME.fullmatch(node.value) and _SQL.match(node.value)]
 
 
 def test_the_finder_sees_sql_and_not_prose_or_statement_names() -> None:

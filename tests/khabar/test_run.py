@@ -17,6 +17,7 @@ from khabar.paths import PROJECT_ROOT, default_db_path
 from khabar.run import RunFolder, layout
 from khabar.run.crawlargs import CrawlArgs
 from tests.support import ROOT
+from tests.support.source import code_strings
 
 # The names only the run folder's owner may spell (a path joined elsewhere drifts from it).
 OWNED = {layout.ARTICLES_FILE, layout.PAGES_FILE, layout.DAMAGE_FILE, layout.HINTS_FILE,
@@ -26,14 +27,7 @@ OWNED = {layout.ARTICLES_FILE, layout.PAGES_FILE, layout.DAMAGE_FILE, layout.HIN
 
 def _string_constants(path: Path) -> set[str]:
     """String literals of a module that are code, not documentation."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    docs = {id(node.body[0].value) for node in ast.walk(tree)
-            if isinstance(node, ast.Module | ast.FunctionDef | ast.ClassDef
-                          | ast.AsyncFunctionDef)
-            and node.body and isinstance(node.body[0], ast.Expr)}
-    return {node.value for node in ast.walk(tree)
-            if isinstance(node, ast.Constant) and isinstance(node.value, str)
-            and id(node) not in docs}
+    return {node.value for node in code_strings(ast.parse(path.read_text(encoding="utf-8")))}
 
 
 def test_no_stage_spells_a_run_folder_name() -> None:

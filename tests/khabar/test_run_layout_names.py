@@ -18,6 +18,7 @@ import pytest
 from khabar.run import layout
 from khabar.run.layout import RunFolder
 from tests.support import ROOT
+from tests.support.source import code_strings
 
 # Every on-disk name the layout defines, as earlier versions wrote it.
 NAMES = {
@@ -151,18 +152,11 @@ def literal_names(source: str) -> list[tuple[int, str]]:
     """(line, string) of each string in code that is a run-folder name or path; documentation
     (docstrings, comments) may name the files."""
     tree = ast.parse(source)
-    docs = {id(node.body[0].value) for node in ast.walk(tree)
-            if isinstance(node, ast.Module | ast.FunctionDef | ast.ClassDef
-                          | ast.AsyncFunctionDef)
-            and node.body and isinstance(node.body[0], ast.Expr)}
     joined = {id(side) for node in ast.walk(tree)
               if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div)
               for side in (node.left, node.right)}
     found: list[tuple[int, int, str]] = []
-    for node in ast.walk(tree):
-        if not (isinstance(node, ast.Constant) and isinstance(node.value, str)) \
-                or id(node) in docs:
-            continue
+    for node in code_strings(tree):
         text = node.value
         if (FILE_NAMES.search(text) or any(p in FOLDERS for p in text.split("/")[:-1])
                 or text in FOLDERS and id(node) in joined):

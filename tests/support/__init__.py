@@ -13,6 +13,8 @@
 * :mod:`tests.support.golden`: the golden pages per outlet and their expected records (also
   read by ``scripts/generate_golden.py`` and ``bench.extraction``);
 * :mod:`tests.support.processes`: process trees (wait, descendants, survivors);
+* :mod:`tests.support.source`: the string constants of a module's code, docstrings left out
+  (the scans for SQL in Python strings and for run-folder names);
 * :mod:`tests.support.prefectserver`: a real ``prefect server`` on loopback;
 * :mod:`tests.support.pgcluster`: a throwaway PostgreSQL cluster.
 
